@@ -1,0 +1,75 @@
+/* cost.c: the cost profiles of cost.h and the reader of cost files. */
+#include "cost.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const keys[NCOSTS] = {
+#define COST_KEY(name, key, modern, early, m) key,
+    COST_TABLE(COST_KEY)
+#undef COST_KEY
+};
+static const uint32_t modern[NCOSTS] = {
+#define COST_MODERN(name, key, m_, early, m) m_,
+    COST_TABLE(COST_MODERN)
+#undef COST_MODERN
+};
+static const uint32_t early[NCOSTS] = {
+#define COST_EARLY(name, key, m_, e, m) e,
+    COST_TABLE(COST_EARLY)
+#undef COST_EARLY
+};
+
+const char *cost_key(int event) { return event >= 0 && event < NCOSTS ? keys[event] : "?"; }
+
+int cost_profile(cost_model *m, const char *name) {
+  const uint32_t *src;
+  if (strcmp(name, "modern") == 0) {
+    src = modern;
+    m->name = "modern";
+  } else if (strcmp(name, "early-vtx") == 0) {
+    src = early;
+    m->name = "early-vtx";
+  } else {
+    return -1;
+  }
+  memcpy(m->c, src, sizeof m->c);
+  return 0;
+}
+
+int cost_load(cost_model *m, const char *path, char *err, int errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, (size_t)errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  cost_profile(m, "modern");
+  m->name = "file";
+  char line[256];
+  int lineno = 0, rc = 0;
+  while (rc == 0 && fgets(line, sizeof line, f)) {
+    lineno++;
+    char *hash = strchr(line, '#');
+    if (hash) *hash = 0;
+    char key[64];
+    unsigned long v;
+    char extra;
+    if (sscanf(line, " %63[a-z_-] = %lu %c", key, &v, &extra) == 2 && v <= 1000000) {
+      int i = 0;
+      while (i < NCOSTS && strcmp(keys[i], key) != 0) i++;
+      if (i == NCOSTS) {
+        snprintf(err, (size_t)errlen, "%s:%d: unknown cost '%s'", path, lineno, key);
+        rc = -1;
+      } else {
+        m->c[i] = (uint32_t)v;
+      }
+    } else if (strspn(line, " \t\r\n") != strlen(line)) {
+      snprintf(err, (size_t)errlen, "%s:%d: expected 'key = cycles' (0..1000000)", path, lineno);
+      rc = -1;
+    }
+  }
+  fclose(f);
+  return rc;
+}

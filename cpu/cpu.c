@@ -1,0 +1,199 @@
+/* cpu.c: the machine's life cycle, the run loop, and the trap path.
+ *
+ * cpu_run() is the outer loop around the interpreter: it delivers pending
+ * interrupts, charges the timer, idles in wfi, and cuts the run into chunks
+ * that end exactly where the timer fires, so that interrupts land at the same
+ * instruction whatever the caller's budget was (the simulation is
+ * deterministic: time is counted in ticks, one per retired instruction or
+ * idle tick, never in host time).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "exec.h"
+#include "mmu.h"
+
+/* Chunks are capped so that a stop request (Ctrl-C in the debugger) is seen
+ * within about a millisecond of host time. */
+#define CHUNK_MAX (1u << 20)
+
+_Noreturn void cpu_panic(const char *msg) {
+  fprintf(stderr, "panic: %s\n", msg);
+  abort();
+}
+
+cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
+  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > 65536) return NULL;
+  if (mem_size == 0 || mem_size > 0xfffff000u) return NULL;
+  mem_size = (mem_size + PAGE_MASK) & ~PAGE_MASK;
+  cpu *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->mem = calloc(1, mem_size);
+  c->npages = mem_size >> PAGE_SHIFT;
+  c->code = calloc(c->npages, sizeof *c->code);
+  c->tlb = calloc(tlb_size, sizeof *c->tlb);
+  if (!c->mem || !c->code || !c->tlb) {
+    cpu_free(c);
+    return NULL;
+  }
+  c->mem_size = mem_size;
+  c->tlb_size = tlb_size;
+  c->tag_lo = 1;
+  cost_profile(&c->cost, "modern");
+  cpu_reset(c, 0);
+  return c;
+}
+
+void cpu_free(cpu *c) {
+  if (!c) return;
+  if (c->code)
+    for (uint32_t i = 0; i < c->npages; i++) free(c->code[i]);
+  free(c->code);
+  free(c->mem);
+  free(c->tlb);
+  free(c);
+}
+
+void cpu_reset(cpu *c, uint32_t entry) {
+  for (int i = 0; i < NREGS; i++) c->r[i] = 0;
+  for (int i = 0; i < NCR; i++) c->cr[i] = 0;
+  c->pc = entry;
+  c->flags = FLAG_KM;
+  c->perm_shift = PSHIFT_KERNEL;
+  c->irq = 0;
+  c->timer_left = 0;
+  c->waiting = false;
+  c->con.rx_irq_enabled = false;
+  cpu_tlb_flush(c, false);
+}
+
+uint64_t cpu_cycles(const cpu *c) { return c->st.cycles + c->st.insns * c->cost.c[COST_INSN]; }
+
+int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc) {
+  c->trap = (trap_info){cause, value, c->pc};
+  c->st.traps[cause]++;
+  c->st.cycles += c->cost.c[COST_TRAP];
+  c->waiting = false;
+  if (c->trap_to_host) {
+    c->pc = epc;
+    return EXIT_TRAP;
+  }
+  if (c->cr[CR_TVEC] == 0) return EXIT_NOVECTOR;
+  /* The handler's first instruction faulting would loop forever without
+   * retiring anything: the machine's equivalent of a double fault. */
+  if ((c->flags & FLAG_KM) && c->pc == c->cr[CR_TVEC] && cause < CAUSE_TIMER) return EXIT_DOUBLE;
+  c->cr[CR_EPC] = epc;
+  c->cr[CR_ESTATUS] = c->flags;
+  c->cr[CR_CAUSE] = cause;
+  c->cr[CR_BADVA] = value;
+  c->flags = (c->flags & FLAGS_CC) | FLAG_KM; /* kernel mode, interrupts off */
+  c->perm_shift = PSHIFT_KERNEL;
+  c->fetch_va = FETCH_NONE;
+  c->pc = c->cr[CR_TVEC];
+  return -1;
+}
+
+bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk) {
+  switch (n) {
+  case CR_PTB:
+    c->cr[n] = v;
+    cpu_tlb_flush(c, true); /* like x86's mov to cr3 */
+    return false;
+  case CR_PAGING:
+    c->cr[n] = v & 1;
+    cpu_tlb_flush(c, true);
+    return true;
+  case CR_TIMER:
+    /* The outer loop charges the whole chunk to timer_left when it ends,
+     * so pre-pay the ticks this chunk used before the write. */
+    c->cr[n] = v;
+    c->timer_left = v ? v + ticks_in_chunk : 0;
+    return true;
+  case CR_ESTATUS: c->cr[n] = v & FLAGS_ALL; return false;
+  default: c->cr[n] = v; return false;
+  }
+}
+
+/* Deliver the lowest-numbered pending interrupt if F.IE allows it. */
+static int deliver_irq(cpu *c) {
+  if (!c->irq || !(c->flags & FLAG_IE)) return -1;
+  uint32_t cause = (uint32_t)__builtin_ctz(c->irq);
+  c->irq &= ~(1u << cause);
+  return cpu_take_trap(c, cause, 0, c->pc);
+}
+
+/* wfi: idle until an interrupt is pending.  Console input wins (it is only
+ * looked at when the machine is idle, which keeps runs with a file as input
+ * deterministic); otherwise time skips to the timer.  Returns the idle ticks
+ * used, or -1 if nothing can ever wake the machine. */
+static int64_t idle(cpu *c, uint64_t ticks) {
+  if (c->irq) {
+    c->waiting = false;
+    return 0;
+  }
+  if (c->con.rx_irq_enabled && c->con.status && (c->con.status(c->con.ctx) & 1)) {
+    c->irq |= 1u << CAUSE_CONSOLE;
+    c->waiting = false;
+    return 0;
+  }
+  if (!c->cr[CR_TIMER]) return -1;
+  uint64_t k = c->timer_left < ticks ? c->timer_left : ticks;
+  c->st.idle_ticks += k;
+  c->timer_left -= (uint32_t)k;
+  if (c->timer_left == 0) {
+    c->irq |= 1u << CAUSE_TIMER;
+    c->timer_left = c->cr[CR_TIMER];
+    c->waiting = false;
+  }
+  return (int64_t)k;
+}
+
+enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
+  while (ticks > 0) {
+    if (c->stop_request) {
+      c->stop_request = 0;
+      return EXIT_STOP;
+    }
+    int ex = deliver_irq(c);
+    if (ex >= 0) return (enum cpu_exit)ex;
+    if (c->waiting) {
+      int64_t k = idle(c, ticks);
+      if (k < 0) return EXIT_IDLE;
+      ticks -= (uint64_t)k;
+      continue;
+    }
+    uint32_t chunk = ticks < CHUNK_MAX ? (uint32_t)ticks : CHUNK_MAX;
+    if (c->cr[CR_TIMER] && c->timer_left < chunk) chunk = c->timer_left;
+    uint32_t used = 0;
+    ex = exec_chunk(c, chunk, &used);
+    ticks -= used;
+    if (c->cr[CR_TIMER]) {
+      c->timer_left -= used;
+      if (c->timer_left == 0) {
+        c->irq |= 1u << CAUSE_TIMER;
+        c->timer_left = c->cr[CR_TIMER];
+      }
+    }
+    if (ex >= 0) return (enum cpu_exit)ex;
+  }
+  return EXIT_BUDGET;
+}
+
+const char *cpu_cause_name(uint32_t cause) {
+  static const char *const names[NCAUSES] = {
+#define CAUSE_NAME(name, s, n, pc, m) [n] = s,
+      CAUSE_TABLE(CAUSE_NAME)
+#undef CAUSE_NAME
+  };
+  return cause < NCAUSES ? names[cause] : "?";
+}
+
+const char *cpu_exit_name(enum cpu_exit e) {
+  static const char *const names[] = {
+      [EXIT_BUDGET] = "step budget exhausted", [EXIT_HALT] = "halted",
+      [EXIT_TRAP] = "trap to host",           [EXIT_NOVECTOR] = "trap with no vector",
+      [EXIT_DOUBLE] = "double fault",         [EXIT_IDLE] = "idle forever",
+      [EXIT_STOP] = "stopped",
+  };
+  return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
+}

@@ -1,0 +1,221 @@
+/* cpu.h: the simulated machine, as a library.
+ *
+ * One `cpu` struct holds a whole machine: registers, control registers,
+ * physical memory, the TLB, the devices, the counters.  Every function takes
+ * it first; there are no mutable globals, so several machines (a host CPU,
+ * a lockstep reference, a debugger's checkpoint) coexist in one process.
+ *
+ * Two ways to own kernel mode:
+ *  - native: traps vector inside the simulation through CR[tvec], as on
+ *    bare hardware; the guest kernel is the machine's kernel.
+ *  - host-owned (`trap_to_host`): the caller (a monitor written in C) owns
+ *    real kernel mode.  Any trap or interrupt stops cpu_run() and returns
+ *    EXIT_TRAP with the cause and value in cpu->trap; nothing is saved in
+ *    CR[epc] and the pc is left at the trapping instruction (or, for an
+ *    interrupt, at the next instruction to run).
+ *
+ * Physical memory map (native runs; the monitor carves guests out of it):
+ *
+ *   0x00000000 +-------------------------+
+ *              | image segments, loaded  |  where the ELF says (usually
+ *              | at their p_paddr        |  from 0x1000 up)
+ *              |         ...             |
+ *              | free for the kernel     |
+ *   mem_size   +-------------------------+  default 1 MiB (--mem)
+ *
+ * Anything at or above mem_size is not memory: an access faults as if the
+ * page were not mapped.
+ */
+#ifndef CPU_H
+#define CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cost.h"
+#include "isa.h"
+
+#define PAGE_SIZE 4096u
+#define PAGE_SHIFT 12
+#define PAGE_MASK 0xfffu
+
+/* Page-table entries, for both levels (PDE and PTE).
+ *
+ *    31                     12 11          5   4   3   2   1   0
+ *   +-------------------------+-------------+---+---+---+---+---+
+ *   |  physical page number   |   ignored   | D | A | U | W | V |
+ *   +-------------------------+-------------+---+---+---+---+---+
+ *
+ *   V valid   W writable   U user may access   A accessed   D dirty
+ * A page directory entry uses only V and the page number: the permissions
+ * that count are the PTE's.  The walker sets A (PTE) on every fill and D on
+ * the first write through the entry.
+ */
+enum {
+  PTE_V = 1u << 0,
+  PTE_W = 1u << 1,
+  PTE_U = 1u << 2,
+  PTE_A = 1u << 3,
+  PTE_D = 1u << 4,
+};
+
+/* Permission bits cached in a TLB entry: three groups of read, write and
+ * execute.  The group in force is cpu->perm_shift: kernel mode, user mode,
+ * or user mode running code from the monitor's window (see mon_lo). */
+enum {
+  P_R = 1,
+  P_W = 2,
+  P_X = 4,
+  PSHIFT_KERNEL = 0,
+  PSHIFT_USER = 3,
+  PSHIFT_MONITOR = 6,
+};
+
+typedef struct tlb_entry {
+  uint32_t tag;  /* (virtual page << 12) | vmid << 1 | 1; 0 when empty */
+  uint16_t perm; /* P_* groups; W only once the PTE is dirty */
+  uint16_t bits; /* the PTE's low bits (V W U A D) as cached at the fill */
+  uint32_t ppn;  /* host-physical page number */
+  uint32_t pte;  /* host-physical address of the PTE, to set D later */
+} tlb_entry;
+
+/* A decoded instruction, cached per physical page so that the interpreter
+ * decodes each word once.  imm is already extended or scaled. */
+typedef struct dinsn {
+  uint8_t op, rd, rs1, rs2;
+  uint32_t imm;
+} dinsn;
+
+/* A cached slot not decoded yet (or whose word was overwritten): decoded on
+ * its next fetch.  Not an opcode of the table. */
+#define OP_UNDECODED 0xff
+/* An empty fetch window: no pc, aligned or not, masked with 0xfffff003
+ * equals it. */
+#define FETCH_NONE 0xffffffffu
+
+enum cpu_exit {
+  EXIT_BUDGET,   /* ran the number of ticks asked for */
+  EXIT_HALT,     /* halt in kernel mode; cpu->halt_code holds R[s] */
+  EXIT_TRAP,     /* trap_to_host: cpu->trap says what happened */
+  EXIT_NOVECTOR, /* native trap while CR[tvec] is 0: nowhere to go */
+  EXIT_DOUBLE,   /* a fault while fetching the trap vector itself */
+  EXIT_IDLE,     /* wfi with nothing left that could ever wake it */
+  EXIT_STOP,     /* the host asked to stop (cpu->stop_request) */
+};
+
+/* What the last trap was: cause, value (bad address or instruction word)
+ * and the pc of the instruction it concerns. */
+typedef struct trap_info {
+  uint32_t cause, value, pc;
+} trap_info;
+
+/* The console as the machine sees it.  The host supplies the ends. */
+typedef struct console_dev {
+  void *ctx;
+  void (*putc)(void *ctx, int c);
+  int (*getc)(void *ctx);   /* next byte, blocking; -1 at end of input */
+  int (*status)(void *ctx); /* bit 0 ready, bit 1 end of input */
+  bool rx_irq_enabled;
+} console_dev;
+
+typedef struct cpu_stats {
+  uint64_t insns;        /* retired instructions, both modes */
+  uint64_t user_insns;   /* ... of them in user mode */
+  uint64_t idle_ticks;   /* ticks spent waiting in wfi */
+  uint64_t cycles;       /* modeled cycles (events; insns added by cpu_cycles) */
+  uint64_t traps[NCAUSES];
+  uint64_t tlb_hits, tlb_misses, walk_refs, tlb_flushes;
+  uint64_t io;
+} cpu_stats;
+
+typedef struct cpu {
+  /* ---- architectural state: what a program can see ---- */
+  uint32_t r[NREGS];
+  uint32_t pc;
+  uint32_t flags; /* FLAG_* */
+  uint32_t cr[NCR];
+
+  /* ---- physical memory (host-physical when a monitor runs) ---- */
+  uint8_t *mem;
+  uint32_t mem_size; /* a multiple of PAGE_SIZE */
+  dinsn **code;      /* per physical page: decoded words, or NULL */
+  uint32_t npages;
+
+  /* ---- TLB: direct-mapped, tlb_size entries (a power of two) ---- */
+  tlb_entry *tlb;
+  uint32_t tlb_size;
+  uint32_t tag_lo;     /* vmid << 1 | 1, or'ed into every tag */
+  uint32_t perm_shift; /* PSHIFT_* for the current mode */
+
+  /* ---- the interpreter's fetch window: one decoded page ---- */
+  uint32_t fetch_va; /* virtual page the window holds, or FETCH_NONE */
+  dinsn *fetch;      /* that page's decoded instructions */
+  uint32_t fetch_pa; /* and its physical address */
+  bool waiting;      /* executed wfi: idle until an interrupt is pending */
+
+  /* ---- devices ---- */
+  console_dev con;
+  uint32_t timer_left; /* ticks until the timer fires (when cr[TIMER]) */
+  uint32_t irq;        /* pending interrupts: bit n = cause n */
+
+  /* ---- configuration set by the host ---- */
+  bool trap_to_host; /* the caller owns kernel mode (a monitor) */
+  bool strict_isa;   /* special instructions trap in user mode */
+  uint32_t mon_lo;   /* monitor window: [mon_lo, 2^32) is reachable in user */
+                     /* mode only from code fetched there; 0 = no window */
+  cost_model cost;
+
+  /* ---- results ---- */
+  trap_info trap;       /* the last trap taken or handed to the host */
+  uint32_t halt_code;   /* R[s] of the halt that stopped the machine */
+  uint32_t last_ea;     /* effective address of the last load or store */
+  volatile int stop_request; /* set (e.g. from a signal) to stop cpu_run */
+  cpu_stats st;
+} cpu;
+
+/* Make a machine with mem_size bytes (rounded up to pages) and a TLB of
+ * tlb_size entries (a power of two).  NULL if memory cannot be had. */
+cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size);
+void cpu_free(cpu *c);
+/* Back to the reset state: zero registers, kernel mode, paging off,
+ * interrupts off, pc = entry.  Memory is kept. */
+void cpu_reset(cpu *c, uint32_t entry);
+
+/* Run at most `ticks` ticks (one per retired instruction or idle tick);
+ * return why it stopped. */
+enum cpu_exit cpu_run(cpu *c, uint64_t ticks);
+
+/* Modeled cycles so far: event costs plus instructions times COST_INSN. */
+uint64_t cpu_cycles(const cpu *c);
+
+/* The host changed physical memory behind the CPU's back (loading an image,
+ * a monitor writing a guest page): drop decoded instructions there. */
+void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len);
+
+/* Virtual-to-physical translation as the MMU would do it for an access of
+ * kind P_R, P_W or P_X in the current mode, without side effects on the TLB
+ * or the counters (for debuggers and monitors).  Returns 0 and sets *pa, or
+ * the page-fault cause. */
+int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa);
+
+/* Flush the TLB (counts as a flush when `count`). */
+void cpu_tlb_flush(cpu *c, bool count);
+/* Drop the TLB entry mapping va, if any. */
+void cpu_tlb_flush_page(cpu *c, uint32_t va);
+
+/* Copy between host and physical memory; false if out of range. */
+bool cpu_phys_read(const cpu *c, uint32_t pa, void *dst, uint32_t len);
+bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len);
+
+/* Take a trap now as the hardware would (used by the executor, and by a
+ * monitor that wants to deliver one natively): in native mode vector
+ * through CR[tvec]; with trap_to_host, record it in c->trap. Returns the
+ * exit the run loop should report, or -1 to keep running. */
+int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc);
+
+/* Names from the ISA tables, for messages and counters. */
+const char *cpu_cause_name(uint32_t cause);
+const char *cpu_exit_name(enum cpu_exit e);
+
+#endif

@@ -1,0 +1,23 @@
+/* exec.h: internal interfaces between the interpreter (exec.c), the run
+ * loop and trap path (cpu.c) and the devices (dev.c). */
+#ifndef EXEC_H
+#define EXEC_H
+
+#include "cpu.h"
+
+/* Run up to budget ticks; *used gets the ticks used.  Returns an enum
+ * cpu_exit, or -1 when the outer loop should simply look around and go on. */
+int exec_chunk(cpu *c, uint32_t budget, uint32_t *used);
+
+/* Write a control register.  `ticks_in_chunk` is how many ticks the
+ * current chunk has used including this instruction (the timer is charged
+ * per chunk).  True if the chunk must end (timer or paging changed). */
+bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk);
+
+uint32_t dev_in(cpu *c, uint32_t port);
+void dev_out(cpu *c, uint32_t port, uint32_t v);
+
+/* A bug in the simulator itself: print "function: reason" and abort. */
+_Noreturn void cpu_panic(const char *msg);
+
+#endif

@@ -1,0 +1,89 @@
+/* isa.c: the ISA table expanded into data, and the one decoder. */
+#include "isa_info.h"
+
+#include <string.h>
+
+#include "cpu.h"
+
+const isa_info isa_table[256] = {
+#define ISA_ROW(NAME, mn, opc, fmt, cls, ops, meaning) \
+  [opc] = {mn, opc, FMT_##fmt, CLASS_##cls, ops, meaning},
+    ISA_TABLE(ISA_ROW)
+#undef ISA_ROW
+};
+
+const isa_info *isa_lookup(const char *mnemonic) {
+  for (int i = 0; i < 256; i++)
+    if (isa_table[i].name && strcmp(isa_table[i].name, mnemonic) == 0) return &isa_table[i];
+  return NULL;
+}
+
+bool isa_has_operand(const isa_info *in, char letter) { return strchr(in->ops, letter) != NULL; }
+
+uint32_t isa_zero_mask(const isa_info *in) {
+  uint32_t m = 0;
+  if (in->fmt == FMT_J) return 0; /* imm24 fills the word */
+  /* A memory operand names rs1 as its base register. */
+  if (!isa_has_operand(in, 'd')) m |= 0xfu << 20;
+  if (!isa_has_operand(in, 's') && !isa_has_operand(in, 'm')) m |= 0xfu << 16;
+  if (in->fmt == FMT_R) {
+    if (!isa_has_operand(in, 't')) m |= 0xfu << 12;
+    m |= 0xfffu;
+  }
+  return m;
+}
+
+uint32_t isa_fixed_mask(const isa_info *in) { return 0xff000000u | isa_zero_mask(in); }
+
+static uint32_t sext(uint32_t v, int bits) {
+  uint32_t sign = 1u << (bits - 1);
+  return (v ^ sign) - sign;
+}
+
+bool isa_decode(uint32_t w, dinsn *d) {
+  const isa_info *in = &isa_table[ISA_OPCODE(w)];
+  d->op = OP_ILLEGAL;
+  d->rd = d->rs1 = d->rs2 = 0;
+  d->imm = w; /* an illegal instruction keeps its word for CR[badva] */
+  if (!in->name || (w & isa_zero_mask(in)) != 0) return false;
+  d->op = in->opcode;
+  d->rd = ISA_RD(w);
+  d->rs1 = ISA_RS1(w);
+  d->rs2 = ISA_RS2(w);
+  switch (in->fmt) {
+  case FMT_R: d->imm = 0; break;
+  case FMT_J: d->imm = sext(ISA_IMM24(w), 24) << 2; break;
+  case FMT_I:
+    /* Signed immediates and memory offsets are sign-extended; logical
+     * immediates, control-register and port numbers are not. */
+    d->imm = (isa_has_operand(in, 'i') || isa_has_operand(in, 'm')) ? sext(ISA_IMM16(w), 16)
+                                                                    : ISA_IMM16(w);
+    break;
+  }
+  return true;
+}
+
+const char *isa_class_name(int cls) {
+  static const char *const names[] = {[CLASS_ORD] = "ordinary", [CLASS_PRIV] = "privileged",
+                                      [CLASS_SPEC] = "special", [CLASS_TRAP] = "trap"};
+  return cls >= 0 && cls <= CLASS_TRAP ? names[cls] : "?";
+}
+
+const char *isa_format_name(int fmt) {
+  static const char *const names[] = {[FMT_R] = "R", [FMT_I] = "I", [FMT_J] = "J"};
+  return fmt >= 0 && fmt <= FMT_J ? names[fmt] : "?";
+}
+
+static const char *const cr_names[NCR] = {
+#define CR_NAME(name, s, n, m) [n] = s,
+    CR_TABLE(CR_NAME)
+#undef CR_NAME
+};
+
+int isa_cr_number(const char *name) {
+  for (int i = 0; i < NCR; i++)
+    if (strcmp(cr_names[i], name) == 0) return i;
+  return -1;
+}
+
+const char *isa_cr_name(uint32_t n) { return n < NCR ? cr_names[n] : NULL; }

@@ -1,0 +1,223 @@
+/* isa.h: the instruction set of the kit's toy CPU, defined once.
+ *
+ * Every reader of the ISA includes this file and expands ISA_TABLE with its
+ * own X macro: the decoder and executor (cpu/), the assembler and the
+ * disassembler (assembler/), the generator of docs/isa.md, the encoding
+ * overlap test and the Popek-Goldberg classifier.  No other file lists
+ * opcodes.
+ *
+ * Instruction formats (32-bit words, little-endian, fixed length):
+ *
+ *    31      24 23  20 19  16 15  12 11                   0
+ *   +----------+------+------+------+----------------------+
+ *   |  opcode  |  rd  | rs1  | rs2  |   must be zero       |  R
+ *   +----------+------+------+------+----------------------+
+ *   |  opcode  |  rd  | rs1  |        imm16                |  I
+ *   +----------+------+------+-----------------------------+
+ *   |  opcode  |              imm24 (signed word offset)    |  J
+ *   +----------+-------------------------------------------+
+ *
+ * A register field that an instruction does not name must be zero, like the
+ * low 12 bits of an R word; the decoder treats anything else as an illegal
+ * instruction.  The opcode byte alone selects the instruction.
+ *
+ * Operand letters (the `ops` column), each naming the field it fills:
+ *   d  register in rd      s  register in rs1      t  register in rs2
+ *   i  signed imm16        u  unsigned imm16 (zero-extended)
+ *   m  imm16(rs1): a memory operand, signed offset plus base register
+ *   j  imm24: pc-relative target, target = pc + 4*imm24
+ *   c  imm16: control-register number (by name: ptb, tvec, ...)
+ *   p  imm16: I/O port number
+ * A store names its value register with `d` (the rd field holds the source).
+ *
+ * Classes (Popek and Goldberg):
+ *   ORD   ordinary: same effect in both modes.
+ *   PRIV  privileged: traps with CAUSE_PRIV when executed in user mode.
+ *   SPEC  special: sensitive (reads or changes the mode or the interrupt
+ *         flag) but NOT privileged: in user mode it runs without a trap and
+ *         behaves differently.  This is what breaks trap-and-emulate, as
+ *         x86's pushf/popf did.  Under the CPU's strict-ISA option they trap
+ *         in user mode like privileged instructions.
+ *   TRAP  always traps (system call, breakpoint).
+ *
+ * Meaning column: register-transfer notation.  R[x] registers, M32/M16/M8
+ * memory through the MMU, F the flags word, CR[x] control registers,
+ * sext/zext sign and zero extension, cond(F) the branch condition.
+ */
+#ifndef ISA_H
+#define ISA_H
+
+/* X(NAME, mnemonic, opcode, format, class, operands, meaning) */
+#define ISA_TABLE(X)                                                                           \
+  /* ---- arithmetic and logic, register-register ---- */                                    \
+  X(ADD,   "add",   0x01, R, ORD, "d,s,t", "R[d] := R[s] + R[t]")                               \
+  X(SUB,   "sub",   0x02, R, ORD, "d,s,t", "R[d] := R[s] - R[t]")                               \
+  X(AND,   "and",   0x03, R, ORD, "d,s,t", "R[d] := R[s] & R[t]")                               \
+  X(OR,    "or",    0x04, R, ORD, "d,s,t", "R[d] := R[s] | R[t]")                               \
+  X(XOR,   "xor",   0x05, R, ORD, "d,s,t", "R[d] := R[s] ^ R[t]")                               \
+  X(SHL,   "shl",   0x06, R, ORD, "d,s,t", "R[d] := R[s] << (R[t] & 31)")                       \
+  X(SHR,   "shr",   0x07, R, ORD, "d,s,t", "R[d] := R[s] >>u (R[t] & 31)")                      \
+  X(SAR,   "sar",   0x08, R, ORD, "d,s,t", "R[d] := R[s] >>s (R[t] & 31)")                      \
+  X(MUL,   "mul",   0x09, R, ORD, "d,s,t", "R[d] := low 32 bits of R[s] * R[t]")                \
+  X(DIV,   "div",   0x0A, R, ORD, "d,s,t", "R[d] := R[s] /s R[t]; trap DIVZERO if R[t] = 0")    \
+  X(DIVU,  "divu",  0x0B, R, ORD, "d,s,t", "R[d] := R[s] /u R[t]; trap DIVZERO if R[t] = 0")    \
+  X(REM,   "rem",   0x0C, R, ORD, "d,s,t", "R[d] := R[s] %s R[t]; trap DIVZERO if R[t] = 0")    \
+  X(REMU,  "remu",  0x0D, R, ORD, "d,s,t", "R[d] := R[s] %u R[t]; trap DIVZERO if R[t] = 0")    \
+  X(SLT,   "slt",   0x0E, R, ORD, "d,s,t", "R[d] := (R[s] <s R[t]) ? 1 : 0")                    \
+  X(SLTU,  "sltu",  0x0F, R, ORD, "d,s,t", "R[d] := (R[s] <u R[t]) ? 1 : 0")                    \
+  /* ---- arithmetic and logic, register-immediate ---- */                                   \
+  X(ADDI,  "addi",  0x10, I, ORD, "d,s,i", "R[d] := R[s] + sext(imm)")                          \
+  X(ANDI,  "andi",  0x11, I, ORD, "d,s,u", "R[d] := R[s] & zext(imm)")                          \
+  X(ORI,   "ori",   0x12, I, ORD, "d,s,u", "R[d] := R[s] | zext(imm)")                          \
+  X(XORI,  "xori",  0x13, I, ORD, "d,s,u", "R[d] := R[s] ^ zext(imm)")                          \
+  X(SHLI,  "shli",  0x14, I, ORD, "d,s,u", "R[d] := R[s] << (imm & 31)")                        \
+  X(SHRI,  "shri",  0x15, I, ORD, "d,s,u", "R[d] := R[s] >>u (imm & 31)")                       \
+  X(SARI,  "sari",  0x16, I, ORD, "d,s,u", "R[d] := R[s] >>s (imm & 31)")                       \
+  X(LUI,   "lui",   0x17, I, ORD, "d,u",   "R[d] := imm << 16")                                 \
+  X(SLTI,  "slti",  0x18, I, ORD, "d,s,i", "R[d] := (R[s] <s sext(imm)) ? 1 : 0")               \
+  /* ---- loads and stores (aligned; misaligned traps MISALIGN) ---- */                       \
+  X(LW,    "lw",    0x20, I, ORD, "d,m",   "R[d] := M32[R[s] + sext(imm)]")                     \
+  X(LH,    "lh",    0x21, I, ORD, "d,m",   "R[d] := sext(M16[R[s] + sext(imm)])")               \
+  X(LHU,   "lhu",   0x22, I, ORD, "d,m",   "R[d] := zext(M16[R[s] + sext(imm)])")               \
+  X(LB,    "lb",    0x23, I, ORD, "d,m",   "R[d] := sext(M8[R[s] + sext(imm)])")                \
+  X(LBU,   "lbu",   0x24, I, ORD, "d,m",   "R[d] := zext(M8[R[s] + sext(imm)])")                \
+  X(SW,    "sw",    0x28, I, ORD, "d,m",   "M32[R[s] + sext(imm)] := R[d]")                     \
+  X(SH,    "sh",    0x29, I, ORD, "d,m",   "M16[R[s] + sext(imm)] := R[d] & 0xffff")            \
+  X(SB,    "sb",    0x2A, I, ORD, "d,m",   "M8[R[s] + sext(imm)] := R[d] & 0xff")               \
+  /* ---- compare: sets the condition flags Z N C V of F ---- */                              \
+  X(CMP,   "cmp",   0x30, R, ORD, "s,t",   "F.ZNCV := flags of R[s] - R[t]")                    \
+  X(CMPI,  "cmpi",  0x31, I, ORD, "s,i",   "F.ZNCV := flags of R[s] - sext(imm)")               \
+  /* ---- jumps, calls and conditional branches on F ---- */                                 \
+  X(JMP,   "jmp",   0x40, J, ORD, "j",     "pc := pc + 4*imm")                                  \
+  X(BEQ,   "beq",   0x41, J, ORD, "j",     "if Z: pc := pc + 4*imm")                            \
+  X(BNE,   "bne",   0x42, J, ORD, "j",     "if !Z: pc := pc + 4*imm")                           \
+  X(BLT,   "blt",   0x43, J, ORD, "j",     "if N != V (signed <): pc := pc + 4*imm")            \
+  X(BGE,   "bge",   0x44, J, ORD, "j",     "if N == V (signed >=): pc := pc + 4*imm")           \
+  X(BGT,   "bgt",   0x45, J, ORD, "j",     "if !Z and N == V (signed >): pc := pc + 4*imm")     \
+  X(BLE,   "ble",   0x46, J, ORD, "j",     "if Z or N != V (signed <=): pc := pc + 4*imm")      \
+  X(BLTU,  "bltu",  0x47, J, ORD, "j",     "if C (unsigned <): pc := pc + 4*imm")               \
+  X(BGEU,  "bgeu",  0x48, J, ORD, "j",     "if !C (unsigned >=): pc := pc + 4*imm")             \
+  X(BGTU,  "bgtu",  0x49, J, ORD, "j",     "if !C and !Z (unsigned >): pc := pc + 4*imm")       \
+  X(BLEU,  "bleu",  0x4A, J, ORD, "j",     "if C or Z (unsigned <=): pc := pc + 4*imm")         \
+  X(CALL,  "call",  0x4B, J, ORD, "j",     "R[lr] := pc + 4; pc := pc + 4*imm")                 \
+  X(JR,    "jr",    0x4C, R, ORD, "s",     "pc := R[s]  (ret is jr lr)")                        \
+  X(CALLR, "callr", 0x4D, R, ORD, "s",     "R[lr] := pc + 4; pc := R[s]")                       \
+  /* ---- instructions that always trap ---- */                                              \
+  X(SYSCALL, "syscall", 0x50, R, TRAP, "", "trap SYSCALL; saved pc is the next instruction")    \
+  X(BRK,   "brk",   0x51, R, TRAP, "",     "trap BREAK; saved pc is the next instruction")      \
+  /* ---- special: sensitive but unprivileged (x86 pushf/popf) ---- */                        \
+  X(PUSHF, "pushf", 0x58, R, SPEC, "",     "R[sp] -= 4; M32[R[sp]] := F (incl. IE and KM)")     \
+  X(POPF,  "popf",  0x59, R, SPEC, "",     "F := M32[R[sp]] (user: only ZNCV change); R[sp] += 4") \
+  /* ---- privileged: trap PRIV in user mode ---- */                                         \
+  X(HALT,  "halt",  0x60, R, PRIV, "s",    "stop the machine with exit code R[s]")              \
+  X(IRET,  "iret",  0x61, R, PRIV, "",     "F := CR[estatus]; pc := CR[epc]")                   \
+  X(CLI,   "cli",   0x62, R, PRIV, "",     "F.IE := 0")                                         \
+  X(STI,   "sti",   0x63, R, PRIV, "",     "F.IE := 1")                                         \
+  X(MFC,   "mfc",   0x64, I, PRIV, "d,c",  "R[d] := CR[imm]")                                   \
+  X(MTC,   "mtc",   0x65, I, PRIV, "c,s",  "CR[imm] := R[s]")                                   \
+  X(TLBI,  "tlbi",  0x66, R, PRIV, "s",    "drop the TLB entry for the page holding R[s]")      \
+  X(TLBFLUSH, "tlbflush", 0x67, R, PRIV, "", "drop every TLB entry")                            \
+  X(IN,    "in",    0x68, I, PRIV, "d,p",  "R[d] := read of I/O port imm")                      \
+  X(OUT,   "out",   0x69, I, PRIV, "p,s",  "write R[s] to I/O port imm")                        \
+  X(WFI,   "wfi",   0x6A, R, PRIV, "",     "idle until an interrupt is pending")
+
+/* The opcode numbers as an enum: OP_ADD, OP_SUB, ... */
+enum isa_op {
+#define ISA_ENUM(name, mn, opc, fmt, cls, ops, meaning) OP_##name = opc,
+  ISA_TABLE(ISA_ENUM)
+#undef ISA_ENUM
+  OP_ILLEGAL = 0x00, /* opcode 0 is never assigned: zeroed memory traps */
+};
+
+enum isa_format { FMT_R, FMT_I, FMT_J };
+enum isa_class { CLASS_ORD, CLASS_PRIV, CLASS_SPEC, CLASS_TRAP };
+
+/* Field positions, used by the decoder and the assembler alike. */
+#define ISA_OPCODE(w) ((w) >> 24)
+#define ISA_RD(w) (((w) >> 20) & 15)
+#define ISA_RS1(w) (((w) >> 16) & 15)
+#define ISA_RS2(w) (((w) >> 12) & 15)
+#define ISA_IMM16(w) ((w) & 0xffff)
+#define ISA_IMM24(w) ((w) & 0xffffff)
+
+/* Registers.  r0 always reads as zero; writes to it are dropped. */
+enum { REG_ZERO = 0, REG_FP = 13, REG_SP = 14, REG_LR = 15, NREGS = 16 };
+
+/* The flags word F, read by pushf and saved in CR[estatus] on a trap.
+ *
+ *    31                      6    5    4    3   2   1   0
+ *   +-------------------------+----+----+---+---+---+---+
+ *   |        always zero      | KM | IE | V | C | N | Z |
+ *   +-------------------------+----+----+---+---+---+---+
+ *
+ *   Z N C V  condition flags, set by cmp; C means "unsigned less than".
+ *   IE       interrupts enabled.
+ *   KM       1 in kernel mode, 0 in user mode.  Only a trap (sets it) and
+ *            iret (restores it) change it; popf never does.
+ */
+enum {
+  FLAG_Z = 1u << 0,
+  FLAG_N = 1u << 1,
+  FLAG_C = 1u << 2,
+  FLAG_V = 1u << 3,
+  FLAG_IE = 1u << 4,
+  FLAG_KM = 1u << 5,
+  FLAGS_CC = FLAG_Z | FLAG_N | FLAG_C | FLAG_V,
+  FLAGS_ALL = FLAGS_CC | FLAG_IE | FLAG_KM,
+};
+
+/* Control registers, read and written with mfc and mtc (privileged).
+ * X(NAME, asm name, number, meaning) */
+#define CR_TABLE(X)                                                               \
+  X(PTB,     "ptb",     0, "page-table base: physical address of the page directory") \
+  X(TVEC,    "tvec",    1, "trap vector: where every trap and interrupt enters")       \
+  X(EPC,     "epc",     2, "saved pc of the last trap")                                \
+  X(ESTATUS, "estatus", 3, "saved flags word of the last trap")                        \
+  X(CAUSE,   "cause",   4, "cause of the last trap")                                   \
+  X(BADVA,   "badva",   5, "faulting address (page fault, misaligned), or the word of an illegal or privileged instruction") \
+  X(TIMER,   "timer",   6, "timer period in ticks, 0 = off; reads the ticks left")    \
+  X(SCRATCH, "scratch", 7, "free for the kernel, e.g. to find its stack on a trap")    \
+  X(PAGING,  "paging",  8, "bit 0: paging on")
+
+enum cr_num {
+#define CR_ENUM(name, s, n, m) CR_##name = n,
+  CR_TABLE(CR_ENUM)
+#undef CR_ENUM
+  NCR = 9
+};
+
+/* Trap causes.  Exceptions first, then interrupts.
+ * X(NAME, name, number, saved pc, meaning) */
+#define CAUSE_TABLE(X)                                                                  \
+  X(ILLEGAL,  "illegal",  0, "this",  "undefined opcode or nonzero must-be-zero field") \
+  X(PRIV,     "priv",     1, "this",  "privileged (or, under --isa strict, special) instruction in user mode") \
+  X(PF_FETCH, "pf-fetch", 2, "this",  "page fault on instruction fetch")                \
+  X(PF_LOAD,  "pf-load",  3, "this",  "page fault on a load")                           \
+  X(PF_STORE, "pf-store", 4, "this",  "page fault on a store")                          \
+  X(MISALIGN, "misalign", 5, "this",  "misaligned load, store or jump target")          \
+  X(SYSCALL,  "syscall",  6, "next",  "syscall instruction")                            \
+  X(BREAK,    "break",    7, "next",  "brk instruction")                                \
+  X(DIVZERO,  "divzero",  8, "this",  "division or remainder by zero")                  \
+  X(TIMER,    "timer",    9, "next",  "timer interrupt")                                \
+  X(CONSOLE,  "console", 10, "next",  "console input interrupt")
+
+enum trap_cause {
+#define CAUSE_ENUM(name, s, n, pc, m) CAUSE_##name = n,
+  CAUSE_TABLE(CAUSE_ENUM)
+#undef CAUSE_ENUM
+  NCAUSES = 11
+};
+
+/* I/O ports (in/out).  X(NAME, number, meaning) */
+#define PORT_TABLE(X)                                                                   \
+  X(CONS_DATA,   0x00, "out: write one byte to the console; in: read one byte, -1 at end of input") \
+  X(CONS_STATUS, 0x01, "in: bit 0 input ready, bit 1 end of input")                     \
+  X(CONS_CTRL,   0x02, "out: bit 0 enables the console-input interrupt")
+
+enum io_port {
+#define PORT_ENUM(name, n, m) PORT_##name = n,
+  PORT_TABLE(PORT_ENUM)
+#undef PORT_ENUM
+};
+
+#endif

@@ -1,0 +1,214 @@
+/* mmu.c: the page walker, the TLB and the slow path of every access.
+ *
+ * The TLB is direct-mapped: virtual page v lives in entry v mod tlb_size.
+ * An entry caches one PTE's translation and its permissions for the three
+ * groups (kernel, user, user running monitor code).  Write permission is
+ * cached only once the page is dirty and holds no decoded instructions, so
+ * that the first write, and every write to code, comes here.
+ *
+ * Writing CR[ptb], turning paging on or off, tlbflush and tlbi drop entries;
+ * nothing else does (as on x86 without PCIDs).  The monitor's hardware-
+ * assist mode tags entries with a VM identifier (tag_lo) instead.
+ */
+#include <stdlib.h>
+
+
+#include "mmu.h"
+
+static uint32_t fault_cause(uint32_t need) {
+  return need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
+}
+
+/* One memory reference of the walker: a 32-bit read of physical memory.
+ * False if pa is not memory. */
+static bool walk_ref(const cpu *c, uint32_t pa, uint32_t *val) {
+  if (pa > c->mem_size - 4) return false;
+  *val = ld32(c->mem + pa);
+  return true;
+}
+
+/* The walk.  A virtual address splits into two indices and an offset:
+ *
+ *    31          22 21          12 11            0
+ *   +--------------+--------------+---------------+
+ *   |  dir index   | table index  |    offset     |
+ *   +--------------+--------------+---------------+
+ *          |               |
+ *   CR[ptb] -> page directory[dir] -> page table[table] -> page + offset
+ *
+ * Two memory references per miss.  Fills *pte and *pte_pa; returns false if
+ * an entry is not valid or points outside memory.  Counts the references
+ * in *refs. */
+static bool walk(const cpu *c, uint32_t va, uint32_t *pte, uint32_t *pte_pa, unsigned *refs) {
+  uint32_t pde;
+  *refs = 1;
+  if (!walk_ref(c, (c->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2), &pde) || !(pde & PTE_V))
+    return false;
+  *pte_pa = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+  *refs = 2;
+  if (!walk_ref(c, *pte_pa, pte) || !(*pte & PTE_V)) return false;
+  return (*pte >> PAGE_SHIFT) < c->npages;
+}
+
+/* Permissions of one group, from a PTE, as the architecture defines them. */
+static uint32_t pte_perm(uint32_t pte) { return P_R | P_X | ((pte & PTE_W) ? P_W : 0); }
+
+/* The cached permission groups for a PTE mapping va. */
+static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
+  uint32_t arch = pte_perm(pte);
+  uint32_t fast = arch;
+  if (!(pte & PTE_D) || c->code[pte >> PAGE_SHIFT]) fast &= ~P_W;
+  uint32_t user = (pte & PTE_U) ? fast : 0;
+  uint32_t mon = user;
+  if (c->mon_lo && va >= c->mon_lo) {
+    mon = fast; /* the monitor's window: only its own code may touch it */
+    user = 0;
+  }
+  return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | mon << PSHIFT_MONITOR);
+}
+
+/* Is the access allowed by the architecture (ignoring the dirty and code
+ * restrictions of the fast path)? */
+static bool arch_allows(const cpu *c, uint32_t va, uint32_t pte, uint32_t need) {
+  uint32_t arch = pte_perm(pte);
+  bool window = c->mon_lo && va >= c->mon_lo;
+  switch (c->perm_shift) {
+  case PSHIFT_KERNEL: break;
+  case PSHIFT_USER: arch = (pte & PTE_U) && !window ? arch : 0; break;
+  default: arch = ((pte & PTE_U) || window) ? arch : 0; break;
+  }
+  return (arch & need) != 0;
+}
+
+/* A write to a page with decoded instructions marks the written word so
+ * that its next fetch decodes it again (self-modifying code works, and data
+ * sharing a page with code costs only a trip through the slow path). */
+static void code_written(cpu *c, uint32_t pa) {
+  dinsn *d = c->code[pa >> PAGE_SHIFT];
+  if (d) d[(pa & PAGE_MASK) >> 2].op = OP_UNDECODED;
+}
+
+static void set_pte_bits(cpu *c, uint32_t pte_pa, uint32_t bits) {
+  uint32_t pte = ld32(c->mem + pte_pa);
+  if ((pte & bits) != bits) {
+    st32(c->mem + pte_pa, pte | bits);
+    code_written(c, pte_pa);
+  }
+}
+
+uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
+  uint32_t pa;
+  if (!(c->cr[CR_PAGING] & 1)) {
+    /* Paging off: physical = virtual, no TLB, every mode sees everything. */
+    if (va >= c->mem_size) goto fault;
+    pa = va;
+  } else {
+    uint32_t key = (va & ~PAGE_MASK) | c->tag_lo;
+    tlb_entry *e = &c->tlb[(va >> PAGE_SHIFT) & (c->tlb_size - 1)];
+    uint32_t pte, pte_pa;
+    if (e->tag == key) {
+      c->st.tlb_hits++; /* a hit that lacked a fast permission */
+      pte_pa = e->pte;
+      pte = (e->ppn << PAGE_SHIFT) | e->bits; /* the TLB's copy, not memory's */
+    } else {
+      unsigned refs;
+      bool ok = walk(c, va, &pte, &pte_pa, &refs);
+      c->st.tlb_misses++;
+      c->st.walk_refs += refs;
+      c->st.cycles += (uint64_t)refs * c->cost.c[COST_WALK_REF];
+      if (!ok) goto fault;
+      set_pte_bits(c, pte_pa, PTE_A);
+      pte |= PTE_A;
+      e->tag = key;
+      e->ppn = pte >> PAGE_SHIFT;
+      e->pte = pte_pa;
+      e->bits = (uint16_t)(pte & PAGE_MASK);
+      e->perm = entry_perm(c, va, pte);
+    }
+    if (!arch_allows(c, va, pte, need)) goto fault;
+    if (need == P_W) {
+      if (!(pte & PTE_D)) {
+        set_pte_bits(c, pte_pa, PTE_D);
+        pte |= PTE_D;
+      }
+    }
+    e->bits = (uint16_t)(pte & PAGE_MASK);
+    e->perm = entry_perm(c, va, pte);
+    pa = (e->ppn << PAGE_SHIFT) | (va & PAGE_MASK);
+  }
+  if (need == P_W) code_written(c, pa);
+  return c->mem + pa;
+fault:
+  *cause = fault_cause(need);
+  return NULL;
+}
+
+int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
+  if (!(c->cr[CR_PAGING] & 1)) {
+    if (va >= c->mem_size) return (int)fault_cause((uint32_t)access);
+    *pa = va;
+    return 0;
+  }
+  uint32_t pte, pte_pa;
+  unsigned refs;
+  if (!walk(c, va, &pte, &pte_pa, &refs) || !arch_allows(c, va, pte, (uint32_t)access))
+    return (int)fault_cause((uint32_t)access);
+  *pa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
+  return 0;
+}
+
+void cpu_tlb_flush(cpu *c, bool count) {
+  memset(c->tlb, 0, sizeof(tlb_entry) * c->tlb_size);
+  c->fetch_va = FETCH_NONE;
+  if (count) {
+    c->st.tlb_flushes++;
+    c->st.cycles += c->cost.c[COST_TLB_FLUSH];
+  }
+}
+
+void cpu_tlb_flush_page(cpu *c, uint32_t va) {
+  tlb_entry *e = &c->tlb[(va >> PAGE_SHIFT) & (c->tlb_size - 1)];
+  if ((e->tag & ~PAGE_MASK) == (va & ~PAGE_MASK)) e->tag = 0;
+  c->fetch_va = FETCH_NONE;
+}
+
+dinsn *mmu_code_page(cpu *c, uint32_t ppn) {
+  if (c->code[ppn]) return c->code[ppn];
+  dinsn *d = malloc(sizeof(dinsn) * (PAGE_SIZE / 4));
+  if (!d) return NULL;
+  const uint8_t *p = c->mem + ((size_t)ppn << PAGE_SHIFT);
+  (void)p;
+  for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) d[i].op = OP_UNDECODED; /* decoded lazily */
+  c->code[ppn] = d;
+  /* From now on writes to this page must come to the slow path. */
+  for (uint32_t i = 0; i < c->tlb_size; i++)
+    if (c->tlb[i].tag && c->tlb[i].ppn == ppn)
+      c->tlb[i].perm &= (uint16_t) ~(P_W << PSHIFT_KERNEL | P_W << PSHIFT_USER | P_W << PSHIFT_MONITOR);
+  return d;
+}
+
+void mmu_code_drop(cpu *c, uint32_t ppn) {
+  dinsn *d = c->code[ppn];
+  if (d)
+    for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) d[i].op = OP_UNDECODED;
+}
+
+void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len) {
+  if (len == 0) return;
+  uint64_t end = (uint64_t)pa + len;
+  for (uint64_t p = pa >> PAGE_SHIFT; p < c->npages && (p << PAGE_SHIFT) < end; p++)
+    if (c->code[p]) mmu_code_drop(c, (uint32_t)p);
+}
+
+bool cpu_phys_read(const cpu *c, uint32_t pa, void *dst, uint32_t len) {
+  if ((uint64_t)pa + len > c->mem_size) return false;
+  memcpy(dst, c->mem + pa, len);
+  return true;
+}
+
+bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len) {
+  if ((uint64_t)pa + len > c->mem_size) return false;
+  memcpy(c->mem + pa, src, len);
+  cpu_phys_written(c, pa, len);
+  return true;
+}

@@ -1,0 +1,50 @@
+/* mmu.h: the CPU's memory path, shared by the interpreter and the MMU.
+ *
+ * Fast path (inline here): one direct-mapped TLB probe and a permission
+ * test against the group of the current mode.  Everything else, a miss, a
+ * fault, the first write to a clean page, a write to a page that holds
+ * decoded instructions, paging turned off, goes to mmu_slow() in mmu.c. */
+#ifndef MMU_H
+#define MMU_H
+
+#include <string.h>
+
+#include "cpu.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Host pointer for an access of kind `need` (P_R, P_W or P_X) at va, or
+ * NULL with *cause set to the page-fault cause. */
+uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause);
+
+static inline uint8_t *mmu_access(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
+  if (likely(c->cr[CR_PAGING] & 1)) {
+    tlb_entry *e = &c->tlb[(va >> PAGE_SHIFT) & (c->tlb_size - 1)];
+    if (likely(e->tag == ((va & ~PAGE_MASK) | c->tag_lo) && ((e->perm >> c->perm_shift) & need))) {
+      c->st.tlb_hits++;
+      return c->mem + ((size_t)e->ppn << PAGE_SHIFT) + (va & PAGE_MASK);
+    }
+  }
+  return mmu_slow(c, va, need, cause);
+}
+
+/* Decoded instructions of physical page ppn, decoding it on first use. */
+dinsn *mmu_code_page(cpu *c, uint32_t ppn);
+/* Drop the decoded copy of page ppn (its bytes changed). */
+void mmu_code_drop(cpu *c, uint32_t ppn);
+
+static inline uint32_t ld32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v; /* the host is little-endian like the simulated CPU */
+}
+static inline void st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline uint16_t ld16(const uint8_t *p) {
+  uint16_t v;
+  memcpy(&v, p, 2);
+  return v;
+}
+static inline void st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+#endif

@@ -1,0 +1,148 @@
+/* main.c: bin/vmm, the runner and monitor's command line.
+ *
+ *   vmm [--mode native] [--mem SIZE] [--tlb N] [--max-steps N] [--isa real|strict]
+ *       [--cost modern|early-vtx|FILE] [--stats] [--stats-json FILE] IMAGE
+ *
+ * docs/vmm.md is the full reference, with the exit statuses and the JSON
+ * keys.  Modes are a table: each later monitor mode adds one row. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm.h"
+
+typedef int (*mode_fn)(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+
+static const struct {
+  const char *name;
+  mode_fn run;
+  const char *what;
+} modes[] = {
+    {"native", native_run, "the guest on the bare CPU, in real kernel mode"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: vmm [options] IMAGE\n"
+          "  --mode MODE        how to run the guest:");
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) fprintf(f, " %s", modes[i].name);
+  fprintf(f,
+          "\n"
+          "  --mem SIZE         guest memory, e.g. 1M, 512K (default 1M)\n"
+          "  --tlb N            TLB entries, a power of two (default 64)\n"
+          "  --max-steps N      stop after N ticks (default: no limit)\n"
+          "  --isa real|strict  strict: special instructions trap in user mode\n"
+          "  --cost NAME|FILE   cost profile: modern (default), early-vtx, or a file\n"
+          "  --stats            print counters on stderr at exit\n"
+          "  --stats-json FILE  write counters as JSON (- for stdout)\n"
+          "  --help             this text\n");
+}
+
+static int bad_usage(const char *msg, const char *arg) {
+  fprintf(stderr, "vmm: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+  fprintf(stderr, "vmm: try 'vmm --help'\n");
+  return VMM_EX_USAGE;
+}
+
+/* "1M", "512K", "65536", "0x10000" */
+static int parse_size(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (end == s || errno || *s == '-') return -1;
+  if (*end == 'k' || *end == 'K') v <<= 10, end++;
+  else if (*end == 'm' || *end == 'M') v <<= 20, end++;
+  else if (*end == 'g' || *end == 'G') v <<= 30, end++;
+  if (*end || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};
+  cost_profile(&o.cost, "modern");
+  enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP };
+  static const struct option longopts[] = {
+      {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
+      {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
+      {"stats", no_argument, 0, OPT_STATS},           {"stats-json", required_argument, 0, OPT_JSON},
+      {"isa", required_argument, 0, OPT_ISA},         {"cost", required_argument, 0, OPT_COST},
+      {"help", no_argument, 0, OPT_HELP},             {0, 0, 0, 0},
+  };
+  opterr = 0;
+  int opt;
+  uint64_t v;
+  char err[256];
+  while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch (opt) {
+    case OPT_MODE: o.mode = optarg; break;
+    case OPT_MEM:
+      if (parse_size(optarg, 1u << 30, &v) || v < PAGE_SIZE) return bad_usage("bad --mem (4K to 1G)", optarg);
+      o.mem = (uint32_t)v;
+      break;
+    case OPT_TLB:
+      if (parse_size(optarg, 65536, &v) || v == 0 || (v & (v - 1)))
+        return bad_usage("bad --tlb (a power of two, 1 to 65536)", optarg);
+      o.tlb = (uint32_t)v;
+      break;
+    case OPT_STEPS:
+      if (parse_size(optarg, UINT64_MAX, &v) || v == 0) return bad_usage("bad --max-steps", optarg);
+      o.max_steps = v;
+      break;
+    case OPT_STATS: o.stats = true; break;
+    case OPT_JSON: o.stats_json = optarg; break;
+    case OPT_ISA:
+      if (strcmp(optarg, "strict") == 0) o.strict_isa = true;
+      else if (strcmp(optarg, "real") == 0) o.strict_isa = false;
+      else return bad_usage("bad --isa (real or strict)", optarg);
+      break;
+    case OPT_COST:
+      if (cost_profile(&o.cost, optarg) != 0 && cost_load(&o.cost, optarg, err, sizeof err) != 0) {
+        fprintf(stderr, "vmm: --cost: %s\n", err);
+        return VMM_EX_USAGE;
+      }
+      break;
+    case OPT_HELP: usage(stdout); return 0;
+    default: return bad_usage("unknown option", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1) return bad_usage(optind >= argc ? "no image given" : "more than one image given", NULL);
+  o.image = argv[optind];
+
+  mode_fn run = NULL;
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+    if (strcmp(modes[i].name, o.mode) == 0) run = modes[i].run;
+  if (!run) return bad_usage("unknown --mode", o.mode);
+
+  image img;
+  FILE *probe = fopen(o.image, "rb");
+  if (!probe) {
+    fprintf(stderr, "vmm: %s: %s\n", o.image, strerror(errno));
+    return VMM_EX_NOINPUT;
+  }
+  fclose(probe);
+  if (image_read(o.image, &img, err, sizeof err) != 0) {
+    fprintf(stderr, "vmm: %s\n", err);
+    return VMM_EX_DATAERR;
+  }
+  host_console hc;
+  host_console_init(&hc, stdout, stdin);
+  o.console = &hc;
+
+  vm_report r = {.name = o.image};
+  cpu *c = NULL;
+  int rc = run(&o, &img, &r, &c);
+  if (rc == 0) {
+    if (o.stats) report_table(stderr, &r);
+    if (o.stats_json && report_json(o.stats_json, &r) != 0) {
+      fprintf(stderr, "vmm: cannot write %s: %s\n", o.stats_json, strerror(errno));
+      rc = VMM_EX_IOERR;
+    } else {
+      rc = report_status(&r, c);
+    }
+  }
+  cpu_free(c);
+  image_free(&img);
+  return rc;
+}

@@ -1,0 +1,113 @@
+/* report.c: what bin/vmm says at the end of a run: the --stats table, the
+ * --stats-json object, and the exit status with its one-line reason.
+ *
+ * The JSON keys are a contract that tests and graders outside the code
+ * rely on (docs/vmm.md lists them); add keys, never rename them. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "isa_info.h"
+#include "json.h"
+#include "vmm.h"
+
+double host_now(void) {
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+void report_table(FILE *f, const vm_report *r) {
+  const cpu_stats *s = &r->st;
+  fprintf(f, "---- %s, mode %s ----\n", r->name, r->mode);
+  fprintf(f, "%-22s %14llu\n", "instructions", (unsigned long long)s->insns);
+  fprintf(f, "%-22s %14llu\n", "  user", (unsigned long long)s->user_insns);
+  fprintf(f, "%-22s %14llu\n", "  kernel", (unsigned long long)(s->insns - s->user_insns));
+  fprintf(f, "%-22s %14llu\n", "idle ticks", (unsigned long long)s->idle_ticks);
+  fprintf(f, "%-22s %14llu\n", "modeled cycles", (unsigned long long)r->cycles);
+  fprintf(f, "%-22s %14.3f\n", "host seconds", r->host_seconds);
+  fprintf(f, "traps:");
+  for (int i = 0; i < NCAUSES; i++)
+    if (s->traps[i]) fprintf(f, " %s=%llu", cpu_cause_name((uint32_t)i), (unsigned long long)s->traps[i]);
+  fprintf(f, "\n");
+  fprintf(f, "tlb: hits=%llu misses=%llu walk_refs=%llu flushes=%llu\n", (unsigned long long)s->tlb_hits,
+          (unsigned long long)s->tlb_misses, (unsigned long long)s->walk_refs,
+          (unsigned long long)s->tlb_flushes);
+}
+
+static void report_members(json *j, const vm_report *r) {
+  const cpu_stats *s = &r->st;
+  json_str(j, "name", r->name);
+  json_str(j, "mode", r->mode);
+  json_str(j, "exit", cpu_exit_name(r->exit));
+  json_u64(j, "halt_code", r->halt_code);
+  json_u64(j, "instructions", s->insns);
+  json_u64(j, "user_instructions", s->user_insns);
+  json_u64(j, "kernel_instructions", s->insns - s->user_insns);
+  json_u64(j, "idle_ticks", s->idle_ticks);
+  json_u64(j, "cycles", r->cycles);
+  json_double(j, "host_seconds", r->host_seconds);
+  json_u64(j, "io", s->io);
+  json_object(j, "traps");
+  for (int i = 0; i < NCAUSES; i++) json_u64(j, cpu_cause_name((uint32_t)i), s->traps[i]);
+  json_end(j);
+  json_object(j, "tlb");
+  json_u64(j, "hits", s->tlb_hits);
+  json_u64(j, "misses", s->tlb_misses);
+  json_u64(j, "walk_refs", s->walk_refs);
+  json_u64(j, "flushes", s->tlb_flushes);
+  json_end(j);
+}
+
+int report_json(const char *path, const vm_report *r) {
+  FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+  if (!f) return -1;
+  json j;
+  json_init(&j, f);
+  json_object(&j, NULL);
+  report_members(&j, r);
+  json_end(&j);
+  int bad = ferror(f);
+  if (f != stdout) bad |= fclose(f);
+  return bad ? -1 : 0;
+}
+
+static void dump_registers(const cpu *c) {
+  for (int i = 0; i < NREGS; i++)
+    fprintf(stderr, "r%-2d %08x%s", i, c->r[i], i % 4 == 3 ? "\n" : "  ");
+  fprintf(stderr, "pc  %08x  flags %08x (%s, IE=%d)\n", c->pc, c->flags,
+          (c->flags & FLAG_KM) ? "kernel" : "user", (c->flags & FLAG_IE) ? 1 : 0);
+  for (int i = 0; i < NCR; i++)
+    fprintf(stderr, "%-8s%08x%s", isa_cr_name((uint32_t)i), c->cr[i], i % 4 == 3 || i == NCR - 1 ? "\n" : "  ");
+}
+
+int report_status(const vm_report *r, const cpu *c) {
+  const trap_info *t = &r->last_trap;
+  switch (r->exit) {
+  case EXIT_HALT: return (int)(r->halt_code & 0xff);
+  case EXIT_BUDGET:
+    fprintf(stderr, "vmm: %s: step budget exhausted after %llu instructions at pc 0x%08x\n", r->name,
+            (unsigned long long)r->st.insns, r->pc);
+    if (c) dump_registers(c);
+    return VMM_EX_STEPS;
+  case EXIT_NOVECTOR:
+    fprintf(stderr, "vmm: %s: unhandled trap %s (value 0x%08x) at pc 0x%08x: no trap vector set\n", r->name,
+            cpu_cause_name(t->cause), t->value, t->pc);
+    break;
+  case EXIT_DOUBLE:
+    fprintf(stderr, "vmm: %s: double fault: %s (value 0x%08x) at the trap vector 0x%08x\n", r->name,
+            cpu_cause_name(t->cause), t->value, t->pc);
+    break;
+  case EXIT_IDLE:
+    fprintf(stderr, "vmm: %s: idle forever at pc 0x%08x: wfi with no timer and no input to wake it\n",
+            r->name, r->pc);
+    break;
+  case EXIT_STOP: fprintf(stderr, "vmm: %s: stopped\n", r->name); break;
+  case EXIT_TRAP:
+    fprintf(stderr, "vmm: %s: trap %s at pc 0x%08x left unhandled by the monitor\n", r->name,
+            cpu_cause_name(t->cause), t->pc);
+    break;
+  }
+  if (c) dump_registers(c);
+  return VMM_EX_GUEST;
+}

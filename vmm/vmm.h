@@ -1,0 +1,79 @@
+/* vmm.h: the runner and monitor's shared definitions: options, the result
+ * of a run, exit statuses, and the helpers every mode uses. */
+#ifndef VMM_H
+#define VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu.h"
+#include "image.h"
+
+/* Exit statuses of bin/vmm (sysexits-style, above any sensible halt code).
+ * A guest that halts exits with its halt code modulo 256; guests should keep
+ * their codes below 64 so that they never read as one of these. */
+#define VMM_EX_USAGE 64    /* bad arguments */
+#define VMM_EX_DATAERR 65  /* malformed image, or it does not fit in memory */
+#define VMM_EX_NOINPUT 66  /* image cannot be read */
+#define VMM_EX_GUEST 70    /* the guest wrecked its machine: trap with no
+                              vector, double fault, idle forever */
+#define VMM_EX_OSERR 71    /* the host is out of memory */
+#define VMM_EX_IOERR 74    /* a stats file cannot be written */
+#define VMM_EX_STEPS 75    /* the --max-steps budget ran out */
+
+typedef struct vmm_opts {
+  const char *mode; /* native, trap, ... */
+  uint32_t mem;     /* guest memory in bytes */
+  uint32_t tlb;     /* TLB entries */
+  uint64_t max_steps; /* 0: no limit */
+  bool stats;
+  const char *stats_json;
+  bool strict_isa;
+  cost_model cost;
+  const char *image;
+  struct host_console *console; /* where guest console bytes go and come from */
+} vmm_opts;
+
+/* What a run produced: the counters as the guest would see them on bare
+ * hardware, and the monitor's own (zero natively). */
+typedef struct vm_report {
+  const char *name;
+  const char *mode;
+  enum cpu_exit exit;
+  uint32_t halt_code;
+  trap_info last_trap;
+  uint32_t pc;
+  cpu_stats st; /* instructions, traps, TLB, as counted for this guest */
+  uint64_t cycles;
+  double host_seconds;
+} vm_report;
+
+/* Host end of a guest console: stdout and stdin. */
+struct host_console;
+typedef struct host_console {
+  FILE *out, *in;
+  bool in_tty;
+  bool eof;
+} host_console;
+void host_console_init(host_console *hc, FILE *out, FILE *in);
+void host_console_attach(host_console *hc, cpu *c);
+
+/* Copy the image's segments into physical memory at base + address;
+ * -1 with a message if a segment does not fit below limit. */
+int load_image(cpu *c, const image *img, uint32_t base, uint32_t limit, char *err, size_t errlen);
+
+/* Print the readable table (--stats) and the JSON object (--stats-json). */
+void report_table(FILE *f, const vm_report *r);
+int report_json(const char *path, const vm_report *r);
+
+/* Exit status for a finished run, and a one-line reason plus register dump
+ * on stderr when the machine did not halt by itself. */
+int report_status(const vm_report *r, const cpu *c);
+
+/* Modes.  Each runs o->image already read into img. */
+int native_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+
+double host_now(void);
+
+#endif
