@@ -25,7 +25,7 @@ SO := build/asan
 .PHONY: all tools guests check demo bench deps clean docs
 all: tools guests
 
-tools: bin/vasm bin/vdis bin/vmm
+tools: bin/vasm bin/vdis bin/vmm $(if $(wildcard vmm/vdb.c),bin/vdb)
 
 # ---- normal build (-O2 -Wall -Wextra -Werror) ----
 $(O)/%.o: %.c $(HDRS)
@@ -45,6 +45,9 @@ bin/vdis: $(O)/assembler/vdis.o $(O)/libkit.a
 bin/vmm: $(O)/vmm/main.o $(O)/libkit.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ -lm
+bin/vdb: $(O)/vmm/vdb.o $(VDBSRC:%.c=$(O)/%.o) $(O)/libkit.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(READLINE_LIBS) -lm
 
 # ---- sanitizer build for the tests ----
 $(SO)/%.o: %.c $(HDRS)
@@ -55,11 +58,13 @@ $(SO)/libkit.a: $(LIBSRC:%.c=$(SO)/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(SO)/check: $(TESTSRC:%.c=$(SO)/%.o) $(SO)/libkit.a
-	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS) -lm
+# The debugger's modules (not its main) are linked into the tests too.
+$(SO)/check: $(TESTSRC:%.c=$(SO)/%.o) $(VDBSRC:%.c=$(SO)/%.o) $(SO)/libkit.a
+	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS) $(READLINE_LIBS) -lm
 
 include mk/guests.mk
 include mk/deps.mk
+include mk/bench.mk
 
 check: deps all $(SO)/check
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 $(SO)/check

@@ -122,32 +122,6 @@ static int deliver_irq(cpu *c) {
   return cpu_take_trap(c, cause, 0, c->pc);
 }
 
-/* wfi: idle until an interrupt is pending.  Console input wins (it is only
- * looked at when the machine is idle, which keeps runs with a file as input
- * deterministic); otherwise time skips to the timer.  Returns the idle ticks
- * used, or -1 if nothing can ever wake the machine. */
-static int64_t idle(cpu *c, uint64_t ticks) {
-  if (c->irq) {
-    c->waiting = false;
-    return 0;
-  }
-  if (c->con.rx_irq_enabled && c->con.status && (c->con.status(c->con.ctx) & 1)) {
-    c->irq |= 1u << CAUSE_CONSOLE;
-    c->waiting = false;
-    return 0;
-  }
-  if (!c->cr[CR_TIMER]) return -1;
-  uint64_t k = c->timer_left < ticks ? c->timer_left : ticks;
-  c->st.idle_ticks += k;
-  c->timer_left -= (uint32_t)k;
-  if (c->timer_left == 0) {
-    c->irq |= 1u << CAUSE_TIMER;
-    c->timer_left = c->cr[CR_TIMER];
-    c->waiting = false;
-  }
-  return (int64_t)k;
-}
-
 enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
   while (ticks > 0) {
     if (c->stop_request) {
@@ -157,8 +131,9 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
     int ex = deliver_irq(c);
     if (ex >= 0) return (enum cpu_exit)ex;
     if (c->waiting) {
-      int64_t k = idle(c, ticks);
+      int64_t k = dev_idle(&c->con, &c->irq, c->cr[CR_TIMER], &c->timer_left, ticks, &c->st.idle_ticks);
       if (k < 0) return EXIT_IDLE;
+      if (c->irq) c->waiting = false;
       ticks -= (uint64_t)k;
       continue;
     }

@@ -214,6 +214,18 @@ bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len);
  * exit the run loop should report, or -1 to keep running. */
 int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc);
 
+/* The console's ports, on any console (the CPU's own, or a VCPU's). */
+uint32_t console_port_in(console_dev *con, uint32_t port);
+void console_port_out(console_dev *con, uint32_t port, uint32_t v);
+/* wfi's wait on a set of devices: returns the idle ticks used (at most
+ * `ticks`), after which *irq may be set; -1 if nothing can ever wake it. */
+int64_t dev_idle(console_dev *con, uint32_t *irq, uint32_t period, uint32_t *timer_left, uint64_t ticks,
+                 uint64_t *idle_ticks);
+
+/* A bug in the kit itself (never a guest's doing): print
+ * "panic: function: reason" and abort. */
+_Noreturn void cpu_panic(const char *msg);
+
 /* Names from the ISA tables, for messages and counters. */
 const char *cpu_cause_name(uint32_t cause);
 const char *cpu_exit_name(enum cpu_exit e);

@@ -8,24 +8,54 @@
  * pipe or a person at a terminal. */
 #include "exec.h"
 
+uint32_t console_port_in(console_dev *con, uint32_t port) {
+  switch (port) {
+  case PORT_CONS_DATA: return con->getc ? (uint32_t)con->getc(con->ctx) : 0xffffffffu;
+  case PORT_CONS_STATUS: return con->status ? (uint32_t)con->status(con->ctx) : 2u;
+  default: return 0xffffffffu; /* no device: the bus floats high */
+  }
+}
+
+void console_port_out(console_dev *con, uint32_t port, uint32_t v) {
+  switch (port) {
+  case PORT_CONS_DATA:
+    if (con->putc) con->putc(con->ctx, (int)(v & 0xff));
+    break;
+  case PORT_CONS_CTRL: con->rx_irq_enabled = v & 1; break;
+  default: break; /* no device: writes are dropped */
+  }
+}
+
 uint32_t dev_in(cpu *c, uint32_t port) {
   c->st.io++;
   c->st.cycles += c->cost.c[COST_IO];
-  switch (port) {
-  case PORT_CONS_DATA: return c->con.getc ? (uint32_t)c->con.getc(c->con.ctx) : 0xffffffffu;
-  case PORT_CONS_STATUS: return c->con.status ? (uint32_t)c->con.status(c->con.ctx) : 2u;
-  default: return 0xffffffffu; /* no device: the bus floats high */
-  }
+  return console_port_in(&c->con, port);
 }
 
 void dev_out(cpu *c, uint32_t port, uint32_t v) {
   c->st.io++;
   c->st.cycles += c->cost.c[COST_IO];
-  switch (port) {
-  case PORT_CONS_DATA:
-    if (c->con.putc) c->con.putc(c->con.ctx, (int)(v & 0xff));
-    break;
-  case PORT_CONS_CTRL: c->con.rx_irq_enabled = v & 1; break;
-  default: break; /* no device: writes are dropped */
+  console_port_out(&c->con, port, v);
+}
+
+/* wfi: idle until an interrupt is pending.  Console input wins (it is only
+ * looked at when the machine is idle, which keeps runs with a file as input
+ * deterministic); otherwise time skips to the timer.  Shared by the CPU and
+ * the monitor's VCPUs, so both idle the same way. */
+int64_t dev_idle(console_dev *con, uint32_t *irq, uint32_t period, uint32_t *timer_left, uint64_t ticks,
+                 uint64_t *idle_ticks) {
+  if (*irq) return 0;
+  if (con->rx_irq_enabled && con->status && (con->status(con->ctx) & 1)) {
+    *irq |= 1u << CAUSE_CONSOLE;
+    return 0;
   }
+  if (!period) return -1;
+  uint64_t k = *timer_left < ticks ? *timer_left : ticks;
+  *idle_ticks += k;
+  *timer_left -= (uint32_t)k;
+  if (*timer_left == 0) {
+    *irq |= 1u << CAUSE_TIMER;
+    *timer_left = period;
+  }
+  return (int64_t)k;
 }

@@ -17,7 +17,4 @@ bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk);
 uint32_t dev_in(cpu *c, uint32_t port);
 void dev_out(cpu *c, uint32_t port, uint32_t v);
 
-/* A bug in the simulator itself: print "function: reason" and abort. */
-_Noreturn void cpu_panic(const char *msg);
-
 #endif

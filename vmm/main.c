@@ -20,6 +20,7 @@ static const struct {
   const char *what;
 } modes[] = {
     {"native", native_run, "the guest on the bare CPU, in real kernel mode"},
+    {"trap", trap_run, "trap-and-emulate: the guest kernel in real user mode, shadow paging"},
 };
 
 static void usage(FILE *f) {
@@ -34,6 +35,8 @@ static void usage(FILE *f) {
           "  --max-steps N      stop after N ticks (default: no limit)\n"
           "  --isa real|strict  strict: special instructions trap in user mode\n"
           "  --cost NAME|FILE   cost profile: modern (default), early-vtx, or a file\n"
+          "  --classify         run every instruction in both modes and print the\n"
+          "                     Popek-Goldberg classification (with --isa)\n"
           "  --stats            print counters on stderr at exit\n"
           "  --stats-json FILE  write counters as JSON (- for stdout)\n"
           "  --help             this text\n");
@@ -62,15 +65,17 @@ static int parse_size(const char *s, uint64_t max, uint64_t *out) {
 int main(int argc, char **argv) {
   vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};
   cost_profile(&o.cost, "modern");
-  enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP };
+  enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
       {"stats", no_argument, 0, OPT_STATS},           {"stats-json", required_argument, 0, OPT_JSON},
       {"isa", required_argument, 0, OPT_ISA},         {"cost", required_argument, 0, OPT_COST},
-      {"help", no_argument, 0, OPT_HELP},             {0, 0, 0, 0},
+      {"help", no_argument, 0, OPT_HELP},             {"classify", no_argument, 0, OPT_CLASSIFY},
+      {0, 0, 0, 0},
   };
   opterr = 0;
+  bool classify = false;
   int opt;
   uint64_t v;
   char err[256];
@@ -104,8 +109,14 @@ int main(int argc, char **argv) {
       }
       break;
     case OPT_HELP: usage(stdout); return 0;
+    case OPT_CLASSIFY: classify = true; break;
     default: return bad_usage("unknown option", argv[optind - 1]);
     }
+  }
+  if (classify) {
+    if (optind != argc) return bad_usage("--classify takes no image", NULL);
+    classify_main(stdout, o.strict_isa);
+    return 0;
   }
   if (optind != argc - 1) return bad_usage(optind >= argc ? "no image given" : "more than one image given", NULL);
   o.image = argv[optind];

@@ -33,6 +33,24 @@ void report_table(FILE *f, const vm_report *r) {
   fprintf(f, "tlb: hits=%llu misses=%llu walk_refs=%llu flushes=%llu\n", (unsigned long long)s->tlb_hits,
           (unsigned long long)s->tlb_misses, (unsigned long long)s->walk_refs,
           (unsigned long long)s->tlb_flushes);
+  if (!r->monitored) return;
+  const vmm_counters *n = &r->vmm;
+  uint64_t emulated = 0;
+  fprintf(f, "emulated:");
+  for (int op = 0; op < 256; op++)
+    if (n->emulated[op]) {
+      fprintf(f, " %s=%llu", isa_table[op].name, (unsigned long long)n->emulated[op]);
+      emulated += n->emulated[op];
+    }
+  fprintf(f, "\nreflected:");
+  for (int i = 0; i < NCAUSES; i++)
+    if (n->reflected[i]) fprintf(f, " %s=%llu", cpu_cause_name((uint32_t)i), (unsigned long long)n->reflected[i]);
+  fprintf(f, "\nmonitor: world_switches=%llu shadow_fills=%llu guest_page_faults=%llu shadow_syncs=%llu\n",
+          (unsigned long long)n->world_switches, (unsigned long long)n->shadow_fills,
+          (unsigned long long)n->guest_page_faults, (unsigned long long)n->shadow_syncs);
+  uint64_t total = n->direct_insns + emulated;
+  fprintf(f, "guest instructions: %llu direct (%.2f%%), %llu emulated\n", (unsigned long long)n->direct_insns,
+          total ? 100.0 * (double)n->direct_insns / (double)total : 0.0, (unsigned long long)emulated);
 }
 
 static void report_members(json *j, const vm_report *r) {
@@ -56,6 +74,28 @@ static void report_members(json *j, const vm_report *r) {
   json_u64(j, "misses", s->tlb_misses);
   json_u64(j, "walk_refs", s->walk_refs);
   json_u64(j, "flushes", s->tlb_flushes);
+  json_end(j);
+  if (!r->monitored) return;
+  const vmm_counters *n = &r->vmm;
+  json_object(j, "vmm");
+  json_object(j, "emulated");
+  uint64_t emulated = 0;
+  for (int op = 0; op < 256; op++) {
+    const isa_info *in = &isa_table[op];
+    if (in->name && (in->cls == CLASS_PRIV || in->cls == CLASS_SPEC)) json_u64(j, in->name, n->emulated[op]);
+    emulated += n->emulated[op];
+  }
+  json_end(j);
+  json_object(j, "reflected");
+  for (int i = 0; i < NCAUSES; i++) json_u64(j, cpu_cause_name((uint32_t)i), n->reflected[i]);
+  json_end(j);
+  json_u64(j, "world_switches", n->world_switches);
+  json_u64(j, "shadow_fills", n->shadow_fills);
+  json_u64(j, "guest_page_faults", n->guest_page_faults);
+  json_u64(j, "shadow_syncs", n->shadow_syncs);
+  json_u64(j, "shadow_resets", n->shadow_resets);
+  json_u64(j, "direct_instructions", n->direct_insns);
+  json_u64(j, "emulated_instructions", emulated);
   json_end(j);
 }
 

@@ -35,6 +35,18 @@ typedef struct vmm_opts {
   struct host_console *console; /* where guest console bytes go and come from */
 } vmm_opts;
 
+/* The monitor's counters for one VM (the `vmm` object of --stats-json). */
+typedef struct vmm_counters {
+  uint64_t emulated[256];     /* by opcode */
+  uint64_t reflected[NCAUSES];
+  uint64_t world_switches;    /* exits to the monitor and back */
+  uint64_t shadow_fills;      /* hidden page faults, filled silently */
+  uint64_t guest_page_faults; /* page faults the guest saw */
+  uint64_t shadow_syncs;      /* shadow entries dropped on tlbi, tlbflush, ptb */
+  uint64_t shadow_resets;     /* the shadow pool ran out and was emptied */
+  uint64_t direct_insns;      /* guest instructions the real CPU ran itself */
+} vmm_counters;
+
 /* What a run produced: the counters as the guest would see them on bare
  * hardware, and the monitor's own (zero natively). */
 typedef struct vm_report {
@@ -47,6 +59,8 @@ typedef struct vm_report {
   cpu_stats st; /* instructions, traps, TLB, as counted for this guest */
   uint64_t cycles;
   double host_seconds;
+  bool monitored; /* a monitor mode: vmm below is meaningful */
+  vmm_counters vmm;
 } vm_report;
 
 /* Host end of a guest console: stdout and stdin. */
@@ -73,7 +87,15 @@ int report_status(const vm_report *r, const cpu *c);
 
 /* Modes.  Each runs o->image already read into img. */
 int native_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
 
 double host_now(void);
+
+/* classify.c: print the Popek-Goldberg table; returns how many sensitive
+ * instructions are not privileged.  classify_agrees checks one instruction
+ * against its declared class (for the tests). */
+struct isa_info;
+int classify_main(FILE *f, bool strict);
+bool classify_agrees(bool strict, const struct isa_info *in, char *why, size_t len);
 
 #endif

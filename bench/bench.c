@@ -1,0 +1,226 @@
+/* bench.c: `make bench`.  Every figure is measured in this one run and
+ * reported as a ratio where a ratio is what matters (the machine is shared
+ * and noisy; ratios measured side by side survive that, absolute times do
+ * not).  Writes build/bench/results.json and prints tables.
+ *
+ *  1. Speed of the simulated CPU: a register loop and a 64 KiB memory loop
+ *     with paging and the TLB on, in guest instructions per second, host ns
+ *     per guest instruction, and the same loops in plain C.
+ *  2. The microbenchmark guests and the guest OS boot in every monitor
+ *     mode: host time, modeled cycles, traps, world switches, TLB misses,
+ *     walk references, each mode against native.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "json.h"
+#include "vmm.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- 1. interpreter speed ---- */
+
+typedef struct speed {
+  const char *name;
+  uint64_t insns;
+  double sim_s, c_s;
+} speed;
+
+static int run_loop(const char *path, uint32_t tlb, speed *sp) {
+  char err[256];
+  image img;
+  if (image_read(path, &img, err, sizeof err) != 0) {
+    fprintf(stderr, "bench: %s\n", err);
+    return -1;
+  }
+  double best = 1e9;
+  for (int rep = 0; rep < 3; rep++) {
+    cpu *c = cpu_new(1u << 20, tlb);
+    if (!c || load_image(c, &img, 0, c->mem_size, err, sizeof err) != 0) {
+      fprintf(stderr, "bench: %s: cannot load\n", path);
+      return -1;
+    }
+    cpu_reset(c, img.entry);
+    double t0 = now();
+    enum cpu_exit ex = cpu_run(c, UINT64_MAX);
+    double t = now() - t0;
+    if (ex != EXIT_HALT) {
+      fprintf(stderr, "bench: %s did not halt (%s)\n", path, cpu_exit_name(ex));
+      return -1;
+    }
+    sp->insns = c->st.insns;
+    if (t < best) best = t;
+    cpu_free(c);
+  }
+  sp->sim_s = best;
+  image_free(&img);
+  return 0;
+}
+
+static void measure_c(speed *reg, speed *mem, uint32_t iters) {
+  static uint32_t ws[16384];
+  volatile uint32_t sink = 0;
+  double best_r = 1e9, best_m = 1e9;
+  for (int rep = 0; rep < 3; rep++) {
+    double t0 = now();
+    sink += cloop_reg(iters);
+    double t1 = now();
+    sink += cloop_mem(iters, ws);
+    double t2 = now();
+    if (t1 - t0 < best_r) best_r = t1 - t0;
+    if (t2 - t1 < best_m) best_m = t2 - t1;
+  }
+  (void)sink;
+  reg->c_s = best_r;
+  mem->c_s = best_m;
+}
+
+/* ---- 2. guests by mode ---- */
+
+typedef struct mode_row {
+  const char *label; /* column name */
+  const char *mode;  /* vmm mode */
+  bool strict;
+  const char *cost;
+} mode_row;
+
+static const mode_row mode_rows[] = {
+    {"native", "native", false, "modern"},
+    {"trap", "trap", true, "modern"},
+};
+#define NMODES (sizeof mode_rows / sizeof mode_rows[0])
+
+typedef int (*run_fn)(const vmm_opts *, const image *, vm_report *, cpu **);
+
+static run_fn mode_fn(const char *mode) {
+  if (strcmp(mode, "native") == 0) return native_run;
+  if (strcmp(mode, "trap") == 0) return trap_run;
+  return NULL;
+}
+
+static int run_guest(const char *path, const mode_row *mr, vm_report *best) {
+  char err[256];
+  image img;
+  if (image_read(path, &img, err, sizeof err) != 0) return -1;
+  vmm_opts o = {.mode = mr->mode, .mem = 1u << 20, .tlb = 64, .strict_isa = mr->strict, .image = path};
+  cost_profile(&o.cost, mr->cost);
+  FILE *devnull = fopen("/dev/null", "w");
+  host_console hc;
+  host_console_init(&hc, devnull, NULL);
+  o.console = &hc;
+  int rc = 0;
+  for (int rep = 0; rep < 3 && rc == 0; rep++) {
+    vm_report r = {.name = path};
+    cpu *c = NULL;
+    hc.eof = true;
+    if (mode_fn(mr->mode)(&o, &img, &r, &c) != 0 || r.exit != EXIT_HALT || r.halt_code != 0) {
+      fprintf(stderr, "bench: %s in %s mode did not halt cleanly (%s, code %u)\n", path, mr->label,
+              cpu_exit_name(r.exit), r.halt_code);
+      rc = -1;
+    }
+    cpu_free(c);
+    if (rep == 0 || r.host_seconds < best->host_seconds) *best = r;
+  }
+  fclose(devnull);
+  image_free(&img);
+  return rc;
+}
+
+static uint64_t sum(const uint64_t *v, int n) {
+  uint64_t s = 0;
+  for (int i = 0; i < n; i++) s += v[i];
+  return s;
+}
+
+int main(int argc, char **argv) {
+  const char *out = argc > 1 ? argv[1] : "build/bench/results.json";
+  FILE *f = fopen(out, "w");
+  if (!f) {
+    perror(out);
+    return 1;
+  }
+  json j;
+  json_init(&j, f);
+  json_object(&j, NULL);
+
+  /* 1. speed */
+  speed reg = {"register loop", 0, 0, 0}, mem = {"memory loop (64 KiB)", 0, 0, 0};
+  if (run_loop("build/bench/loop-reg.img", 64, &reg) || run_loop("build/bench/loop-mem.img", 64, &mem)) return 1;
+  measure_c(&reg, &mem, 50u * 1000 * 1000);
+  printf("Simulated CPU speed (native mode, paging and TLB on; best of 3)\n");
+  printf("%-22s %14s %12s %12s %10s\n", "loop", "guest insns", "M insns/s", "ns/insn", "x slower");
+  json_object(&j, "speed");
+  speed *sps[2] = {&reg, &mem};
+  const char *keys[2] = {"register_loop", "memory_loop"};
+  for (int i = 0; i < 2; i++) {
+    speed *s = sps[i];
+    double mips = (double)s->insns / s->sim_s / 1e6;
+    double c_per_iter = s->c_s / 50e6, sim_per_iter = s->sim_s / (double)(s->insns / (i == 0 ? 8 : 9));
+    printf("%-22s %14llu %12.0f %12.2f %10.1f\n", s->name, (unsigned long long)s->insns, mips,
+           1e9 * s->sim_s / (double)s->insns, sim_per_iter / c_per_iter);
+    json_object(&j, keys[i]);
+    json_u64(&j, "guest_instructions", s->insns);
+    json_double(&j, "host_seconds", s->sim_s);
+    json_double(&j, "mips", mips);
+    json_double(&j, "ns_per_instruction", 1e9 * s->sim_s / (double)s->insns);
+    json_double(&j, "c_ns_per_iteration", 1e9 * c_per_iter);
+    json_double(&j, "slowdown_vs_c", sim_per_iter / c_per_iter);
+    json_end(&j);
+  }
+  json_end(&j);
+
+  /* 2. guests by mode */
+  static const char *const guests[] = {"guestos", "bench-syscall", "bench-pgfault", "bench-ptemod",
+                                       "bench-forkwait", "bench-io", "bench-privileged", "bench-special",
+                                       "bench-compute", "bench-memwalk"};
+  printf("\nGuests by mode (host time and modeled cycles relative to native; best of 3)\n");
+  printf("%-18s %-7s %12s %9s %14s %9s %10s %10s %10s\n", "guest", "mode", "instructions", "host x",
+         "cycles", "cycles x", "exits", "tlb miss", "walk refs");
+  json_object(&j, "guests");
+  for (size_t g = 0; g < sizeof guests / sizeof guests[0]; g++) {
+    char path[256];
+    snprintf(path, sizeof path, "build/guests/%s.img", guests[g]);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) continue;
+    fclose(probe);
+    json_object(&j, guests[g]);
+    vm_report base = {0};
+    for (size_t m = 0; m < NMODES; m++) {
+      vm_report r = {0};
+      if (run_guest(path, &mode_rows[m], &r) != 0) return 1;
+      if (m == 0) base = r;
+      uint64_t exits = r.monitored ? r.vmm.world_switches : sum(r.st.traps, NCAUSES);
+      double hx = r.host_seconds / base.host_seconds, cx = (double)r.cycles / (double)base.cycles;
+      printf("%-18s %-7s %12llu %9.2f %14llu %9.2f %10llu %10llu %10llu\n", guests[g], mode_rows[m].label,
+             (unsigned long long)r.st.insns, hx, (unsigned long long)r.cycles, cx, (unsigned long long)exits,
+             (unsigned long long)r.st.tlb_misses, (unsigned long long)r.st.walk_refs);
+      json_object(&j, mode_rows[m].label);
+      json_u64(&j, "instructions", r.st.insns);
+      json_u64(&j, "cycles", r.cycles);
+      json_double(&j, "host_seconds", r.host_seconds);
+      json_double(&j, "host_ratio", hx);
+      json_double(&j, "cycles_ratio", cx);
+      json_u64(&j, "traps_or_exits", exits);
+      json_u64(&j, "tlb_misses", r.st.tlb_misses);
+      json_u64(&j, "walk_refs", r.st.walk_refs);
+      if (r.monitored) {
+        json_u64(&j, "direct_instructions", r.vmm.direct_insns);
+        json_u64(&j, "emulated_instructions", sum(r.vmm.emulated, 256));
+        json_u64(&j, "shadow_fills", r.vmm.shadow_fills);
+      }
+      json_end(&j);
+    }
+    json_end(&j);
+  }
+  json_end(&j);
+  json_end(&j);
+  fclose(f);
+  printf("\nwritten: %s\n", out);
+  return 0;
+}

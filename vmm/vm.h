@@ -1,0 +1,98 @@
+/* vm.h: a virtual machine as the monitor keeps it: the VCPU (the CPU state
+ * as the guest believes it to be), where its guest-physical memory lives in
+ * host-physical memory, its shadow page tables, its virtual devices and the
+ * monitor's counters for it.
+ *
+ * Host-physical memory of the one real machine, per VM:
+ *
+ *   base          +---------------------------+
+ *                 | guest-physical memory     |  guest-physical 0 .. size
+ *   base + size   +---------------------------+
+ *                 | shadow page-table pool    |  the monitor's: never mapped
+ *                 |   (SHADOW_POOL pages)     |  into any guest's view
+ *   base + size   +---------------------------+
+ *     + pool
+ *
+ * While a guest runs, the real CPU is in user mode with its registers and
+ * condition flags holding the guest's, real IE on (the monitor keeps control
+ * of the machine), and CR[ptb] pointing at the shadow page directory of the
+ * guest's virtual mode.  Everything else the guest believes about the CPU,
+ * its virtual mode, virtual IE, control registers, pending interrupts, timer,
+ * lives only in the VCPU.
+ */
+#ifndef VM_H
+#define VM_H
+
+#include "cpu.h"
+#include "vmm.h"
+
+#define SHADOW_POOL 64 /* pages of shadow page tables per VM */
+
+typedef struct vcpu {
+  /* ---- the guest's view of the CPU ---- */
+  uint32_t r[NREGS];
+  uint32_t pc;
+  uint32_t flags; /* virtual F: the guest's ZNCV, virtual IE and virtual KM */
+  uint32_t cr[NCR];
+  uint32_t irq;        /* pending virtual interrupts, bit n = cause n */
+  uint32_t timer_left; /* virtual timer, in guest ticks */
+  bool waiting;        /* the guest executed wfi */
+  console_dev con;     /* the guest's console (host ends in ctx) */
+} vcpu;
+
+/* One shadow address space: a page directory in the pool, built lazily
+ * from the guest's page table by hidden faults. */
+typedef struct shadow_root {
+  uint32_t pd; /* host-physical address of the page directory, 0 = none */
+} shadow_root;
+
+typedef struct vm {
+  const char *name;
+  cpu *c;        /* the real machine this VM runs on */
+  uint32_t base; /* host-physical address of guest-physical 0 */
+  uint32_t size; /* bytes of guest-physical memory */
+  vcpu v;
+
+  /* ---- shadow paging: one root per virtual mode ---- */
+  shadow_root root[2]; /* [0] virtual kernel mode, [1] virtual user mode */
+  uint32_t pool;       /* host-physical address of the pool */
+  uint32_t pool_used;  /* pages handed out */
+
+  /* ---- virtual time: guest ticks, as native mode would count them ---- */
+  cpu_stats gst; /* guest instructions, user instructions, idle ticks */
+  uint64_t real_insns_seen; /* c->st.insns at the last accounting */
+
+  vmm_counters n;
+  bool done;
+  enum cpu_exit exit;
+  uint32_t halt_code;
+  trap_info last_trap;
+} vm;
+
+static inline bool vm_user(const vm *m) { return !(m->v.flags & FLAG_KM); }
+
+/* shadow.c */
+void shadow_init(vm *m);
+/* The real page directory for the VM's current virtual mode. */
+uint32_t shadow_current(vm *m);
+/* A real page fault at va while the guest ran: fill the shadow and return
+ * true (hidden fault), or return false if the guest itself must see it. */
+bool shadow_fault(vm *m, uint32_t va, uint32_t cause);
+/* The guest changed its translations: drop what the shadow holds for va,
+ * or everything. */
+void shadow_invalidate(vm *m, uint32_t va);
+void shadow_drop_all(vm *m);
+/* Walk the guest's own page table as its MMU would (for the guest's current
+ * virtual mode): 0 and the guest-physical address, or the fault cause. */
+int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
+
+/* trap.c: run the VM until it halts, dies, or has used `ticks` more guest
+ * ticks (instructions plus idle ticks, as native mode counts them). */
+void vm_run(vm *m, uint64_t ticks);
+
+/* vm.c: a VM on machine c, its guest memory at host-physical base. */
+void vm_init(vm *m, cpu *c, const char *name, uint32_t base, uint32_t size);
+void vm_reset(vm *m, uint32_t entry);
+void vm_report_fill(const vm *m, vm_report *r);
+
+#endif
