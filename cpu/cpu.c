@@ -39,6 +39,7 @@ cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
   c->mem_size = mem_size;
   c->tlb_size = tlb_size;
   c->tag_lo = 1;
+  c->mon_guard = 1ull << 32;
   cost_profile(&c->cost, "modern");
   cpu_reset(c, 0);
   return c;
@@ -46,9 +47,12 @@ cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
 
 void cpu_free(cpu *c) {
   if (!c) return;
-  if (c->code)
-    for (uint32_t i = 0; i < c->npages; i++) free(c->code[i]);
+  for (uint32_t i = 0; i < c->npages; i++) {
+    if (c->code) free(c->code[i]);
+    if (c->marks) free(c->marks[i]);
+  }
   free(c->code);
+  free(c->marks);
   free(c->mem);
   free(c->tlb);
   free(c);

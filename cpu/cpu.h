@@ -90,6 +90,9 @@ typedef struct dinsn {
 /* A cached slot not decoded yet (or whose word was overwritten): decoded on
  * its next fetch.  Not an opcode of the table. */
 #define OP_UNDECODED 0xff
+/* Or'ed into a cached op: the word is marked (see cpu_mark_word).  Every
+ * opcode of the table is below it. */
+#define OP_MARKED 0x80
 /* An empty fetch window: no pc, aligned or not, masked with 0xfffff003
  * equals it. */
 #define FETCH_NONE 0xffffffffu
@@ -127,6 +130,7 @@ typedef struct cpu_stats {
   uint64_t traps[NCAUSES];
   uint64_t tlb_hits, tlb_misses, walk_refs, tlb_flushes;
   uint64_t io;
+  uint64_t marked; /* retired instructions from marked words (also in insns) */
 } cpu_stats;
 
 typedef struct cpu {
@@ -163,7 +167,11 @@ typedef struct cpu {
   bool trap_to_host; /* the caller owns kernel mode (a monitor) */
   bool strict_isa;   /* special instructions trap in user mode */
   uint32_t mon_lo;   /* monitor window: [mon_lo, 2^32) is reachable in user */
-                     /* mode only from code fetched there; 0 = no window */
+                     /* mode only from code fetched there, and only through */
+                     /* r0-based (absolute) addresses; 0 = no window */
+  uint64_t mon_guard; /* mon_lo, or 2^32 when there is no window */
+  uint8_t **marks;   /* per physical page: bitmap of words not counted as */
+                     /* retired (a translator's inserted code), or NULL */
   cost_model cost;
 
   /* ---- results ---- */
@@ -198,6 +206,13 @@ void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len);
  * or the counters (for debuggers and monitors).  Returns 0 and sets *pa, or
  * the page-fault cause. */
 int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa);
+
+/* The monitor window, for a binary translator: see mon_lo. */
+void cpu_set_window(cpu *c, uint32_t mon_lo);
+/* Mark (or unmark) the word at physical pa as inserted code: it still runs
+ * and costs cycles, but st.marked counts it, so that a translator's own
+ * instructions do not count as the guest's.  -1 if out of memory. */
+int cpu_mark_word(cpu *c, uint32_t pa, bool marked);
 
 /* Flush the TLB (counts as a flush when `count`). */
 void cpu_tlb_flush(cpu *c, bool count);

@@ -60,7 +60,7 @@ static uint32_t word_at(const cpu *c, uint32_t pc) { return ld32(c->mem + c->fet
 
 int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
   static void *const ops[256] = {
-#define OP_LABEL(NAME, mn, opc, fmt, cls, o, m) [opc] = &&op_##NAME,
+#define OP_LABEL(NAME, mn, opc, fmt, cls, o, m) [opc] = &&op_##NAME, [opc | OP_MARKED] = &&op_MARKED,
       ISA_TABLE(OP_LABEL)
 #undef OP_LABEL
       [OP_ILLEGAL] = &&op_ILLEGAL,
@@ -123,9 +123,14 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
   if (USER()) TRAP(CAUSE_PRIV, word_at(c, pc), pc)
 #define SPECIAL() \
   if (c->strict_isa && USER()) TRAP(CAUSE_PRIV, word_at(c, pc), pc)
+/* The monitor window is reachable only through r0-based addresses (the
+ * translator's own); a guest instruction copied into the window that
+ * computes a window address faults as if the page were not mapped. */
 #define MEM(size, need)                                      \
   va = r[d->rs1] + d->imm;                                   \
   if (unlikely(va & ((size)-1))) TRAP(CAUSE_MISALIGN, va, pc); \
+  if (unlikely(va >= c->mon_guard) && d->rs1 != REG_ZERO)    \
+    TRAP((need) == P_W ? CAUSE_PF_STORE : CAUSE_PF_LOAD, va, pc); \
   h = mmu_access(c, va, (need), &cause);                     \
   if (unlikely(!h)) TRAP(cause, va, pc);                     \
   c->last_ea = va
@@ -284,7 +289,12 @@ op_ILLEGAL:
   TRAP(CAUSE_ILLEGAL, d->imm, pc);
 op_UNDECODED:
   isa_decode(word_at(c, pc), d);
+  if (unlikely(c->marks != NULL) && mmu_word_marked(c, c->fetch_pa + (pc & PAGE_MASK))) d->op |= OP_MARKED;
   goto *ops[d->op];
+  /* An inserted instruction of a translation: counted apart, then run. */
+op_MARKED:
+  c->st.marked++;
+  goto *ops[d->op & ~OP_MARKED];
 
 fetch_fault:
   TRAP(cause, pc, pc);

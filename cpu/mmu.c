@@ -212,3 +212,23 @@ bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len) {
   cpu_phys_written(c, pa, len);
   return true;
 }
+
+void cpu_set_window(cpu *c, uint32_t mon_lo) {
+  c->mon_lo = mon_lo;
+  c->mon_guard = mon_lo ? mon_lo : (1ull << 32);
+  cpu_tlb_flush(c, false);
+}
+
+int cpu_mark_word(cpu *c, uint32_t pa, bool marked) {
+  if (pa >= c->mem_size) return -1;
+  if (!c->marks && !(c->marks = calloc(c->npages, sizeof *c->marks))) return -1;
+  uint8_t **bits = &c->marks[pa >> PAGE_SHIFT];
+  if (!*bits && !(*bits = calloc(PAGE_SIZE / 32, 1))) return -1;
+  uint32_t w = (pa & PAGE_MASK) >> 2;
+  if (marked)
+    (*bits)[w >> 3] |= (uint8_t)(1u << (w & 7));
+  else
+    (*bits)[w >> 3] &= (uint8_t) ~(1u << (w & 7));
+  code_written(c, pa & ~3u); /* decode it again with the new mark */
+  return 0;
+}

@@ -31,6 +31,12 @@ static inline uint8_t *mmu_access(cpu *c, uint32_t va, uint32_t need, uint32_t *
 
 /* Decoded instructions of physical page ppn, decoding it on first use. */
 dinsn *mmu_code_page(cpu *c, uint32_t ppn);
+/* Is the word at physical pa marked as inserted code? */
+static inline bool mmu_word_marked(const cpu *c, uint32_t pa) {
+  const uint8_t *bits = c->marks[pa >> PAGE_SHIFT];
+  uint32_t w = (pa & PAGE_MASK) >> 2;
+  return bits && (bits[w >> 3] >> (w & 7)) & 1;
+}
 /* Drop the decoded copy of page ppn (its bytes changed). */
 void mmu_code_drop(cpu *c, uint32_t ppn);
 

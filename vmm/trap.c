@@ -50,8 +50,10 @@ static void world_exit(vm *m) {
   memcpy(m->v.r, c->r, sizeof c->r);
   m->v.pc = c->pc;
   m->v.flags = (m->v.flags & ~FLAGS_CC) | (c->flags & FLAGS_CC);
-  uint64_t ran = c->st.insns - m->real_insns_seen;
-  m->real_insns_seen = c->st.insns;
+  /* Marked words are a translator's own instructions, not the guest's. */
+  uint64_t guest = c->st.insns - c->st.marked;
+  uint64_t ran = guest - m->real_insns_seen;
+  m->real_insns_seen = guest;
   m->gst.insns += ran;
   if (vm_user(m)) m->gst.user_insns += ran;
   if (m->v.cr[CR_TIMER]) { /* the budget never overshoots the timer */

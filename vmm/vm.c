@@ -11,7 +11,7 @@ void vm_init(vm *m, cpu *c, const char *name, uint32_t base, uint32_t size) {
   m->base = base;
   m->size = size;
   m->pool = base + size;
-  m->real_insns_seen = c->st.insns;
+  m->real_insns_seen = c->st.insns - c->st.marked;
   shadow_init(m);
 }
 
@@ -40,7 +40,7 @@ void vm_report_fill(const vm *m, vm_report *r) {
   r->cycles = cpu_cycles(m->c);
   r->monitored = true;
   r->vmm = m->n;
-  r->vmm.direct_insns = m->c->st.insns;
+  r->vmm.direct_insns = m->c->st.insns - m->c->st.marked;
 }
 
 int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {

@@ -60,7 +60,8 @@ typedef struct vm {
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
-  uint64_t real_insns_seen; /* c->st.insns at the last accounting */
+  uint64_t real_insns_seen; /* guest instructions the real CPU had run (its
+                               insns less marked ones) at the last look */
 
   vmm_counters n;
   bool done;
