@@ -1,4 +1,8 @@
 /* suites.h: every Check suite of the kit, one line each.  tests/main.c runs
  * them in this order.  X(function that builds the suite) */
 #define SUITES(X) \
-  X(isa_suite)
+  X(isa_suite) \
+  X(monitor_suite) \
+  X(asm_suite) \
+  X(image_suite) \
+  X(dis_suite)
