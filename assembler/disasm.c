@@ -1,0 +1,189 @@
+/* disasm.c: the disassembler.  The ISA table gives each instruction's
+ * mnemonic and operand letters, so nothing here lists opcodes.
+ *
+ * dis_image prints source that vasm turns back into the same bytes; the
+ * round trip is tested for every opcode and for random words.  The three
+ * things that make that true:
+ *   - a word prints as an instruction only if isa_decode accepts it (all
+ *     must-be-zero bits zero), and every field prints in a form the
+ *     assembler reads back exactly;
+ *   - anything else (and any odd bytes at a segment's ends) is .word/.byte;
+ *   - a branch target prints as a label only if that label is printed too.
+ */
+#include "disasm.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm.h"
+#include "cpu.h"
+#include "isa_info.h"
+
+const char *dis_reg(unsigned r) {
+  static const char *const names[NREGS] = {"zero", "r1", "r2",  "r3",  "r4", "r5", "r6", "r7",
+                                           "r8",   "r9", "r10", "r11", "r12", "fp", "sp", "lr"};
+  return r < NREGS ? names[r] : "?";
+}
+
+/* Append to buf at *n, never past len. */
+static void put(char *buf, size_t len, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t len, size_t *n, const char *fmt, ...) {
+  if (*n >= len) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(buf + *n, len - *n, fmt, ap);
+  va_end(ap);
+  if (k > 0) *n += (size_t)k;
+}
+
+static void put_hex(char *buf, size_t len, size_t *n, uint32_t v) {
+  if (v < 10)
+    put(buf, len, n, "%u", v);
+  else
+    put(buf, len, n, "0x%x", v);
+}
+
+static void put_target(char *buf, size_t len, size_t *n, uint32_t t, const image *syms,
+                       int flags) {
+  uint32_t off = 0;
+  const char *name = syms ? image_symbol_at(syms, t, &off) : NULL;
+  if (flags & DIS_REASM) {
+    if (name && off == 0)
+      put(buf, len, n, "%s", name);
+    else
+      put(buf, len, n, "0x%x", t);
+    return;
+  }
+  put(buf, len, n, "0x%x", t);
+  if (name && off == 0) put(buf, len, n, " <%s>", name);
+  if (name && off != 0) put(buf, len, n, " <%s+%u>", name, off);
+}
+
+int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *buf, size_t len) {
+  dinsn d;
+  size_t n = 0;
+  if (len) buf[0] = 0;
+  if (!isa_decode(word, &d)) {
+    put(buf, len, &n, ".word 0x%08x", word);
+    return 0;
+  }
+  const isa_info *in = &isa_table[d.op];
+  put(buf, len, &n, "%s", in->name);
+  const char *sep = " ";
+  for (const char *p = in->ops; *p; p++) {
+    if (*p == ',') continue;
+    put(buf, len, &n, "%s", sep);
+    sep = ", ";
+    switch (*p) {
+    case 'd': put(buf, len, &n, "%s", dis_reg(d.rd)); break;
+    case 's': put(buf, len, &n, "%s", dis_reg(d.rs1)); break;
+    case 't': put(buf, len, &n, "%s", dis_reg(d.rs2)); break;
+    case 'i': put(buf, len, &n, "%d", (int32_t)d.imm); break;
+    case 'u':
+    case 'p': put_hex(buf, len, &n, d.imm); break;
+    case 'm': put(buf, len, &n, "%d(%s)", (int32_t)d.imm, dis_reg(d.rs1)); break;
+    case 'j': put_target(buf, len, &n, pc + d.imm, syms, flags); break;
+    case 'c': {
+      const char *cr = isa_cr_name(d.imm);
+      if (cr)
+        put(buf, len, &n, "%s", cr);
+      else
+        put(buf, len, &n, "%u", d.imm);
+      break;
+    }
+    }
+  }
+  return 1;
+}
+
+int dis_insn(uint32_t word, uint32_t pc, const image *syms, char *buf, size_t len) {
+  return dis_insn_ex(word, pc, syms, 0, buf, len);
+}
+
+/* ---- whole images ---- */
+
+/* Where a segment's printed units start: odd leading bytes, then words,
+ * then odd trailing bytes.  Labels can go only where a unit starts. */
+static bool unit_start(const image_seg *s, uint32_t addr) {
+  uint32_t off = addr - s->addr;
+  if (off >= s->size) return false;
+  uint32_t head = (4 - s->addr % 4) % 4;
+  if (head > s->size) head = s->size;
+  uint32_t words_end = head + (s->size - head) / 4 * 4;
+  return off < head || off >= words_end || (off - head) % 4 == 0;
+}
+
+/* The symbols that will be printed as labels: usable names, each once, at
+ * a unit start.  The array shares the names with img. */
+static image labels_of(const image *img) {
+  image lab = {0};
+  lab.syms = calloc((size_t)img->nsyms + 1, sizeof *lab.syms);
+  if (!lab.syms) return lab;
+  for (int i = 0; i < img->nsyms; i++) {
+    const image_sym *s = &img->syms[i];
+    const image_seg *seg = image_seg_at(img, s->addr);
+    if (!asm_is_label_name(s->name) || !seg || !unit_start(seg, s->addr)) continue;
+    if (image_lookup(&lab, s->name, NULL) == 0) continue; /* duplicate name */
+    lab.syms[lab.nsyms++] = *s;
+  }
+  return lab;
+}
+
+static void print_labels(FILE *out, const image *lab, uint32_t addr) {
+  for (int i = 0; i < lab->nsyms; i++)
+    if (lab->syms[i].addr == addr) {
+      if (lab->syms[i].global) fprintf(out, ".global %s\n", lab->syms[i].name);
+      fprintf(out, "%s:\n", lab->syms[i].name);
+    }
+}
+
+/* The odd bytes before the first or after the last whole word (at most
+ * three each): one .byte a line, so each can carry its label. */
+static void print_bytes(FILE *out, const image *lab, const image_seg *s, uint32_t from,
+                        uint32_t to, int flags) {
+  for (; from < to; from++) {
+    print_labels(out, lab, s->addr + from);
+    fprintf(out, "    .byte 0x%02x", s->data[from]);
+    if (flags & DIS_ADDRS) fprintf(out, "%*s ; %08x", 20, "", s->addr + from);
+    fputc('\n', out);
+  }
+}
+
+void dis_image(FILE *out, const image *img, int flags) {
+  image lab = labels_of(img);
+  uint32_t off;
+  const char *entry = image_symbol_at(&lab, img->entry, &off);
+  fprintf(out, "; vdis: reassemble with vasm\n");
+  if (entry && off == 0)
+    fprintf(out, ".entry %s\n", entry);
+  else
+    fprintf(out, ".entry 0x%x\n", img->entry);
+  for (int i = 0; i < img->nsegs; i++) {
+    const image_seg *s = &img->segs[i];
+    uint32_t head = (4 - s->addr % 4) % 4;
+    if (head > s->size) head = s->size;
+    uint32_t words_end = head + (s->size - head) / 4 * 4;
+    fprintf(out, "\n.org 0x%x\n", s->addr);
+    print_bytes(out, &lab, s, 0, head, flags);
+    for (uint32_t o = head; o < words_end; o += 4) {
+      uint32_t a = s->addr + o;
+      uint32_t w = (uint32_t)s->data[o] | (uint32_t)s->data[o + 1] << 8 |
+                   (uint32_t)s->data[o + 2] << 16 | (uint32_t)s->data[o + 3] << 24;
+      char text[128];
+      dis_insn_ex(w, a, &lab, DIS_REASM, text, sizeof text);
+      print_labels(out, &lab, a);
+      if (flags & DIS_ADDRS) {
+        char shown[160];
+        dis_insn(w, a, img, shown, sizeof shown);
+        const char *lt = strchr(shown, '<');
+        fprintf(out, "    %-30s ; %08x: %08x%s%s\n", text, a, w, lt ? " " : "", lt ? lt : "");
+      } else {
+        fprintf(out, "    %s\n", text);
+      }
+    }
+    print_bytes(out, &lab, s, words_end, s->size, flags);
+  }
+  free(lab.syms);
+}

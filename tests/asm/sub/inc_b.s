@@ -1,0 +1,2 @@
+; included from inc_a.s
+.word 0xb
