@@ -69,5 +69,10 @@ include mk/bench.mk
 check: deps all $(SO)/check
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 $(SO)/check
 
+# The guest OS on the bare CPU: its boot log and the scripted session (no
+# console input), the same output and counters every run.
+demo: deps all
+	bin/vmm --mode native build/guests/guestos.img < /dev/null
+
 clean:
 	rm -rf build bin

@@ -1,4 +1,50 @@
-# Guest images: every guestos/*.s program and tests/guests/*.s test becomes
-# build/guests/NAME.img (filled in as the guest OS lands).
+# mk/guests.mk: the guest images, built into build/guests/ by `make`.
+#
+#   guestos.img             the guest OS (guestos/guestos.s)
+#   guestos-nospecial.img   the same with -D NOSPECIAL: no special
+#                           instructions, only privileged ones (guestos/irq.inc)
+#   bench-NAME.img          a microbenchmark, guestos/bench/NAME.s: the guest
+#                           OS with another init (guestos/bench/head.inc)
+#   bench-NAME-nospecial.img  the same on the NOSPECIAL kernel, so that the
+#                           benchmark also runs under pure trap-and-emulate
+#   test-NAME.img           a guest test, tests/guests/NAME.s; which modes it
+#                           must pass in is in tests/guests/guests.tbl
+#
+# vasm writes no dependency lists, so each image depends on every file its
+# source can include: the globs below (a new file is picked up by them).
+
+G := build/guests
+
+GUESTOS_SRC      := $(wildcard guestos/*.s guestos/*.inc guestos/user/*.s)
+BENCH_NAMES      := $(sort $(basename $(notdir $(wildcard guestos/bench/*.s))))
+BENCH_INC        := $(wildcard guestos/bench/*.inc)
+GUEST_TEST_NAMES := $(sort $(basename $(notdir $(wildcard tests/guests/*.s))))
+GUEST_TEST_INC   := $(wildcard tests/guests/*.inc)
+
+GUEST_IMAGES := $(G)/guestos.img $(G)/guestos-nospecial.img \
+                $(BENCH_NAMES:%=$(G)/bench-%.img) $(BENCH_NAMES:%=$(G)/bench-%-nospecial.img) \
+                $(GUEST_TEST_NAMES:%=$(G)/test-%.img)
+
 .PHONY: guests
-guests: bin/vasm
+guests: bin/vasm $(GUEST_IMAGES)
+
+$(G)/guestos.img: $(GUESTOS_SRC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm guestos/guestos.s -o $@
+
+$(G)/guestos-nospecial.img: $(GUESTOS_SRC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm -D NOSPECIAL guestos/guestos.s -o $@
+
+$(G)/bench-%.img: guestos/bench/%.s $(BENCH_INC) $(GUESTOS_SRC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm -I guestos $< -o $@
+
+# (make prefers this rule to the one above: its stem is shorter)
+$(G)/bench-%-nospecial.img: guestos/bench/%.s $(BENCH_INC) $(GUESTOS_SRC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm -D NOSPECIAL -I guestos $< -o $@
+
+$(G)/test-%.img: tests/guests/%.s $(GUEST_TEST_INC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm -I tests/guests $< -o $@

@@ -5,4 +5,6 @@
   X(monitor_suite) \
   X(asm_suite) \
   X(image_suite) \
-  X(dis_suite)
+  X(dis_suite) \
+  X(guests_suite) \
+  X(guestos_suite)

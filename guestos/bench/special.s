@@ -1,0 +1,35 @@
+; bench-special: special instructions.  In the kernel, save and restore
+; the flags (pushf, popf) in a loop, as every critical section does, and
+; check that the saved word says kernel mode.  (A monitor that runs the
+; kernel in user mode must intercept pushf to keep this true.)
+
+.equ BENCH_KERNEL, 1
+.equ ITERATIONS, 80000
+
+.include "bench/head.inc"
+bench_kernel:
+    li r3, 0
+    li r4, ITERATIONS
+1:  pushf                        ; ---- the measured loop ----
+    lw r1, 0(sp)
+    popf
+    andi r1, r1, FLAG_KM
+    cmpi r1, 0
+    beq .wrong
+    addi r3, r3, 1
+    cmp r3, r4
+    blt 1b
+    la r1, .ok
+    mov r2, r3
+    call kprintf
+    li r1, 0
+    halt r1
+.wrong:
+    la r1, .bad
+    call kprintf
+    li r1, 1
+    halt r1
+.ok:  .asciz "bench special: %d pushf/popf pairs, ok\n"
+.bad: .asciz "bench special: FAILED: pushf says user mode\n"
+    .align 4
+.include "bench/kinit.inc"
