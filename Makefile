@@ -66,8 +66,13 @@ include mk/guests.mk
 include mk/deps.mk
 include mk/bench.mk
 
-check: deps all $(SO)/check
-	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 $(SO)/check
+# The runner, built with the sanitizers: the guest tests run it.
+$(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ -lm
+
+check: deps all $(SO)/check $(SO)/bin/vmm
+	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 
 # The guest OS on the bare CPU: its boot log and the scripted session (no
 # console input), the same output and counters every run.
