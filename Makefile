@@ -65,6 +65,7 @@ $(SO)/check: $(TESTSRC:%.c=$(SO)/%.o) $(VDBSRC:%.c=$(SO)/%.o) $(SO)/libkit.a
 include mk/guests.mk
 include mk/deps.mk
 include mk/bench.mk
+include mk/reliability.mk
 
 # The runner, built with the sanitizers: the guest tests run it.
 $(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a

@@ -7,8 +7,9 @@
  *     with paging and the TLB on, in guest instructions per second, host ns
  *     per guest instruction, and the same loops in plain C.
  *  2. The microbenchmark guests and the guest OS boot in every monitor
- *     mode: host time, modeled cycles, traps, world switches, TLB misses,
- *     walk references, each mode against native.
+ *     mode: host time, modeled cycles, traps, world switches (VM exits under
+ *     hw), TLB misses, walk references, each mode against native; once with
+ *     the modern cost profile and once with early-vtx (docs/compare.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,14 +86,16 @@ static void measure_c(speed *reg, speed *mem, uint32_t iters) {
 
 typedef struct mode_row {
   const char *label; /* column name */
-  const char *mode;  /* vmm mode */
+  const char *mode;  /* vmm mode (as --mode takes it: hw-shadow is hw, shadow paging) */
   bool strict;
-  const char *cost;
+  const char *cost;  /* the profile of the first table (the second is early-vtx) */
 } mode_row;
 
 static const mode_row mode_rows[] = {
     {"native", "native", false, "modern"},
     {"trap", "trap", true, "modern"},
+    {"hw-shadow", "hw-shadow", false, "modern"},
+    {"hw-nested", "hw", false, "modern"},
 };
 #define NMODES (sizeof mode_rows / sizeof mode_rows[0])
 
@@ -101,15 +104,17 @@ typedef int (*run_fn)(const vmm_opts *, const image *, vm_report *, cpu **);
 static run_fn mode_fn(const char *mode) {
   if (strcmp(mode, "native") == 0) return native_run;
   if (strcmp(mode, "trap") == 0) return trap_run;
+  if (strcmp(mode, "hw") == 0 || strcmp(mode, "hw-shadow") == 0) return hw_run;
   return NULL;
 }
 
-static int run_guest(const char *path, const mode_row *mr, vm_report *best) {
+static int run_guest(const char *path, const mode_row *mr, const char *cost, vm_report *best) {
   char err[256];
   image img;
   if (image_read(path, &img, err, sizeof err) != 0) return -1;
   vmm_opts o = {.mode = mr->mode, .mem = 1u << 20, .tlb = 64, .strict_isa = mr->strict, .image = path};
-  cost_profile(&o.cost, mr->cost);
+  o.hw_shadow = strcmp(mr->mode, "hw-shadow") == 0;
+  cost_profile(&o.cost, cost);
   FILE *devnull = fopen("/dev/null", "w");
   host_console hc;
   host_console_init(&hc, devnull, NULL);
@@ -136,6 +141,60 @@ static uint64_t sum(const uint64_t *v, int n) {
   uint64_t s = 0;
   for (int i = 0; i < n; i++) s += v[i];
   return s;
+}
+
+/* The guests table for one cost profile (NULL: each row's own), printed and
+ * written as JSON object `key`.  -1 if a guest did not halt cleanly. */
+static int guests_by_mode(json *j, const char *key, const char *profile) {
+  static const char *const guests[] = {"guestos", "bench-syscall", "bench-pgfault", "bench-ptemod",
+                                       "bench-forkwait", "bench-io", "bench-privileged", "bench-special",
+                                       "bench-compute", "bench-memwalk"};
+  printf("\nGuests by mode, cost profile %s (host time and modeled cycles relative to native; best of 3)\n",
+         profile ? profile : "modern");
+  printf("%-18s %-10s %12s %9s %14s %9s %10s %10s %10s\n", "guest", "mode", "instructions", "host x",
+         "cycles", "cycles x", "exits", "tlb miss", "walk refs");
+  json_object(j, key);
+  for (size_t g = 0; g < sizeof guests / sizeof guests[0]; g++) {
+    char path[256];
+    snprintf(path, sizeof path, "build/guests/%s.img", guests[g]);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) continue;
+    fclose(probe);
+    json_object(j, guests[g]);
+    vm_report base = {0};
+    for (size_t m = 0; m < NMODES; m++) {
+      vm_report r = {0};
+      if (run_guest(path, &mode_rows[m], profile ? profile : mode_rows[m].cost, &r) != 0) return -1;
+      if (m == 0) base = r;
+      uint64_t exits = r.monitored ? r.vmm.world_switches : sum(r.st.traps, NCAUSES);
+      double hx = r.host_seconds / base.host_seconds, cx = (double)r.cycles / (double)base.cycles;
+      printf("%-18s %-10s %12llu %9.2f %14llu %9.2f %10llu %10llu %10llu\n", guests[g], mode_rows[m].label,
+             (unsigned long long)r.st.insns, hx, (unsigned long long)r.cycles, cx, (unsigned long long)exits,
+             (unsigned long long)r.st.tlb_misses, (unsigned long long)r.st.walk_refs);
+      json_object(j, mode_rows[m].label);
+      json_u64(j, "instructions", r.st.insns);
+      json_u64(j, "cycles", r.cycles);
+      json_double(j, "host_seconds", r.host_seconds);
+      json_double(j, "host_ratio", hx);
+      json_double(j, "cycles_ratio", cx);
+      json_u64(j, "traps_or_exits", exits);
+      json_u64(j, "tlb_misses", r.st.tlb_misses);
+      json_u64(j, "walk_refs", r.st.walk_refs);
+      if (r.monitored) {
+        json_u64(j, "direct_instructions", r.vmm.direct_insns);
+        json_u64(j, "emulated_instructions", sum(r.vmm.emulated, 256));
+        json_u64(j, "shadow_fills", r.vmm.shadow_fills);
+      }
+      if (r.hw_assist) {
+        json_u64(j, "vm_entries", r.hw.vm_entries);
+        json_u64(j, "nested_walk_refs", r.hw.nested_walk_refs);
+      }
+      json_end(j);
+    }
+    json_end(j);
+  }
+  json_end(j);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -175,50 +234,8 @@ int main(int argc, char **argv) {
   }
   json_end(&j);
 
-  /* 2. guests by mode */
-  static const char *const guests[] = {"guestos", "bench-syscall", "bench-pgfault", "bench-ptemod",
-                                       "bench-forkwait", "bench-io", "bench-privileged", "bench-special",
-                                       "bench-compute", "bench-memwalk"};
-  printf("\nGuests by mode (host time and modeled cycles relative to native; best of 3)\n");
-  printf("%-18s %-7s %12s %9s %14s %9s %10s %10s %10s\n", "guest", "mode", "instructions", "host x",
-         "cycles", "cycles x", "exits", "tlb miss", "walk refs");
-  json_object(&j, "guests");
-  for (size_t g = 0; g < sizeof guests / sizeof guests[0]; g++) {
-    char path[256];
-    snprintf(path, sizeof path, "build/guests/%s.img", guests[g]);
-    FILE *probe = fopen(path, "rb");
-    if (!probe) continue;
-    fclose(probe);
-    json_object(&j, guests[g]);
-    vm_report base = {0};
-    for (size_t m = 0; m < NMODES; m++) {
-      vm_report r = {0};
-      if (run_guest(path, &mode_rows[m], &r) != 0) return 1;
-      if (m == 0) base = r;
-      uint64_t exits = r.monitored ? r.vmm.world_switches : sum(r.st.traps, NCAUSES);
-      double hx = r.host_seconds / base.host_seconds, cx = (double)r.cycles / (double)base.cycles;
-      printf("%-18s %-7s %12llu %9.2f %14llu %9.2f %10llu %10llu %10llu\n", guests[g], mode_rows[m].label,
-             (unsigned long long)r.st.insns, hx, (unsigned long long)r.cycles, cx, (unsigned long long)exits,
-             (unsigned long long)r.st.tlb_misses, (unsigned long long)r.st.walk_refs);
-      json_object(&j, mode_rows[m].label);
-      json_u64(&j, "instructions", r.st.insns);
-      json_u64(&j, "cycles", r.cycles);
-      json_double(&j, "host_seconds", r.host_seconds);
-      json_double(&j, "host_ratio", hx);
-      json_double(&j, "cycles_ratio", cx);
-      json_u64(&j, "traps_or_exits", exits);
-      json_u64(&j, "tlb_misses", r.st.tlb_misses);
-      json_u64(&j, "walk_refs", r.st.walk_refs);
-      if (r.monitored) {
-        json_u64(&j, "direct_instructions", r.vmm.direct_insns);
-        json_u64(&j, "emulated_instructions", sum(r.vmm.emulated, 256));
-        json_u64(&j, "shadow_fills", r.vmm.shadow_fills);
-      }
-      json_end(&j);
-    }
-    json_end(&j);
-  }
-  json_end(&j);
+  /* 2. guests by mode, in both cost profiles */
+  if (guests_by_mode(&j, "guests", NULL) || guests_by_mode(&j, "guests_early_vtx", "early-vtx")) return 1;
   json_end(&j);
   fclose(f);
   printf("\nwritten: %s\n", out);

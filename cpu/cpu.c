@@ -12,6 +12,7 @@
 
 #include "exec.h"
 #include "mmu.h"
+#include "vmx.h"
 
 /* Chunks are capped so that a stop request (Ctrl-C in the debugger) is seen
  * within about a millisecond of host time. */
@@ -74,6 +75,10 @@ void cpu_reset(cpu *c, uint32_t entry) {
 uint64_t cpu_cycles(const cpu *c) { return c->st.cycles + c->st.insns * c->cost.c[COST_INSN]; }
 
 int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc) {
+  if (unlikely(c->vmcs != NULL)) { /* guest mode: an exit control may take it */
+    int ex = vmx_trap(c, cause, value, epc);
+    if (ex >= 0) return ex;
+  }
   c->trap = (trap_info){cause, value, c->pc};
   c->st.traps[cause]++;
   c->st.cycles += c->cost.c[COST_TRAP];
@@ -142,6 +147,8 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
       continue;
     }
     uint32_t chunk = ticks < CHUNK_MAX ? (uint32_t)ticks : CHUNK_MAX;
+    /* A host that set CR[timer] directly has not started the count. */
+    if (c->cr[CR_TIMER] && c->timer_left == 0) c->timer_left = c->cr[CR_TIMER];
     if (c->cr[CR_TIMER] && c->timer_left < chunk) chunk = c->timer_left;
     uint32_t used = 0;
     ex = exec_chunk(c, chunk, &used);
@@ -172,7 +179,7 @@ const char *cpu_exit_name(enum cpu_exit e) {
       [EXIT_BUDGET] = "step budget exhausted", [EXIT_HALT] = "halted",
       [EXIT_TRAP] = "trap to host",           [EXIT_NOVECTOR] = "trap with no vector",
       [EXIT_DOUBLE] = "double fault",         [EXIT_IDLE] = "idle forever",
-      [EXIT_STOP] = "stopped",
+      [EXIT_STOP] = "stopped",                [EXIT_VMEXIT] = "VM exit",
   };
   return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }

@@ -105,6 +105,7 @@ enum cpu_exit {
   EXIT_DOUBLE,   /* a fault while fetching the trap vector itself */
   EXIT_IDLE,     /* wfi with nothing left that could ever wake it */
   EXIT_STOP,     /* the host asked to stop (cpu->stop_request) */
+  EXIT_VMEXIT,   /* a VM exit in guest mode: only vmx_run sees it */
 };
 
 /* What the last trap was: cause, value (bad address or instruction word)
@@ -151,6 +152,9 @@ typedef struct cpu {
   uint32_t tlb_size;
   uint32_t tag_lo;     /* vmid << 1 | 1, or'ed into every tag */
   uint32_t perm_shift; /* PSHIFT_* for the current mode */
+
+  /* ---- hardware assist (cpu/vmx.h): set only while in guest mode ---- */
+  struct vmcs *vmcs; /* the running guest's VM control structure */
 
   /* ---- the interpreter's fetch window: one decoded page ---- */
   uint32_t fetch_va; /* virtual page the window holds, or FETCH_NONE */

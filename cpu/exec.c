@@ -19,6 +19,7 @@
 
 #include "isa_info.h"
 #include "mmu.h"
+#include "vmx.h"
 
 /* Retirement accounting: instructions and user-mode instructions. */
 static void account(cpu *c, uint32_t k) {
@@ -60,10 +61,11 @@ static uint32_t word_at(const cpu *c, uint32_t pc) { return ld32(c->mem + c->fet
 
 int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
   static void *const ops[256] = {
-#define OP_LABEL(NAME, mn, opc, fmt, cls, o, m) [opc] = &&op_##NAME, [opc | OP_MARKED] = &&op_MARKED,
+#define OP_LABEL(NAME, mn, opc, fmt, cls, o, m) [opc] = &&op_##NAME, [opc | OP_MARKED] = &&opm_##NAME,
       ISA_TABLE(OP_LABEL)
 #undef OP_LABEL
       [OP_ILLEGAL] = &&op_ILLEGAL,
+      [OP_ILLEGAL | OP_MARKED] = &&op_MARKED, /* a marked word that does not decode */
       [OP_UNDECODED] = &&op_UNDECODED,
   };
   uint32_t *const r = c->r;
@@ -72,7 +74,7 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
   uint32_t acct = n;   /* n at the last retirement accounting */
   uint32_t cause = 0, va, v;
   uint8_t *h;
-  dinsn *d;
+  dinsn *d = NULL; /* NULL: no instruction fetched (a fetch fault) */
   int ex = -1;
 
 /* Retire what ran since the last accounting (before a change of mode). */
@@ -104,8 +106,12 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
     goto out;    \
   } while (0)
 /* Take a trap for the instruction at pc; epc is the pc the trap saves. */
+/* A marked word that faults does not retire: take back op_MARKED's count
+ * (syscall and brk retire before they trap). */
 #define TRAP(cause_, value_, epc_)                          \
   do {                                                      \
+    if (d && unlikely(d->op & OP_MARKED) && (cause_) != CAUSE_SYSCALL && (cause_) != CAUSE_BREAK) \
+      c->st.marked--;                                       \
     c->pc = pc;                                             \
     RETIRE();                                               \
     ex = cpu_take_trap(c, (cause_), (value_), (epc_));      \
@@ -119,17 +125,25 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
     r[0] = 0;             \
   } while (0)
 #define USER() (!(c->flags & FLAG_KM))
-#define PRIVILEGED() \
-  if (USER()) TRAP(CAUSE_PRIV, word_at(c, pc), pc)
+/* In guest mode (hardware assist, vmx.c) an exit control may take a
+ * privileged instruction instead: a VM exit before it executes, so it
+ * does not retire. */
+#define PRIVILEGED()                                                          \
+  if (USER()) TRAP(CAUSE_PRIV, word_at(c, pc), pc);                           \
+  if (unlikely(c->vmcs != NULL) && vmx_insn_exit(c, d, word_at(c, pc), pc)) { \
+    ex = EXIT_VMEXIT;                                                         \
+    goto out;                                                                 \
+  }
 #define SPECIAL() \
   if (c->strict_isa && USER()) TRAP(CAUSE_PRIV, word_at(c, pc), pc)
 /* The monitor window is reachable only through r0-based addresses (the
  * translator's own); a guest instruction copied into the window that
- * computes a window address faults as if the page were not mapped. */
+ * computes a window address faults as if the page were not mapped.
+ * Kernel mode ignores the window, as the MMU does. */
 #define MEM(size, need)                                      \
   va = r[d->rs1] + d->imm;                                   \
   if (unlikely(va & ((size)-1))) TRAP(CAUSE_MISALIGN, va, pc); \
-  if (unlikely(va >= c->mon_guard) && d->rs1 != REG_ZERO)    \
+  if (unlikely(va >= c->mon_guard) && d->rs1 != REG_ZERO && USER()) \
     TRAP((need) == P_W ? CAUSE_PF_STORE : CAUSE_PF_LOAD, va, pc); \
   h = mmu_access(c, va, (need), &cause);                     \
   if (unlikely(!h)) TRAP(cause, va, pc);                     \
@@ -207,6 +221,7 @@ op_PUSHF:
   SPECIAL();
   va = r[REG_SP] - 4;
   if (unlikely(va & 3)) TRAP(CAUSE_MISALIGN, va, pc);
+  if (unlikely(va >= c->mon_guard) && USER()) TRAP(CAUSE_PF_STORE, va, pc); /* sp is never r0 */
   h = mmu_access(c, va, P_W, &cause);
   if (unlikely(!h)) TRAP(cause, va, pc);
   st32(h, F);
@@ -218,6 +233,7 @@ op_POPF:
   SPECIAL();
   va = r[REG_SP];
   if (unlikely(va & 3)) TRAP(CAUSE_MISALIGN, va, pc);
+  if (unlikely(va >= c->mon_guard) && USER()) TRAP(CAUSE_PF_LOAD, va, pc);
   h = mmu_access(c, va, P_R, &cause);
   if (unlikely(!h)) TRAP(cause, va, pc);
   v = ld32(h);
@@ -291,12 +307,20 @@ op_UNDECODED:
   isa_decode(word_at(c, pc), d);
   if (unlikely(c->marks != NULL) && mmu_word_marked(c, c->fetch_pa + (pc & PAGE_MASK))) d->op |= OP_MARKED;
   goto *ops[d->op];
-  /* An inserted instruction of a translation: counted apart, then run. */
-op_MARKED:
+  /* An inserted instruction of a translation: counted apart, then run.  One
+   * label per opcode, so that running one stays a single indirect jump. */
+#define OP_MARKED_LABEL(NAME, mn, opc, fmt, cls, o, m) \
+  opm_##NAME:                                          \
+  c->st.marked++;                                      \
+  goto op_##NAME;
+  ISA_TABLE(OP_MARKED_LABEL)
+#undef OP_MARKED_LABEL
+op_MARKED: /* a marked word that does not decode */
   c->st.marked++;
   goto *ops[d->op & ~OP_MARKED];
 
 fetch_fault:
+  d = NULL;
   TRAP(cause, pc, pc);
 
 out:

@@ -14,6 +14,7 @@
 
 
 #include "mmu.h"
+#include "vmx.h"
 
 static uint32_t fault_cause(uint32_t need) {
   return need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
@@ -98,6 +99,8 @@ static void set_pte_bits(cpu *c, uint32_t pte_pa, uint32_t bits) {
 
 uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
   uint32_t pa;
+  /* Guest mode with nested paging: the two-dimensional walk (npt.c). */
+  if (unlikely(c->vmcs != NULL) && c->vmcs->npt_root) return npt_slow(c, va, need, cause);
   if (!(c->cr[CR_PAGING] & 1)) {
     /* Paging off: physical = virtual, no TLB, every mode sees everything. */
     if (va >= c->mem_size) goto fault;
@@ -144,6 +147,7 @@ fault:
 }
 
 int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
+  if (c->vmcs && c->vmcs->npt_root) return npt_peek(c, va, access, pa);
   if (!(c->cr[CR_PAGING] & 1)) {
     if (va >= c->mem_size) return (int)fault_cause((uint32_t)access);
     *pa = va;
@@ -158,7 +162,12 @@ int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
 }
 
 void cpu_tlb_flush(cpu *c, bool count) {
-  memset(c->tlb, 0, sizeof(tlb_entry) * c->tlb_size);
+  if (unlikely(c->vmcs != NULL)) { /* guest mode: only this VM's entries */
+    for (uint32_t i = 0; i < c->tlb_size; i++)
+      if ((c->tlb[i].tag & PAGE_MASK) == c->tag_lo) c->tlb[i].tag = 0;
+  } else {
+    memset(c->tlb, 0, sizeof(tlb_entry) * c->tlb_size);
+  }
   c->fetch_va = FETCH_NONE;
   if (count) {
     c->st.tlb_flushes++;

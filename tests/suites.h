@@ -6,5 +6,11 @@
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \
+  X(vdb_suite) \
   X(guests_suite) \
-  X(guestos_suite)
+  X(guestos_suite) \
+  X(cpu_suite) \
+  X(mmu_suite) \
+  X(trap_suite) \
+  X(cost_suite) \
+  X(hw_suite)

@@ -3,6 +3,7 @@
  * instruction counts, registers), plus what the monitor counted: every
  * emulated instruction, every reflection path with the state the guest
  * sees, shadow paging, isolation, virtual time, and the popf problem. */
+#include "hwtest.h"
 #include "isa_info.h"
 #include "vmtest.h"
 
@@ -41,6 +42,13 @@ static void both(const char *src, bool strict, run_result *n, run_result *t) {
   same_run(n, t);
   ck_assert(t->canaries_ok);
   ck_assert(t->shadow_in_guest);
+  /* The same guest under hardware assist, nested and shadow paging. */
+  for (int shadow = 0; shadow < 2; shadow++) {
+    run_result h;
+    hw_run_src(src, shadow, strict, &h);
+    same_run(n, &h);
+    ck_assert(h.canaries_ok && h.shadow_in_guest);
+  }
 }
 
 /* ---- every privileged instruction, emulated against the VCPU ---- */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen.h"
+#include "lockstep.h"
 #include "vmm.h"
 
 typedef int (*mode_fn)(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
@@ -21,6 +23,9 @@ static const struct {
 } modes[] = {
     {"native", native_run, "the guest on the bare CPU, in real kernel mode"},
     {"trap", trap_run, "trap-and-emulate: the guest kernel in real user mode, shadow paging"},
+    {"bt", bt_run, "binary translation: the guest kernel's code translated, shadow paging (docs/bt.md)"},
+    {"hw", hw_run, "hardware assist: the guest in guest mode, VM exits, nested paging (--paging)"},
+    {"hw-shadow", hw_run, "the same as --mode hw --paging shadow"},
 };
 
 static void usage(FILE *f) {
@@ -35,6 +40,16 @@ static void usage(FILE *f) {
           "  --max-steps N      stop after N ticks (default: no limit)\n"
           "  --isa real|strict  strict: special instructions trap in user mode\n"
           "  --cost NAME|FILE   cost profile: modern (default), early-vtx, or a file\n"
+          "  --paging nested|shadow  --mode hw: nested page tables (default) or shadow\n"
+          "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
+          "                     in the translation (default) or trapping\n"
+          "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
+          "  --tc-size SIZE     --mode bt: translation cache size (default 256K)\n"
+          "  --dump-tc FILE     --mode bt: write each guest block beside its translation\n"
+          "  --lockstep MODE    run native and MODE side by side and stop at the first\n"
+          "                     difference the guest could see (docs/reliability.md)\n"
+          "  --gen-seed N       instead of IMAGE, the random guest kernel of seed N\n"
+          "  --gen-kind KIND    its kind: normal (default) or attack\n"
           "  --classify         run every instruction in both modes and print the\n"
           "                     Popek-Goldberg classification (with --isa)\n"
           "  --stats            print counters on stderr at exit\n"
@@ -65,23 +80,43 @@ static int parse_size(const char *s, uint64_t max, uint64_t *out) {
 int main(int argc, char **argv) {
   vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};
   cost_profile(&o.cost, "modern");
-  enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY };
+  enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
+         OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
       {"stats", no_argument, 0, OPT_STATS},           {"stats-json", required_argument, 0, OPT_JSON},
       {"isa", required_argument, 0, OPT_ISA},         {"cost", required_argument, 0, OPT_COST},
       {"help", no_argument, 0, OPT_HELP},             {"classify", no_argument, 0, OPT_CLASSIFY},
+      {"paging", required_argument, 0, OPT_PAGING},
+      {"bt-priv", required_argument, 0, OPT_BT_PRIV},  {"bt-chain", required_argument, 0, OPT_BT_CHAIN},
+      {"tc-size", required_argument, 0, OPT_TC_SIZE},  {"dump-tc", required_argument, 0, OPT_DUMP_TC},
+      {"lockstep", required_argument, 0, OPT_LOCKSTEP}, {"gen-seed", required_argument, 0, OPT_GEN_SEED},
+      {"gen-kind", required_argument, 0, OPT_GEN_KIND},
       {0, 0, 0, 0},
   };
   opterr = 0;
   bool classify = false;
+  const char *paging = NULL; /* --paging, for --mode hw */
+  const char *bt_opt = NULL; /* the last --bt-* option, for --mode bt */
   int opt;
   uint64_t v;
   char err[256];
+  const char *lockstep = NULL; /* --lockstep MODE */
+  bool mode_given = false, gen = false;
+  gen_opts go = {0};
   while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (opt) {
-    case OPT_MODE: o.mode = optarg; break;
+    case OPT_MODE: o.mode = optarg, mode_given = true; break;
+    case OPT_LOCKSTEP: lockstep = o.mode = optarg; break;
+    case OPT_GEN_SEED:
+      if (parse_size(optarg, UINT64_MAX, &go.seed)) return bad_usage("bad --gen-seed (a number)", optarg);
+      gen = true;
+      break;
+    case OPT_GEN_KIND:
+      if (gen_kind_parse(optarg) < 0) return bad_usage("bad --gen-kind (normal or attack)", optarg);
+      go.kind = (enum gen_kind)gen_kind_parse(optarg);
+      break;
     case OPT_MEM:
       if (parse_size(optarg, 1u << 30, &v) || v < PAGE_SIZE) return bad_usage("bad --mem (4K to 1G)", optarg);
       o.mem = (uint32_t)v;
@@ -110,6 +145,34 @@ int main(int argc, char **argv) {
       break;
     case OPT_HELP: usage(stdout); return 0;
     case OPT_CLASSIFY: classify = true; break;
+    case OPT_PAGING:
+      if (strcmp(optarg, "shadow") == 0) o.hw_shadow = true;
+      else if (strcmp(optarg, "nested") == 0) o.hw_shadow = false;
+      else return bad_usage("bad --paging (nested or shadow)", optarg);
+      paging = optarg;
+      break;
+    case OPT_BT_PRIV:
+      if (strcmp(optarg, "trap") == 0) o.bt_priv_trap = true;
+      else if (strcmp(optarg, "inline") == 0) o.bt_priv_trap = false;
+      else return bad_usage("bad --bt-priv (inline or trap)", optarg);
+      bt_opt = "--bt-priv";
+      break;
+    case OPT_BT_CHAIN:
+      if (strcmp(optarg, "on") == 0) o.bt_no_chain = false;
+      else if (strcmp(optarg, "off") == 0) o.bt_no_chain = true;
+      else return bad_usage("bad --bt-chain (on or off)", optarg);
+      bt_opt = "--bt-chain";
+      break;
+    case OPT_TC_SIZE:
+      if (parse_size(optarg, 983u << 12, &v) || v < 4 * PAGE_SIZE || (v & PAGE_MASK))
+        return bad_usage("bad --tc-size (whole pages, 16K to 3932K)", optarg);
+      o.bt_tc_size = (uint32_t)v;
+      bt_opt = "--tc-size";
+      break;
+    case OPT_DUMP_TC:
+      o.dump_tc = optarg;
+      bt_opt = "--dump-tc";
+      break;
     default: return bad_usage("unknown option", argv[optind - 1]);
     }
   }
@@ -118,15 +181,37 @@ int main(int argc, char **argv) {
     classify_main(stdout, o.strict_isa);
     return 0;
   }
-  if (optind != argc - 1) return bad_usage(optind >= argc ? "no image given" : "more than one image given", NULL);
-  o.image = argv[optind];
+  if (lockstep && mode_given) return bad_usage("--lockstep MODE names the mode: no --mode with it", NULL);
+  if (lockstep && !lockstep_has_mode(lockstep)) {
+    fprintf(stderr, "vmm: --lockstep compares native with one of: %s\n", lockstep_modes());
+    return bad_usage("unknown --lockstep mode", lockstep);
+  }
+  char gen_name[64];
+  if (gen) {
+    if (optind != argc) return bad_usage("--gen-seed takes no image", NULL);
+    snprintf(gen_name, sizeof gen_name, "gen-%s-%llu", gen_kind_name(go.kind), (unsigned long long)go.seed);
+    o.image = gen_name;
+  } else {
+    if (optind != argc - 1) return bad_usage(optind >= argc ? "no image given" : "more than one image given", NULL);
+    o.image = argv[optind];
+  }
 
   mode_fn run = NULL;
   for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
     if (strcmp(modes[i].name, o.mode) == 0) run = modes[i].run;
   if (!run) return bad_usage("unknown --mode", o.mode);
+  if (paging && strcmp(o.mode, "hw") != 0) return bad_usage("--paging goes with --mode hw", paging);
+  if (bt_opt && strcmp(o.mode, "bt") != 0) return bad_usage("this option goes with --mode bt", bt_opt);
+  if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
 
   image img;
+  if (gen) {
+    if (gen_image(&go, &img, err, sizeof err) != 0) {
+      fprintf(stderr, "vmm: %s\n", err);
+      return VMM_EX_DATAERR;
+    }
+    goto loaded;
+  }
   FILE *probe = fopen(o.image, "rb");
   if (!probe) {
     fprintf(stderr, "vmm: %s: %s\n", o.image, strerror(errno));
@@ -136,6 +221,12 @@ int main(int argc, char **argv) {
   if (image_read(o.image, &img, err, sizeof err) != 0) {
     fprintf(stderr, "vmm: %s\n", err);
     return VMM_EX_DATAERR;
+  }
+loaded:
+  if (lockstep) {
+    int status = lockstep_main(&o, &img);
+    image_free(&img);
+    return status;
   }
   host_console hc;
   host_console_init(&hc, stdout, stdin);

@@ -34,6 +34,7 @@
  */
 #include <string.h>
 
+#include "bt.h"
 #include "mmu.h"
 #include "vm.h"
 
@@ -59,7 +60,7 @@ void shadow_drop_all(vm *m) {
 }
 
 uint32_t shadow_current(vm *m) {
-  shadow_root *r = &m->root[vm_user(m)];
+  shadow_root *r = &m->root[m->one_root ? 0 : vm_user(m)];
   if (!r->pd) {
     r->pd = pool_alloc(m);
     if (!r->pd) {
@@ -67,6 +68,8 @@ uint32_t shadow_current(vm *m) {
       shadow_drop_all(m);
       r->pd = pool_alloc(m);
     }
+    /* --mode bt: the kernel root maps the monitor window (bt.h). */
+    if (m->window_pde && r == &m->root[0]) st(m, r->pd + 1023 * 4, m->window_pde);
   }
   return r->pd;
 }
@@ -75,7 +78,7 @@ uint32_t shadow_current(vm *m) {
  * guest's tables in guest-physical memory.  Sets A (and D for a write) in
  * the guest's PTE as the hardware would.  Returns 0 or the fault cause;
  * fills *gpa and the guest PTE's flags. */
-static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, uint32_t *flags) {
+static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, uint32_t *flags, bool touch) {
   uint32_t cause = need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
   const vcpu *v = &m->v;
   if (!(v->cr[CR_PAGING] & 1)) {
@@ -92,13 +95,15 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, ui
   if (pte_gpa > m->size - 4) return (int)cause;
   uint32_t pte = ld(m, m->base + pte_gpa);
   if (!(pte & PTE_V) || (pte >> PAGE_SHIFT) >= (m->size >> PAGE_SHIFT)) return (int)cause;
-  if (vm_user(m) && !(pte & PTE_U)) return (int)cause;
-  if (need == P_W && !(pte & PTE_W)) return (int)cause;
-  uint32_t bits = PTE_A | (need == P_W ? PTE_D : 0);
-  if ((pte & bits) != bits) {
+  /* As the real MMU does: the walk fills the TLB, setting A, before the
+   * permissions are checked, so an access they refuse still sets A. */
+  bool allowed = !(vm_user(m) && !(pte & PTE_U)) && !(need == P_W && !(pte & PTE_W));
+  uint32_t bits = PTE_A | (allowed && need == P_W ? PTE_D : 0);
+  if (touch && (pte & bits) != bits) {
     pte |= bits;
     cpu_phys_write(m->c, m->base + pte_gpa, &pte, 4);
   }
+  if (!allowed) return (int)cause;
   *gpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
   *flags = pte & PAGE_MASK;
   return 0;
@@ -106,17 +111,28 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, ui
 
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
   uint32_t flags;
-  return guest_walk(m, va, need, gpa, &flags);
+  return guest_walk(m, va, need, gpa, &flags, true);
+}
+
+int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
+  uint32_t flags;
+  return guest_walk(m, va, need, gpa, &flags, false);
 }
 
 bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
+  /* --mode bt reserves the top 4 MiB: to the guest it is never mapped. */
+  if (m->window_pde && va >= BT_WINDOW) return false;
   uint32_t need = cause == CAUSE_PF_STORE ? P_W : cause == CAUSE_PF_FETCH ? P_X : P_R;
   uint32_t gpa, flags;
-  if (guest_walk(m, va, need, &gpa, &flags) != 0) return false;
+  if (guest_walk(m, va, need, &gpa, &flags, true) != 0) return false;
 
   /* Real user mode runs both virtual modes, so every shadow entry is U. */
   uint32_t spte = ((m->base + gpa) & ~PAGE_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
+  if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* hw-shadow: guest kernel mode is real */
   if ((flags & PTE_W) && (flags & PTE_D)) spte |= PTE_W;
+  /* --mode bt: a page holding translated code stays read-only, so that a
+   * write to it comes to the monitor (self-modifying code). */
+  if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
 
   uint32_t pd = shadow_current(m);
   uint32_t pde_pa = pd + ((va >> 22) << 2);
@@ -141,6 +157,7 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
 }
 
 void shadow_invalidate(vm *m, uint32_t va) {
+  if (m->window_pde && va >= BT_WINDOW) return; /* the monitor's window, not the guest's */
   for (int i = 0; i < 2; i++) {
     if (!m->root[i].pd) continue;
     uint32_t pde = ld(m, m->root[i].pd + ((va >> 22) << 2));

@@ -20,6 +20,7 @@
  */
 #include <string.h>
 
+#include "bt.h"
 #include "isa_info.h"
 #include "mmu.h"
 #include "vm.h"
@@ -50,6 +51,11 @@ static void world_exit(vm *m) {
   memcpy(m->v.r, c->r, sizeof c->r);
   m->v.pc = c->pc;
   m->v.flags = (m->v.flags & ~FLAGS_CC) | (c->flags & FLAGS_CC);
+  vm_count_guest(m);
+}
+
+void vm_count_guest(vm *m) {
+  cpu *c = m->c;
   /* Marked words are a translator's own instructions, not the guest's. */
   uint64_t guest = c->st.insns - c->st.marked;
   uint64_t ran = guest - m->real_insns_seen;
@@ -259,7 +265,7 @@ static void emulate(vm *m, uint32_t word) {
 
 /* ---- the monitor's trap handler ---- */
 
-static void handle_trap(vm *m) {
+void vm_handle_trap(vm *m) {
   const trap_info *t = &m->c->trap;
   m->n.world_switches++;
   m->c->st.cycles += m->c->cost.c[COST_WORLD_SWITCH];
@@ -273,6 +279,7 @@ static void handle_trap(vm *m) {
   case CAUSE_PF_FETCH:
   case CAUSE_PF_LOAD:
   case CAUSE_PF_STORE:
+    if (m->bt && bt_user_fault(m, t)) break; /* the monitor window, translated code */
     if (!shadow_fault(m, t->value, t->cause)) {
       m->n.guest_page_faults++;
       reflect(m, t->cause, t->value, t->pc, t->pc);
@@ -313,11 +320,15 @@ void vm_run(vm *m, uint64_t ticks) {
     if (virtual_events(m, end - now)) continue;
     uint64_t budget = end - now;
     if (m->v.cr[CR_TIMER] && m->v.timer_left < budget) budget = m->v.timer_left;
+    if (m->bt && !vm_user(m)) { /* --mode bt: virtual kernel mode runs translated */
+      bt_run_kernel(m, budget);
+      continue;
+    }
     world_enter(m);
     enum cpu_exit ex = cpu_run(m->c, budget);
     world_exit(m);
     if (ex == EXIT_TRAP)
-      handle_trap(m);
+      vm_handle_trap(m);
     else if (ex == EXIT_STOP)
       return stop(m, EXIT_STOP);
     else if (ex != EXIT_BUDGET)

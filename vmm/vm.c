@@ -43,10 +43,10 @@ void vm_report_fill(const vm *m, vm_report *r) {
   r->vmm.direct_insns = m->c->st.insns - m->c->st.marked;
 }
 
-int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
+int vm_create(const vmm_opts *o, const image *img, uint32_t extra, vm **out) {
   char err[256];
   uint32_t size = (o->mem + PAGE_MASK) & ~PAGE_MASK;
-  cpu *c = cpu_new(size + SHADOW_POOL * PAGE_SIZE, o->tlb);
+  cpu *c = cpu_new(size + (SHADOW_POOL + extra) * PAGE_SIZE, o->tlb);
   vm *m = calloc(1, sizeof *m);
   if (!c || !m) {
     fprintf(stderr, "vmm: out of host memory for a %u-byte guest\n", size);
@@ -69,12 +69,14 @@ int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
   m->v.con = c->con; /* the guest's console is the host's */
   c->con = (console_dev){0};
   vm_reset(m, img->entry);
+  *out = m;
+  return 0;
+}
 
-  double t0 = host_now();
-  vm_run(m, o->max_steps ? o->max_steps : UINT64_MAX);
-  r->host_seconds = host_now() - t0;
-  fflush(stdout);
-  r->mode = "trap";
+void vm_finish(vm *m, vm_report *r, const char *mode, double seconds) {
+  cpu *c = m->c;
+  r->host_seconds = seconds;
+  r->mode = mode;
   vm_report_fill(m, r);
   /* The register dump of a failed run shows the guest's view. */
   memcpy(c->r, m->v.r, sizeof c->r);
@@ -82,6 +84,17 @@ int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
   c->flags = m->v.flags;
   memcpy(c->cr, m->v.cr, sizeof c->cr);
   free(m);
-  *out = c;
+}
+
+int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
+  vm *m;
+  int rc = vm_create(o, img, 0, &m);
+  if (rc) return rc;
+  double t0 = host_now();
+  vm_run(m, o->max_steps ? o->max_steps : UINT64_MAX);
+  double t = host_now() - t0;
+  fflush(stdout);
+  *out = m->c;
+  vm_finish(m, r, "trap", t);
   return 0;
 }

@@ -57,6 +57,9 @@ typedef struct vm {
   shadow_root root[2]; /* [0] virtual kernel mode, [1] virtual user mode */
   uint32_t pool;       /* host-physical address of the pool */
   uint32_t pool_used;  /* pages handed out */
+  bool one_root;       /* --mode hw-shadow: the guest kernel runs in real
+                          (guest) kernel mode, so one root whose U bits
+                          are the guest's serves both virtual modes */
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
@@ -64,6 +67,13 @@ typedef struct vm {
                                insns less marked ones) at the last look */
 
   vmm_counters n;
+
+  /* ---- binary translation (bt.h); NULL / 0 in other modes ---- */
+  struct bt *bt;
+  uint32_t window_pde; /* PDE 1023 of the virtual-kernel shadow root */
+  uint8_t *wprot;      /* per guest page: 1 = translated code, keep the
+                          shadow read-only so that writes come to the monitor */
+
   bool done;
   enum cpu_exit exit;
   uint32_t halt_code;
@@ -86,13 +96,32 @@ void shadow_drop_all(vm *m);
 /* Walk the guest's own page table as its MMU would (for the guest's current
  * virtual mode): 0 and the guest-physical address, or the fault cause. */
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
+/* The same walk without setting A or D: for the monitor's own checks. */
+int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
+/* A software bit of a shadow entry (the CPU ignores bits 5..11): the guest
+ * may write the page but the monitor withholds W (--mode bt: the page
+ * holds translated code, so writes must come to the monitor). */
+#define SPTE_WP (1u << 9)
 
 /* trap.c: run the VM until it halts, dies, or has used `ticks` more guest
  * ticks (instructions plus idle ticks, as native mode counts them). */
 void vm_run(vm *m, uint64_t ticks);
+/* Count the guest instructions the real CPU ran since the last look (its
+ * retired instructions less marked ones), and charge the virtual timer. */
+void vm_count_guest(vm *m);
+/* Handle the real CPU's trap m->c->trap as trap-and-emulate does, the VCPU
+ * already holding the guest's state (pc = the trapping instruction, or the
+ * next one for syscall and brk). */
+void vm_handle_trap(vm *m);
 
 /* vm.c: a VM on machine c, its guest memory at host-physical base. */
 void vm_init(vm *m, cpu *c, const char *name, uint32_t base, uint32_t size);
+/* A machine and a VM for o's image, with `extra` pages of monitor memory
+ * after the shadow pool; 0, or an exit status after a message. */
+int vm_create(const vmm_opts *o, const image *img, uint32_t extra, vm **out);
+/* After a run of `seconds`: fill the report, leave the guest's view in the
+ * machine for the register dump, free the VM (not its machine). */
+void vm_finish(vm *m, vm_report *r, const char *mode, double seconds);
 void vm_reset(vm *m, uint32_t entry);
 void vm_report_fill(const vm *m, vm_report *r);
 

@@ -9,6 +9,7 @@
 
 #include "cpu.h"
 #include "image.h"
+#include "vmx.h"
 
 /* Exit statuses of bin/vmm (sysexits-style, above any sensible halt code).
  * A guest that halts exits with its halt code modulo 256; guests should keep
@@ -21,6 +22,8 @@
 #define VMM_EX_OSERR 71    /* the host is out of memory */
 #define VMM_EX_IOERR 74    /* a stats file cannot be written */
 #define VMM_EX_STEPS 75    /* the --max-steps budget ran out */
+#define VMM_EX_DIVERGED 76 /* --lockstep: the modes differ, or the guest
+                              changed memory outside its own */
 
 typedef struct vmm_opts {
   const char *mode; /* native, trap, ... */
@@ -33,6 +36,13 @@ typedef struct vmm_opts {
   cost_model cost;
   const char *image;
   struct host_console *console; /* where guest console bytes go and come from */
+  /* --mode bt (docs/bt.md) */
+  bool bt_priv_trap;   /* --bt-priv trap: privileged instructions trap */
+  bool bt_no_chain;    /* --bt-chain off */
+  uint32_t bt_tc_size; /* --tc-size, bytes; 0 = default */
+  const char *dump_tc; /* --dump-tc FILE */
+  /* --mode hw (docs/vmcs.md) */
+  bool hw_shadow; /* --paging shadow (or --mode hw-shadow): no nested paging */
 } vmm_opts;
 
 /* The monitor's counters for one VM (the `vmm` object of --stats-json). */
@@ -46,6 +56,27 @@ typedef struct vmm_counters {
   uint64_t shadow_resets;     /* the shadow pool ran out and was emptied */
   uint64_t direct_insns;      /* guest instructions the real CPU ran itself */
 } vmm_counters;
+
+/* The binary translator's counters (the `bt` object of --stats-json). */
+typedef struct bt_counters {
+  uint64_t translations;     /* blocks translated */
+  uint64_t translated_insns; /* guest instructions in them */
+  uint64_t tc_hits, tc_misses;
+  uint64_t tc_invalidations; /* flushes because the guest wrote translated code */
+  uint64_t tc_evictions;     /* flushes because the TC was full */
+  uint64_t chained;          /* exits patched into direct jumps */
+  uint64_t exits;            /* times translated code stopped for the monitor */
+  uint64_t protected_writes; /* guest writes to write-protected code pages */
+  double translate_seconds;  /* host time spent translating */
+} bt_counters;
+
+/* Hardware assist's counters (the `hw` object of --stats-json). */
+typedef struct hw_counters {
+  const char *paging; /* "nested" or "shadow" */
+  uint64_t vm_entries;
+  uint64_t vm_exits[NVMX_EXITS]; /* by exit reason (cpu/vmx.h) */
+  uint64_t nested_walk_refs;     /* references of the nested dimension */
+} hw_counters;
 
 /* What a run produced: the counters as the guest would see them on bare
  * hardware, and the monitor's own (zero natively). */
@@ -61,6 +92,10 @@ typedef struct vm_report {
   double host_seconds;
   bool monitored; /* a monitor mode: vmm below is meaningful */
   vmm_counters vmm;
+  bool translated; /* --mode bt: bt below is meaningful */
+  bt_counters bt;
+  bool hw_assist; /* --mode hw: hw below is meaningful */
+  hw_counters hw;
 } vm_report;
 
 /* Host end of a guest console: stdout and stdin. */
@@ -88,6 +123,8 @@ int report_status(const vm_report *r, const cpu *c);
 /* Modes.  Each runs o->image already read into img. */
 int native_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
 int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+int hw_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
 
 double host_now(void);
 

@@ -1,0 +1,36 @@
+/* fuzz.h: what every libFuzzer harness of the kit shares (make fuzz,
+ * docs/reliability.md).
+ *
+ * The harnesses run code that may touch the host: the assembler opens
+ * .include files, the debugger sources scripts.  fuzz_sandbox() keeps that
+ * harmless: no controlling terminal (so /dev/tty cannot block), standard
+ * input at end of file, and the working directory an empty scratch
+ * directory, so relative paths find nothing.
+ *
+ * Each harness file defines LLVMFuzzerTestOneInput; fuzz_main.c-style
+ * replay is libFuzzer's own (pass files instead of directories). */
+#ifndef FUZZ_H
+#define FUZZ_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void fuzz_sandbox(void) {
+  static char dir[] = "/tmp/vkit-fuzz-XXXXXX";
+  setsid();
+  if (!freopen("/dev/null", "r", stdin)) abort();
+  if (!mkdtemp(dir) || chdir(dir) != 0) abort();
+}
+
+/* Stop the run loudly: libFuzzer records the input as a crash. */
+#define FUZZ_CHECK(cond, ...)                      \
+  do {                                             \
+    if (!(cond)) {                                 \
+      fprintf(stderr, "fuzz: " __VA_ARGS__);       \
+      fprintf(stderr, "\n");                       \
+      abort();                                     \
+    }                                              \
+  } while (0)
+
+#endif

@@ -1,0 +1,379 @@
+/* bt_cache.c: the translation cache.
+ *
+ * Translate once, reuse.  A block is found by its KEY:
+ *
+ *   (guest virtual pc, guest-physical page the code was read from)
+ *
+ * The virtual pc alone is not enough, because the guest may map the same
+ * virtual page to other memory later (a new address space, exec loading
+ * another program); the physical page alone is not enough, because a
+ * translation bakes virtual addresses in (call's return address, branch
+ * targets).  Everything else a translation depends on is fixed for a run
+ * (--bt-priv, --isa) or is checked when the code runs (the VCPU page holds
+ * the virtual flags and control registers; the guest's registers are live).
+ *
+ * Storage is a bump allocator over the TC pages: blocks are appended, and
+ * the only way to free one is to free them all.  That one operation, the
+ * FLUSH, serves both invalidation (the guest wrote code that was
+ * translated) and eviction (no room for the next block): simple, and with
+ * chained jumps between blocks, the only policy that never leaves a jump
+ * into freed space.  A flush leaves the TC's bytes in place, so the monitor
+ * may let the expansion the CPU is in finish before it leaves.
+ *
+ * Chaining: an exit stub whose target is a known guest pc in the same guest
+ * page is patched, the first time it is taken, into a jump straight to the
+ * target's translation, so that the next time no exit happens at all.  Only
+ * within a page: the mapping of the page the code runs from cannot change
+ * without an exit to the monitor, so a chained jump can never reach code
+ * translated under another mapping.
+ *
+ * Self-modifying code: every guest page that code was translated from is
+ * write-protected in the shadow page tables (m->wprot), so the guest's
+ * writes to it come to the monitor (bt_run.c), which flushes the cache if
+ * the write touched a translated word and otherwise just performs it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt.h"
+#include "disasm.h"
+#include "isa_info.h"
+#include "mmu.h"
+
+/* ---- making and freeing ---- */
+
+uint32_t bt_host_pages(const bt_config *cfg) {
+  return 2 + (cfg->tc_pages ? cfg->tc_pages : BT_DEFAULT_TC_PAGES); /* page table, VCPU page, TC */
+}
+
+static bool alloc_tables(bt *b, uint32_t gpages) {
+  b->words = calloc(b->tc_words, sizeof *b->words);
+  b->hash = malloc(BT_HASH * sizeof *b->hash);
+  b->xlated = calloc(gpages, sizeof *b->xlated);
+  b->prot = calloc(gpages, sizeof *b->prot);
+  b->wprot = calloc(gpages, 1);
+  b->cap = 256;
+  b->blocks = malloc(b->cap * sizeof *b->blocks);
+  return b->words && b->hash && b->xlated && b->prot && b->wprot && b->blocks;
+}
+
+bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
+  cpu *c = m->c;
+  bt *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->cfg = *cfg;
+  if (!b->cfg.tc_pages) b->cfg.tc_pages = BT_DEFAULT_TC_PAGES;
+  if (b->cfg.tc_pages > BT_MAX_TC_PAGES || (uint64_t)pa + bt_host_pages(&b->cfg) * PAGE_SIZE > c->mem_size)
+    cpu_panic("bt_attach: the monitor's pages do not fit");
+  b->pt_pa = pa;
+  b->vcpu_pa = pa + PAGE_SIZE;
+  b->tc_pa = pa + 2 * PAGE_SIZE;
+  b->tc_words = b->cfg.tc_pages * (PAGE_SIZE / 4);
+  b->gpages = m->size >> PAGE_SHIFT;
+  if (!alloc_tables(b, b->gpages)) {
+    bt_free(b);
+    return NULL;
+  }
+  b->gen = 1;
+  bt_flush_tables(b);
+
+  /* The window's page table: TC pages read and execute, the VCPU page
+   * read and write.  U=1 so that real user mode, where translations run,
+   * can reach them; the CPU keeps guest code out (bt.h). */
+  uint8_t *pt = c->mem + b->pt_pa;
+  memset(pt, 0, PAGE_SIZE);
+  memset(c->mem + b->vcpu_pa, 0, PAGE_SIZE);
+  b->tc_va = BT_TC_VA;
+  for (uint32_t i = 0; i < b->cfg.tc_pages; i++)
+    st32(pt + 4 * (BT_TC_FIRST + i), (b->tc_pa + i * PAGE_SIZE) | PTE_V | PTE_U | PTE_A | PTE_D);
+  st32(pt + 4 * 1023, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
+
+  m->bt = b;
+  m->wprot = b->wprot;
+  m->window_pde = b->pt_pa | PTE_V;
+  cpu_set_window(c, BT_WINDOW);
+  shadow_drop_all(m); /* the kernel root is rebuilt with the window in it */
+  return b;
+}
+
+void bt_free(bt *b) {
+  if (!b) return;
+  if (b->xlated)
+    for (uint32_t i = 0; i < b->gpages; i++) free(b->xlated[i]);
+  free(b->xlated);
+  free(b->words);
+  free(b->hash);
+  free(b->prot);
+  free(b->wprot);
+  free(b->blocks);
+  free(b->links);
+  free(b);
+}
+
+bt *bt_clone(const bt *b) {
+  bt *k = calloc(1, sizeof *k);
+  if (!k) return NULL;
+  *k = *b;
+  k->words = NULL, k->hash = NULL, k->xlated = NULL, k->prot = NULL, k->wprot = NULL, k->blocks = NULL;
+  k->links = NULL;
+  if (b->links_cap && !(k->links = malloc(b->links_cap * sizeof *k->links))) {
+    bt_free(k);
+    return NULL;
+  }
+  if (b->nlinks) memcpy(k->links, b->links, b->nlinks * sizeof *b->links);
+  if (!alloc_tables(k, b->gpages)) {
+    bt_free(k);
+    return NULL;
+  }
+  k->cap = b->cap;
+  bt_block *blocks = realloc(k->blocks, b->cap * sizeof *b->blocks);
+  if (!blocks) {
+    bt_free(k);
+    return NULL;
+  }
+  k->blocks = blocks;
+  memcpy(k->words, b->words, b->tc_words * sizeof *b->words);
+  memcpy(k->hash, b->hash, BT_HASH * sizeof *b->hash);
+  memcpy(k->blocks, b->blocks, b->nblocks * sizeof *b->blocks);
+  memcpy(k->prot, b->prot, b->gpages * sizeof *b->prot);
+  memcpy(k->wprot, b->wprot, b->gpages);
+  for (uint32_t i = 0; i < b->gpages; i++)
+    if (b->xlated[i]) {
+      if (!(k->xlated[i] = malloc(PAGE_SIZE / 32))) {
+        bt_free(k);
+        return NULL;
+      }
+      memcpy(k->xlated[i], b->xlated[i], PAGE_SIZE / 32);
+    }
+  return k;
+}
+
+/* ---- lookup and insert ---- */
+
+static uint32_t hash_pc(uint32_t gpc) { return ((gpc >> 2) * 2654435761u) >> 20; /* 12 bits: BT_HASH */ }
+
+bt_block *bt_find(bt *b, uint32_t gpc, uint32_t gpa) {
+  for (int32_t i = b->hash[hash_pc(gpc)]; i >= 0; i = b->blocks[i].next) {
+    bt_block *k = &b->blocks[i];
+    if (k->gpc == gpc && ((k->gpa ^ gpa) & ~PAGE_MASK) == 0) return k;
+  }
+  return NULL;
+}
+
+uint32_t bt_reserve(vm *m) {
+  bt *b = m->bt;
+  if (b->tc_used + BT_MAX_BLOCK_WORDS > b->tc_words) {
+    b->n.tc_evictions++;
+    bt_flush(m);
+  }
+  return b->tc_va + b->tc_used * 4;
+}
+
+bt_block *bt_insert(vm *m, uint32_t gpc, uint32_t gpa, uint32_t tc, uint32_t ninsns, uint32_t nwords) {
+  bt *b = m->bt;
+  if (b->nblocks == b->cap) {
+    bt_block *nb = realloc(b->blocks, 2 * b->cap * sizeof *nb);
+    if (!nb) cpu_panic("bt_insert: out of host memory");
+    b->blocks = nb;
+    b->cap *= 2;
+  }
+  bt_block *k = &b->blocks[b->nblocks];
+  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, b->hash[hash_pc(gpc)]};
+  b->hash[hash_pc(gpc)] = (int32_t)b->nblocks++;
+  b->tc_used += nwords;
+  return k;
+}
+
+void bt_put(vm *m, uint32_t va, uint32_t word, bool marked, bt_word info) {
+  bt *b = m->bt;
+  uint32_t pa = bt_tc_pa(b, va);
+  st32(m->c->mem + pa, word);
+  /* Also drops the CPU's decoded copy of the old word there. */
+  if (cpu_mark_word(m->c, pa, marked) != 0) cpu_panic("bt_put: out of host memory");
+  *bt_word_at(b, va) = info;
+}
+
+static uint32_t tc_word(const vm *m, uint32_t va) { return ld32(m->c->mem + bt_tc_pa(m->bt, va)); }
+
+/* Rewrite the TC word at va, keeping its mark and its description. */
+static void repatch(vm *m, uint32_t va, uint32_t word) {
+  bool marked = mmu_word_marked(m->c, bt_tc_pa(m->bt, va));
+  bt_put(m, va, word, marked, *bt_word_at(m->bt, va));
+}
+
+/* A stub's patch site is the branch that jumps to it (rewritten in place,
+ * so the chained path costs no extra jump) or, for a fall-through stub, the
+ * stub itself (its brk becomes a marked jmp).  A link into another page
+ * is recorded, to be checked when the guest's mappings change. */
+void bt_chain(vm *m, uint32_t stub, const bt_block *k) {
+  bt *b = m->bt;
+  bt_word *s = bt_word_at(b, stub);
+  uint32_t site = s->arg, old = tc_word(m, site);
+  uint32_t word = bt_enc_j(site == stub ? OP_JMP : ISA_OPCODE(old), site, k->tc);
+  if (s->why == BX_FAR) {
+    if (b->nlinks == b->links_cap) {
+      uint32_t cap = b->links_cap ? 2 * b->links_cap : 64;
+      bt_link *l = realloc(b->links, cap * sizeof *l);
+      if (!l) return; /* no room to remember it: simply do not chain */
+      b->links = l;
+      b->links_cap = cap;
+    }
+    b->links[b->nlinks++] = (bt_link){site, old, stub, k->gpc, k->gpa};
+  }
+  repatch(m, site, word);
+  s->why = s->why == BX_FAR ? BX_FAR_CHAINED : BX_CHAINED;
+  b->n.chained++;
+}
+
+static void unlink_at(vm *m, uint32_t i) {
+  bt *b = m->bt;
+  bt_link *l = &b->links[i];
+  repatch(m, l->site, l->word);
+  bt_word_at(b, l->stub)->why = BX_FAR;
+  *l = b->links[--b->nlinks];
+}
+
+void bt_unchain(vm *m, uint32_t stub) {
+  bt *b = m->bt;
+  bt_word *s = bt_word_at(b, stub);
+  if (s->why == BX_CHAINED) { /* in the same page: the site is the stub */
+    repatch(m, s->arg, bt_enc_r(OP_BRK, 0, 0, 0));
+    s->why = BX_DIRECT;
+  }
+  if (s->why == BX_FAR_CHAINED)
+    for (uint32_t i = 0; i < b->nlinks; i++)
+      if (b->links[i].stub == stub) unlink_at(m, i);
+}
+
+void bt_check_links(vm *m) {
+  bt *b = m->bt;
+  uint32_t vpage = 1, gpage = 0; /* the last page checked (1: none) */
+  bool same = false;
+  for (uint32_t i = 0; i < b->nlinks;) {
+    const bt_link *l = &b->links[i];
+    if ((l->gpc & ~PAGE_MASK) != vpage) {
+      uint32_t gpa;
+      vpage = l->gpc & ~PAGE_MASK;
+      same = guest_peek(m, l->gpc, P_X, &gpa) == 0;
+      gpage = gpa & ~PAGE_MASK;
+    }
+    if (same && gpage == (l->gpa & ~PAGE_MASK)) i++;
+    else unlink_at(m, i); /* (the last link moved to i: look at it next) */
+  }
+  b->syncs_seen = m->n.shadow_syncs;
+}
+
+/* ---- flushing: invalidation and eviction ---- */
+
+void bt_flush_tables(bt *b) {
+  b->tc_used = 0;
+  b->nblocks = 0;
+  for (int i = 0; i < BT_HASH; i++) b->hash[i] = -1;
+  for (uint32_t i = 0; i < b->nprot; i++) {
+    uint32_t p = b->prot[i];
+    memset(b->xlated[p], 0, PAGE_SIZE / 32);
+    b->wprot[p] = 0;
+  }
+  b->nprot = 0;
+  b->nlinks = 0;
+  b->gen++;
+}
+
+/* The pages stay read-only in the shadow until the guest next writes
+ * them: that write faults, finds the page no longer protected, and the
+ * ordinary shadow fill makes it writable. */
+void bt_flush(vm *m) { bt_flush_tables(m->bt); }
+
+/* ---- write protection of translated guest pages ---- */
+
+/* Clear W in every shadow entry (both roots) that maps host page hpa. */
+static void shadow_write_protect(vm *m, uint32_t hpa) {
+  const uint8_t *mem = m->c->mem;
+  for (int r = 0; r < 2; r++) {
+    uint32_t pd = m->root[r].pd;
+    if (!pd) continue;
+    for (uint32_t i = 0; i < 1023; i++) { /* 1023: the window, never guest memory */
+      uint32_t pde = ld32(mem + pd + 4 * i);
+      if (!(pde & PTE_V)) continue;
+      uint8_t *pt = m->c->mem + (pde & ~PAGE_MASK);
+      for (uint32_t j = 0; j < 1024; j++) {
+        uint32_t pte = ld32(pt + 4 * j);
+        if ((pte & PTE_V) && (pte & PTE_W) && (pte & ~PAGE_MASK) == hpa) st32(pt + 4 * j, (pte & ~PTE_W) | SPTE_WP);
+      }
+    }
+  }
+  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
+}
+
+void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
+  bt *b = m->bt;
+  uint32_t page = gpa >> PAGE_SHIFT;
+  if (!b->xlated[page] && !(b->xlated[page] = calloc(PAGE_SIZE / 32, 1))) cpu_panic("bt_protect: out of host memory");
+  for (uint32_t k = 0, w = (gpa & PAGE_MASK) >> 2; k < ninsns; k++, w++) b->xlated[page][w >> 3] |= (uint8_t)(1u << (w & 7));
+  if (b->wprot[page]) return;
+  b->wprot[page] = 1;
+  b->prot[b->nprot++] = page;
+  shadow_write_protect(m, m->base + (page << PAGE_SHIFT));
+}
+
+bool bt_overlaps(const bt *b, uint32_t gpa, uint32_t len) {
+  const uint8_t *bits = b->xlated[gpa >> PAGE_SHIFT];
+  if (!bits) return false;
+  for (uint32_t a = gpa & ~3u; a < gpa + len; a += 4) {
+    uint32_t w = (a & PAGE_MASK) >> 2;
+    if ((bits[w >> 3] >> (w & 7)) & 1) return true;
+  }
+  return false;
+}
+
+/* ---- --dump-tc: each block beside its translation ---- */
+
+static const char *exit_name(unsigned why) {
+  static const char *const names[] = {
+#define BT_EXIT_NAME(name, s, m) [BX_##name] = s,
+      BT_EXIT_TABLE(BT_EXIT_NAME)
+#undef BT_EXIT_NAME
+  };
+  return why < NBT_EXITS ? names[why] : "?";
+}
+
+/* One block, one line per TC word:
+ *
+ *   guest pc    guest instruction          | TC address   word   translation
+ *
+ * The guest column is filled on the first word of each guest instruction's
+ * expansion; `*` marks inserted words (not counted as the guest's). */
+void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
+  bt *b = m->bt;
+  const uint8_t *mem = m->c->mem;
+  fprintf(f, "block 0x%08x (guest-physical 0x%08x): %u instructions -> tc 0x%08x, %u words\n", k->gpc, k->gpa,
+          k->ninsns, k->tc, k->nwords);
+  uint32_t shown = 1; /* no guest pc is odd: nothing shown yet */
+  for (uint32_t i = 0; i < k->nwords; i++) {
+    uint32_t va = k->tc + 4 * i;
+    const bt_word *w = bt_word_at(b, va);
+    uint32_t tw = ld32(mem + bt_tc_pa(b, va));
+    char gtext[64] = "", ttext[64];
+    if (w->kind != W_STUB && w->gpc != shown) {
+      uint32_t gw = ld32(mem + m->base + k->gpa + (w->gpc - k->gpc));
+      char d[48];
+      dis_insn(gw, w->gpc, NULL, d, sizeof d);
+      snprintf(gtext, sizeof gtext, "%08x  %s", w->gpc, d);
+      shown = w->gpc;
+    }
+    dis_insn(tw, va, NULL, ttext, sizeof ttext);
+    bool marked = m->c->marks && mmu_word_marked(m->c, bt_tc_pa(b, va));
+    fprintf(f, "  %-36s | %08x %c %-28s", gtext, va, marked ? '*' : ' ', ttext);
+    if (w->kind == W_STUB) fprintf(f, " ; exit %s -> %08x", exit_name(w->why), w->gpc);
+    else if (w->kind == W_EXIT) fprintf(f, " ; exit %s", exit_name(w->why));
+    else if (w->kind == W_PEND) fprintf(f, " ; exit if an interrupt is now deliverable");
+    fprintf(f, "\n");
+  }
+}
+
+void bt_dump(FILE *f, vm *m) {
+  bt *b = m->bt;
+  fprintf(f, "# translation cache: %u blocks, %u of %u words used (inserted words marked *)\n", b->nblocks,
+          b->tc_used, b->tc_words);
+  for (uint32_t i = 0; i < b->nblocks; i++) bt_dump_block(f, m, &b->blocks[i]);
+}

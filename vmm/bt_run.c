@@ -1,0 +1,455 @@
+/* bt_run.c: --mode bt, running a VM with binary translation.
+ *
+ * trap.c's vm_run() drives the VM as in trap-and-emulate; whenever the
+ * guest is in virtual kernel mode it calls bt_run_kernel() instead of
+ * running the guest's own code:
+ *
+ *   look up the guest pc in the TC (translate on a miss)
+ *   enter: guest registers and condition flags into the real CPU, the VCPU
+ *          into the VCPU page, pc = the translation
+ *   run the real CPU (real user mode) until it stops:
+ *     budget spent   -> it stopped at a guest-instruction boundary: leave
+ *     exit stub      -> look up the next block, chain to it, keep running
+ *     jr, callr      -> look up R[reg], keep running
+ *     hidden fault   -> fill the shadow, keep running at the same word
+ *     write to translated code's page -> perform it; flush if it hit code
+ *     anything the guest must see, or the monitor must emulate
+ *                    -> leave (the VCPU takes the guest's state at the
+ *                       guest pc of the instruction) and let trap.c
+ *                       reflect or emulate it
+ *
+ * Virtual time.  The real CPU counts guest instructions as its retired
+ * instructions less the marked (inserted) ones, but its budget counts all of
+ * them, so a run can end early: the loop runs again with what is left of
+ * the guest budget until the guest count reaches it exactly.  Because the
+ * one unmarked word of an expansion is its last, that point is a guest-
+ * instruction boundary, and a timer interrupt lands on the same guest
+ * instruction as natively.
+ *
+ * Leaving at a boundary records where (resume_gpc, resume_tc): if the
+ * monitor comes back to the same guest pc without having translated
+ * anything since, it resumes there, even in the middle of a block (after an
+ * emulated instruction, or a budget).  Guest code itself can only ever
+ * enter a translation at its start: every guest control transfer goes
+ * through a lookup.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt.h"
+#include "isa_info.h"
+#include "mmu.h"
+
+/* ---- the real CPU's page table and the VCPU page ---- */
+
+static void sync_ptb(vm *m) {
+  cpu *c = m->c;
+  uint32_t pd = shadow_current(m); /* the kernel root: it maps the window */
+  if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
+    c->cr[CR_PTB] = pd;
+    c->cr[CR_PAGING] = 1;
+    cpu_tlb_flush(c, true);
+  }
+}
+
+/* Host-physical address of the kernel root's entry for va, 0 if none. */
+static uint32_t shadow_pte(const vm *m, uint32_t va) {
+  if (!m->root[0].pd) return 0;
+  uint32_t pde = ld32(m->c->mem + m->root[0].pd + ((va >> 22) << 2));
+  return (pde & PTE_V) ? (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2) : 0;
+}
+
+static void tc_enter(vm *m, uint32_t tc) {
+  cpu *c = m->c;
+  const vcpu *v = &m->v;
+  uint8_t *p = c->mem + m->bt->vcpu_pa;
+  memcpy(c->r, v->r, sizeof c->r);
+  c->pc = tc;
+  c->flags = (v->flags & FLAGS_CC) | FLAG_IE;
+  /* The monitor enters its own code in the monitor's permission group;
+   * guest code, fetched in the user group, can never fetch the window. */
+  c->perm_shift = PSHIFT_MONITOR;
+  c->fetch_va = FETCH_NONE;
+  st32(p + VP_VSYS, (v->flags & FLAG_IE) | FLAG_KM);
+  st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
+  for (int i = 0; i < NCR; i++) st32(p + VP_CR + 4 * i, v->cr[i]);
+  sync_ptb(m);
+}
+
+/* The VCPU takes the guest's state back; the guest is at gpc. */
+static void tc_leave(vm *m, uint32_t gpc) {
+  cpu *c = m->c;
+  vcpu *v = &m->v;
+  const uint8_t *p = c->mem + m->bt->vcpu_pa;
+  memcpy(v->r, c->r, sizeof v->r);
+  v->pc = gpc;
+  v->flags = (c->flags & FLAGS_CC) | (ld32(p + VP_VSYS) & FLAG_IE) | FLAG_KM;
+  for (int i = 0; i < NCR; i++) v->cr[i] = ld32(p + VP_CR + 4 * i);
+  vm_count_guest(m);
+}
+
+/* A boundary the monitor may resume at, while no translation is flushed and
+ * the guest changes no mapping. */
+static void remember(vm *m, uint32_t gpc, uint32_t tc) {
+  bt *b = m->bt;
+  b->resume_gpc = gpc;
+  b->resume_tc = tc;
+  b->resume_gen = b->gen;
+  b->resume_syncs = m->n.shadow_syncs;
+}
+
+/* Leave where the CPU stopped, which must be a boundary; remember it. */
+static void leave_here(vm *m) {
+  bt *b = m->bt;
+  const bt_word *w = bt_word_at(b, m->c->pc);
+  if (!bt_boundary(w)) cpu_panic("bt: left translated code inside an expansion");
+  tc_leave(m, w->gpc);
+  remember(m, w->gpc, m->c->pc);
+}
+
+/* Leave for a trap the guest instruction at gpc raised (or, for syscall
+ * and brk, completed: gpc is then the next pc), and let trap.c handle it
+ * as trap-and-emulate would. */
+static void leave_trap(vm *m, uint32_t gpc, uint32_t cause, uint32_t value, uint32_t at) {
+  tc_leave(m, gpc);
+  m->c->trap = (trap_info){cause, value, at};
+  vm_handle_trap(m);
+}
+
+/* ---- finding translations ---- */
+
+/* Where the guest's code at pc lives, read through the kernel shadow root
+ * (the monitor's TLB of the guest's mappings), filling it as a fetch
+ * would.  False if fetching there faults. */
+static bool code_gpa(vm *m, uint32_t pc, uint32_t *gpa) {
+  for (int tries = 0; tries < 2; tries++) {
+    uint32_t e = shadow_pte(m, pc), pte = e ? ld32(m->c->mem + e) : 0;
+    if (pte & PTE_V) {
+      *gpa = (pte & ~PAGE_MASK) - m->base + (pc & PAGE_MASK);
+      return true;
+    }
+    if (!shadow_fault(m, pc, CAUSE_PF_FETCH)) return false;
+  }
+  cpu_panic("code_gpa: a shadow fill that does not stick");
+}
+
+/* The translation of the guest code at pc, made on a miss; NULL with
+ * *cause if fetching there faults. */
+static const bt_block *tc_lookup(vm *m, uint32_t pc, uint32_t *cause) {
+  bt *b = m->bt;
+  uint32_t gpa;
+  m->c->st.cycles += m->c->cost.c[COST_TC_LOOKUP];
+  if (pc & 3) {
+    *cause = CAUSE_MISALIGN;
+    return NULL;
+  }
+  if (!code_gpa(m, pc, &gpa)) {
+    *cause = CAUSE_PF_FETCH;
+    return NULL;
+  }
+  bt_block *k = bt_find(b, pc, gpa);
+  if (k) {
+    b->n.tc_hits++;
+    return k;
+  }
+  b->n.tc_misses++;
+  return bt_translate(m, pc, gpa);
+}
+
+/* Continue at guest pc target from an exit; chain the stub at `stub` (0:
+ * none) to the target's translation.  False if the guest faults there. */
+static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
+  bt *b = m->bt;
+  uint32_t gen = b->gen, cause;
+  const bt_block *k = tc_lookup(m, target, &cause);
+  if (!k) { /* the jump retired; the fetch at its target faults */
+    leave_trap(m, target, cause, target, target);
+    return false;
+  }
+  if (stub && !b->cfg.no_chain && gen == b->gen) bt_chain(m, stub, k); /* no flush on the way */
+  sync_ptb(m);
+  m->c->pc = k->tc;
+  return true;
+}
+
+/* ---- traps inside translated code ---- */
+
+/* Run the rest of the expansion the CPU is in, a word at a time, to the
+ * next boundary.  Only hidden faults can happen there (rule 2). */
+static void finish_insn(vm *m) {
+  cpu *c = m->c;
+  int stop = c->stop_request;
+  c->stop_request = 0;
+  while (!bt_boundary(bt_word_at(m->bt, c->pc))) {
+    enum cpu_exit ex = cpu_run(c, 1);
+    if (ex == EXIT_BUDGET) continue;
+    if (ex == EXIT_TRAP && c->trap.cause >= CAUSE_PF_FETCH && c->trap.cause <= CAUSE_PF_STORE &&
+        shadow_fault(m, c->trap.value, c->trap.cause)) {
+      sync_ptb(m);
+      continue;
+    }
+    cpu_panic("finish_insn: a fault after an expansion's side effects");
+  }
+  c->stop_request = stop;
+}
+
+/* A write to a page holding translated code (its shadow entry withholds
+ * W: SPTE_WP).  If the page no longer holds any, make the entry writable
+ * and retry.  Otherwise perform the store here, for the CPU, and if it
+ * changed a translated word flush the cache, finish the guest instruction
+ * and leave, so that the next lookup translates the new code.  False when
+ * it left. */
+static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
+  cpu *c = m->c;
+  bt *b = m->bt;
+  uint32_t pte = ld32(c->mem + e), va = t->value;
+  uint32_t hpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK), gpa = hpa - m->base;
+  if (!m->wprot[gpa >> PAGE_SHIFT]) {
+    st32(c->mem + e, (pte | PTE_W) & ~SPTE_WP);
+    cpu_tlb_flush_page(c, va);
+    return true;
+  }
+  uint32_t tc_pa = bt_tc_pa(b, t->pc), word = ld32(c->mem + tc_pa), len = 4;
+  uint32_t val = c->r[ISA_RD(word)];
+  switch (ISA_OPCODE(word)) {
+  case OP_SW: st32(c->mem + hpa, val); break;
+  case OP_SH: st16(c->mem + hpa, (uint16_t)val), len = 2; break;
+  case OP_SB: c->mem[hpa] = (uint8_t)val, len = 1; break;
+  case OP_PUSHF:
+    st32(c->mem + hpa, c->flags);
+    c->r[REG_SP] = va;
+    break;
+  default: cpu_panic("protected_write: a write fault from no store");
+  }
+  cpu_phys_written(c, hpa, len); /* (the CPU's decoded copy, if it has one) */
+  /* The word retires as if the CPU had run it: count it as the CPU would. */
+  c->st.insns++;
+  c->st.user_insns++;
+  if (mmu_word_marked(c, tc_pa)) c->st.marked++;
+  c->pc = t->pc + 4;
+  b->n.protected_writes++;
+  c->st.cycles += c->cost.c[COST_EMULATE];
+  if (!bt_overlaps(b, gpa, len)) return true;
+  b->n.tc_invalidations++;
+  bt_flush(m); /* the TC's bytes stay until the next translation */
+  finish_insn(m);
+  leave_here(m);
+  return false;
+}
+
+/* A page fault: hidden (fill the shadow and retry the same word), a write
+ * to translated code, or the guest's own.  False when it left. */
+static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
+  cpu *c = m->c;
+  uint32_t e = t->cause == CAUSE_PF_STORE ? shadow_pte(m, t->value) : 0;
+  if (e && (ld32(c->mem + e) & (PTE_V | SPTE_WP)) == (PTE_V | SPTE_WP)) {
+    m->n.world_switches++;
+    c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+    return protected_write(m, t, e);
+  }
+  if (!shadow_fault(m, t->value, t->cause)) { /* the guest's fault (the window always is) */
+    leave_trap(m, w->gpc, t->cause, t->value, w->gpc);
+    return false;
+  }
+  m->n.world_switches++; /* a hidden fault, as trap-and-emulate counts it */
+  c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+  sync_ptb(m);
+  e = t->cause == CAUSE_PF_STORE ? shadow_pte(m, t->value) : 0;
+  if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
+  return true;
+}
+
+/* in and out, a kernel's commonest privileged instructions (console
+ * output), touch only a register and the device, never the VCPU's mode,
+ * flags or interrupts: emulated without leaving translated code.  The cost
+ * model charges them as trap-and-emulate does. */
+static bool io_insn(vm *m, uint32_t word, uint32_t at) {
+  cpu *c = m->c;
+  uint32_t op = ISA_OPCODE(word), rd = ISA_RD(word), port = ISA_IMM16(word);
+  if (op == OP_OUT) console_port_out(&m->v.con, port, c->r[ISA_RS1(word)]);
+  else if (op == OP_IN && (word & 0x000f0000u) == 0) {
+    uint32_t v = console_port_in(&m->v.con, port);
+    if (rd) c->r[rd] = v;
+  } else
+    return false;
+  m->n.world_switches++;
+  m->n.emulated[op]++;
+  c->st.cycles += c->cost.c[COST_WORLD_SWITCH] + c->cost.c[COST_EMULATE] + c->cost.c[COST_IO];
+  /* One guest instruction retired by the monitor, as trap.c's retire(). */
+  m->bt->run_emulated++;
+  m->gst.insns++;
+  if (m->v.cr[CR_TIMER] && --m->v.timer_left == 0) {
+    m->v.irq |= 1u << CAUSE_TIMER;
+    m->v.timer_left = m->v.cr[CR_TIMER];
+  }
+  c->pc = at + 4;
+  return true;
+}
+
+/* A copied privileged instruction trapped: emulate it, and resume after it
+ * in the same translation if it was an ordinary one. */
+static void privileged(vm *m, const bt_word *w, uint32_t at) {
+  bt *b = m->bt;
+  uint32_t gpc = w->gpc, next = at + 4;
+  leave_trap(m, gpc, CAUSE_PRIV, m->c->trap.value, gpc);
+  if (m->done || vm_user(m) || m->v.pc != gpc + 4 || next >= b->tc_va + 4 * b->tc_used) return;
+  const bt_word *nw = bt_word_at(b, next);
+  if (bt_boundary(nw) && nw->gpc == gpc + 4) remember(m, gpc + 4, next);
+}
+
+/* The exits that are guest instructions themselves (W_EXIT). */
+static bool exit_insn(vm *m, const bt_word *w) {
+  cpu *c = m->c;
+  uint32_t target;
+  switch (w->why) {
+  case BX_CALLR:
+    target = c->r[w->reg]; /* before lr changes: callr lr is allowed */
+    c->r[REG_LR] = w->gpc + 4;
+    return dispatch(m, target, 0);
+  case BX_SYSCALL:
+  case BX_BREAK: /* it retired: the trap saves the next pc */
+    leave_trap(m, w->gpc + 4, w->why == BX_SYSCALL ? CAUSE_SYSCALL : CAUSE_BREAK, 0, w->gpc);
+    return false;
+  case BX_FAULT: leave_trap(m, w->gpc, w->reg, w->arg, w->gpc); return false;
+  default: cpu_panic("exit_insn: an exit with no handler");
+  }
+}
+
+/* A jr's prediction missed: let it retire (the restore after the check),
+ * predict its real target from now on, and go there. */
+static bool jr_miss(vm *m, const bt_word *w, uint32_t at) {
+  cpu *c = m->c;
+  c->pc = at + 4;
+  finish_insn(m);
+  uint32_t target = c->r[w->reg];
+  uint32_t stub = bt_jr_predict(m, w->arg, target);
+  return dispatch(m, target, stub);
+}
+
+/* The real CPU trapped inside translated code; true to keep running. */
+static bool on_trap(vm *m) {
+  cpu *c = m->c;
+  bt *b = m->bt;
+  trap_info t = c->trap;
+  if (!bt_in_tc(b, t.pc)) cpu_panic("bt: a trap outside the TC in virtual kernel mode");
+  const bt_word *w = bt_word_at(b, t.pc);
+  b->n.exits++;
+  switch (t.cause) {
+  case CAUSE_BREAK:
+    if (w->kind == W_STUB) return dispatch(m, w->gpc, w->why == BX_DIRECT || w->why == BX_FAR ? t.pc : 0);
+    if (w->kind == W_EXIT) return exit_insn(m, w);
+    cpu_panic("bt: a brk in the TC that is no exit");
+  case CAUSE_DIVZERO:
+    if (w->kind != W_PEND) break;
+    if (w->why == BX_JR) return jr_miss(m, w, t.pc);
+    /* An interrupt became deliverable: complete the guest instruction
+     * (the restore after the check), then let vm_run deliver it. */
+    m->n.world_switches++;
+    c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+    c->pc = t.pc + 4;
+    finish_insn(m);
+    leave_here(m);
+    return false;
+  case CAUSE_PF_FETCH:
+  case CAUSE_PF_LOAD:
+  case CAUSE_PF_STORE: return page_fault(m, w, &t);
+  case CAUSE_PRIV:
+    if (w->kind == W_START && io_insn(m, t.value, t.pc)) return true;
+    privileged(m, w, t.pc);
+    return false;
+  case CAUSE_TIMER:
+  case CAUSE_CONSOLE: return true; /* the monitor's own: none are wired */
+  }
+  /* The guest instruction faults (divide by zero, misaligned): rule 2 says
+   * its registers are intact, so it restarts at its own pc. */
+  leave_trap(m, w->gpc, t.cause, t.value, w->gpc);
+  return false;
+}
+
+void bt_run_kernel(vm *m, uint64_t budget) {
+  cpu *c = m->c;
+  bt *b = m->bt;
+  uint32_t tc = 0, cause;
+  if (b->syncs_seen != m->n.shadow_syncs) bt_check_links(m);
+  if (b->resume_tc && b->resume_gen == b->gen && b->resume_gpc == m->v.pc && b->resume_syncs == m->n.shadow_syncs)
+    tc = b->resume_tc;
+  b->resume_tc = 0;
+  if (!tc) {
+    const bt_block *k = tc_lookup(m, m->v.pc, &cause);
+    if (!k) { /* the fetch faults */
+      c->trap = (trap_info){cause, m->v.pc, m->v.pc};
+      vm_handle_trap(m);
+      return;
+    }
+    tc = k->tc;
+  }
+  tc_enter(m, tc);
+  uint64_t base = c->st.insns - c->st.marked;
+  b->run_emulated = 0;
+  for (;;) {
+    uint64_t ran = c->st.insns - c->st.marked - base + b->run_emulated;
+    if (ran >= budget) { /* exactly at a boundary */
+      leave_here(m);
+      return;
+    }
+    enum cpu_exit ex = cpu_run(c, budget - ran);
+    if (ex == EXIT_BUDGET) continue;
+    if (ex == EXIT_STOP) {
+      finish_insn(m);
+      leave_here(m);
+      m->done = true;
+      m->exit = EXIT_STOP;
+      return;
+    }
+    if (ex != EXIT_TRAP) cpu_panic("bt_run_kernel: the real CPU left user mode");
+    if (!on_trap(m)) return;
+  }
+}
+
+/* Native user mode wrote a page holding translated code (trap.c's page-
+ * fault hook): flush, so that the ordinary shadow fill makes it writable. */
+bool bt_user_fault(vm *m, const trap_info *t) {
+  uint32_t gpa;
+  if (!vm_user(m) || t->cause != CAUSE_PF_STORE || t->value >= BT_WINDOW) return false;
+  if (guest_translate(m, t->value, P_W, &gpa) != 0 || !m->wprot[gpa >> PAGE_SHIFT]) return false;
+  m->bt->n.protected_writes++;
+  m->bt->n.tc_invalidations++;
+  bt_flush(m);
+  return false;
+}
+
+/* ---- --mode bt ---- */
+
+int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
+  bt_config cfg = {o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE};
+  vm *m;
+  int rc = vm_create(o, img, bt_host_pages(&cfg), &m);
+  if (rc) return rc;
+  bt *b = bt_attach(m, &cfg, m->pool + SHADOW_POOL * PAGE_SIZE);
+  if (!b) {
+    fprintf(stderr, "vmm: out of host memory for the translation cache\n");
+    cpu_free(m->c);
+    free(m);
+    return VMM_EX_OSERR;
+  }
+  double t0 = host_now();
+  vm_run(m, o->max_steps ? o->max_steps : UINT64_MAX);
+  double t = host_now() - t0;
+  fflush(stdout);
+  if (o->dump_tc) {
+    FILE *f = fopen(o->dump_tc, "w");
+    if (f) bt_dump(f, m);
+    if (!f || fclose(f) != 0) {
+      fprintf(stderr, "vmm: cannot write %s\n", o->dump_tc);
+      rc = VMM_EX_IOERR;
+    }
+  }
+  r->translated = true;
+  r->bt = b->n;
+  bt_free(b);
+  m->bt = NULL;
+  m->wprot = NULL;
+  *out = m->c;
+  vm_finish(m, r, "bt", t);
+  return rc;
+}

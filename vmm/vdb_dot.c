@@ -1,0 +1,233 @@
+/* vdb_dot.c: pictures of the tables, as graphviz files.
+ *
+ *   dot pt FILE      guest-virtual -> guest-physical -> host-physical,
+ *                    through the guest's own page table
+ *   dot shadow FILE  guest-virtual -> host-physical through each shadow
+ *                    root, drawn over the guest's own path (dashed); an
+ *                    edge that is stale against the guest's view is red,
+ *                    one write-protected until the guest's D bit is orange
+ *   dot tlb FILE     the TLB's entries, virtual page -> physical page
+ *   dot npt FILE     the nested table: guest-physical -> host-physical
+ *                    (hardware assist with nested paging)
+ *
+ * Three columns (clusters), one per address space, left to right.  Runs
+ * of consecutive pages with the same permissions are one node, so an
+ * identity map of all memory is one box, not 256.  Edges carry the
+ * permissions: r w x, user or kernel, and the A and D bits.
+ * `dot -Tsvg FILE > out.svg` renders it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vdb.h"
+
+enum { COL_GV, COL_GP, COL_HP, NCOLS };
+
+typedef struct node {
+  int col;
+  uint32_t start, pages;
+} node;
+
+typedef struct graph {
+  FILE *f;
+  node *n;
+  int nn, cap;
+} graph;
+
+/* The node for a range in a column, made on first use. */
+static int node_at(graph *g, int col, uint32_t start, uint32_t pages) {
+  for (int i = 0; i < g->nn; i++)
+    if (g->n[i].col == col && g->n[i].start == start && g->n[i].pages == pages) return i;
+  if (g->nn == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 32;
+    node *p = realloc(g->n, sizeof *p * (size_t)g->cap);
+    if (!p) cpu_panic("dot: out of host memory");
+    g->n = p;
+  }
+  g->n[g->nn] = (node){col, start, pages};
+  return g->nn++;
+}
+
+static void perm_label(uint32_t bits, char *buf, size_t len) {
+  snprintf(buf, len, "r%sx %s%s%s", bits & PTE_W ? "w" : "-", bits & PTE_U ? "user" : "kernel",
+           bits & PTE_A ? " A" : "", bits & PTE_D ? " D" : "");
+}
+
+static void head(graph *g, const vdb_target *t, const char *what) {
+  fprintf(g->f, "// vdb: %s of vm %d (%s, %s) at tick %llu\n", what, t->id, t->mode->name, t->path,
+          (unsigned long long)target_now(t));
+  fprintf(g->f, "digraph vdb {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
+  fprintf(g->f, "  edge [fontname=\"monospace\", fontsize=9];\n");
+  fprintf(g->f, "  labelloc=t;\n  label=\"%s: vm %d (%s mode) at tick %llu\";\n", what, t->id, t->mode->name,
+          (unsigned long long)target_now(t));
+}
+
+static void edge(graph *g, int from, int to, const char *label, const char *style) {
+  fprintf(g->f, "  n%d -> n%d [label=\"%s\"%s%s];\n", from, to, label, *style ? ", " : "", style);
+}
+
+/* The clusters, with every node, then the closing brace. */
+static void tail(graph *g, const char *const names[NCOLS]) {
+  for (int col = 0; col < NCOLS; col++) {
+    bool any = false;
+    for (int i = 0; i < g->nn; i++)
+      any |= g->n[i].col == col;
+    if (!any) continue;
+    fprintf(g->f, "  subgraph cluster_%d {\n    label=\"%s\";\n", col, names[col]);
+    for (int i = 0; i < g->nn; i++) {
+      const node *n = &g->n[i];
+      if (n->col != col) continue;
+      uint32_t last = n->start + n->pages * PAGE_SIZE - 1;
+      fprintf(g->f, "    n%d [label=\"0x%08x-0x%08x\\n%u page%s\"];\n", i, n->start, last, n->pages,
+              n->pages == 1 ? "" : "s");
+    }
+    fprintf(g->f, "  }\n");
+  }
+  fprintf(g->f, "}\n");
+}
+
+static void dot_pt(graph *g, const vdb_target *t, const char *const names[NCOLS]) {
+  vdb_regs r;
+  target_regs(t, &r);
+  head(g, t, "the guest's page table");
+  if (!(r.cr[CR_PAGING] & 1)) {
+    fprintf(g->f, "  note [shape=note, label=\"guest paging is off:\\nguest-virtual = guest-physical\"];\n");
+    int v = node_at(g, COL_GV, 0, t->gsize / PAGE_SIZE), p = node_at(g, COL_GP, 0, t->gsize / PAGE_SIZE);
+    edge(g, v, p, "identity", "");
+    if (t->mode->monitor) edge(g, p, node_at(g, COL_HP, t->gbase, t->gsize / PAGE_SIZE), "+base", "style=dotted");
+    tail(g, names);
+    return;
+  }
+  pt_run *runs;
+  int n = pt_runs(t->c->mem + t->gbase, t->gsize, r.cr[CR_PTB], &runs);
+  for (int i = 0; i < n; i++) {
+    char label[64];
+    perm_label(runs[i].bits, label, sizeof label);
+    int v = node_at(g, COL_GV, runs[i].va, runs[i].pages), p = node_at(g, COL_GP, runs[i].pa, runs[i].pages);
+    edge(g, v, p, label, "");
+    if (t->mode->monitor) {
+      char off[32];
+      snprintf(off, sizeof off, "+0x%x", t->gbase);
+      edge(g, p, node_at(g, COL_HP, t->gbase + runs[i].pa, runs[i].pages), off, "style=dotted");
+    }
+  }
+  free(runs);
+  if (!n) fprintf(g->f, "  note [shape=note, label=\"no valid mappings\"];\n");
+  tail(g, names);
+}
+
+static void dot_shadow(graph *g, const vdb_target *t, const char *const names[NCOLS]) {
+  static const char *const colors[] = {"blue", "darkgreen", "purple", "brown"};
+  vdb_root roots[4];
+  int nr = t->mode->shadow_roots(t, roots, 4);
+  head(g, t, "the shadow page tables");
+  for (int k = 0; k < nr; k++) {
+    shadow_run *runs;
+    int n = shadow_runs(t, roots[k].pd, &runs);
+    for (int i = 0; i < n; i++) {
+      char label[96], style[64];
+      perm_label(runs[i].bits, label, sizeof label);
+      size_t len = strlen(label);
+      snprintf(label + len, sizeof label - len, " (%s root)", roots[k].name);
+      /* Agrees: the root's color; deliberately different (write-protected
+       * until dirty): orange; stale: red. */
+      const char *color = runs[i].verdict == shadow_agrees            ? colors[k % 4]
+                          : strncmp(runs[i].verdict, "stale", 5) == 0 ? "red"
+                                                                      : "orange";
+      snprintf(style, sizeof style, "color=%s, fontcolor=%s", color, color);
+      int v = node_at(g, COL_GV, runs[i].va, runs[i].pages);
+      edge(g, v, node_at(g, COL_HP, runs[i].hpa, runs[i].pages), label, style);
+      /* The guest's own path for the same pages, when it maps them. */
+      pt_walk w;
+      bool paging;
+      if (mem_guest_walk(t, runs[i].va, &w, &paging)) {
+        int p = node_at(g, COL_GP, w.pa & ~PAGE_MASK, runs[i].pages);
+        edge(g, v, p, "guest", "style=dashed, color=gray");
+        edge(g, p, node_at(g, COL_HP, t->gbase + (w.pa & ~PAGE_MASK), runs[i].pages), "+base",
+             "style=dotted, color=gray");
+      }
+    }
+    free(runs);
+  }
+  tail(g, names);
+}
+
+static void dot_npt(graph *g, const vdb_target *t, const vdb_root *roots, int n, const char *const names[NCOLS]) {
+  head(g, t, "the nested page table");
+  for (int k = 0; k < n; k++) {
+    pt_run *runs;
+    int nr = pt_runs(t->c->mem, t->c->mem_size, roots[k].pd, &runs);
+    for (int i = 0; i < nr; i++) {
+      char label[64];
+      perm_label(runs[i].bits, label, sizeof label);
+      edge(g, node_at(g, COL_GP, runs[i].va, runs[i].pages), node_at(g, COL_HP, runs[i].pa, runs[i].pages), label, "");
+    }
+    free(runs);
+  }
+  tail(g, names);
+}
+
+static void dot_tlb(graph *g, const vdb_target *t, const char *const names[NCOLS]) {
+  const cpu *c = t->c;
+  head(g, t, "the TLB");
+  for (uint32_t i = 0; i < c->tlb_size; i++) {
+    const tlb_entry *e = &c->tlb[i];
+    if (!e->tag) continue;
+    char label[64];
+    snprintf(label, sizeof label, "tlb[%u] ", i);
+    perm_label(e->bits, label + strlen(label), sizeof label - strlen(label));
+    edge(g, node_at(g, COL_GV, e->tag & ~PAGE_MASK, 1), node_at(g, COL_HP, e->ppn << PAGE_SHIFT, 1), label, "");
+  }
+  tail(g, names);
+}
+
+int cmd_dot(vdb *d, const char *args) {
+  vdb_target *t = vdb_cur(d);
+  char what[16], path[4096];
+  next_word(&args, what, sizeof what);
+  snprintf(path, sizeof path, "%s", skip_ws(args));
+  for (size_t n = strlen(path); n && (path[n - 1] == ' ' || path[n - 1] == '\t');)
+    path[--n] = 0;
+  enum { PT, SHADOW, NPT, TLB } kind;
+  if (strcmp(what, "pt") == 0)
+    kind = PT;
+  else if (strcmp(what, "shadow") == 0)
+    kind = SHADOW;
+  else if (strcmp(what, "npt") == 0)
+    kind = NPT;
+  else if (strcmp(what, "tlb") == 0)
+    kind = TLB;
+  else
+    return vdb_error(d, "Usage: dot pt|shadow|npt|tlb FILE.");
+  /* Nothing to draw: say so, as info shadow and info npt do. */
+  if (kind == SHADOW && !t->mode->shadow_roots) {
+    vdb_printf(d, "%s\n", t->mode->no_shadow);
+    return 0;
+  }
+  vdb_root nroots[4];
+  int nn = kind == NPT && t->mode->npt_roots ? t->mode->npt_roots(t, nroots, 4) : 0;
+  if (kind == NPT && !nn) {
+    vdb_printf(d, "%s\n", t->mode->no_npt);
+    return 0;
+  }
+  FILE *f = fopen(path, "w");
+  if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
+  graph g = {f, NULL, 0, 0};
+  static const char *const monitor_cols[NCOLS] = {"guest-virtual", "guest-physical", "host-physical"};
+  static const char *const native_cols[NCOLS] = {"virtual", "physical (guest-physical = host-physical)",
+                                                 "physical (guest-physical = host-physical)"};
+  const char *const *names = t->mode->monitor ? monitor_cols : native_cols;
+  if (kind == PT)
+    dot_pt(&g, t, names);
+  else if (kind == SHADOW)
+    dot_shadow(&g, t, names);
+  else if (kind == NPT)
+    dot_npt(&g, t, nroots, nn, names);
+  else
+    dot_tlb(&g, t, t->mode->monitor ? (const char *const[]){"guest-virtual", "", "host-physical"} : names);
+  free(g.n);
+  if (ferror(f) | fclose(f)) return vdb_error(d, "%s: write error.", path);
+  vdb_printf(d, "Wrote %s (%s).\n", path, what);
+  return 0;
+}

@@ -1,0 +1,194 @@
+/* vdb_session.c: the debugging session: its guests, its messages, command
+ * files, and the commands about the session itself (vm, trace, source,
+ * quit).
+ *
+ * Output goes to d->out, errors to d->err as one line each (stdout is
+ * flushed first, so a transcript of both reads in order).  A failing
+ * command is counted: in batch mode any failure makes vdb exit non-zero.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vdb.h"
+
+#define MAX_SOURCE_DEPTH 16
+
+vdb *vdb_new(const vdb_opts *o, FILE *out, FILE *err) {
+  vdb *d = calloc(1, sizeof *d);
+  if (!d) return NULL;
+  d->o = *o;
+  d->out = out;
+  d->err = err;
+  d->x_fmt = (vdb_fmt){1, 'x', 4};
+  d->x_space = -1;
+  return d;
+}
+
+void vdb_free(vdb *d) {
+  if (!d) return;
+  for (int i = 0; i < d->ntg; i++)
+    target_free(d->tg[i]);
+  free(d->tg);
+  free(d->bp);
+  for (int i = 0; i < d->ndisp; i++)
+    free(d->disp[i].expr);
+  free(d->disp);
+  free(d->vals);
+  free(d->last);
+  free(d);
+}
+
+int vdb_add_target(vdb *d, const char *path, char *err, size_t len) {
+  vdb_target **tg = realloc(d->tg, sizeof *tg * (size_t)(d->ntg + 1));
+  if (!tg) {
+    snprintf(err, len, "out of host memory");
+    return -1;
+  }
+  d->tg = tg;
+  vdb_target *t = target_new(&d->o, path, d->ntg + 1, d->out, err, len);
+  if (!t) return -1;
+  d->tg[d->ntg++] = t;
+  return 0;
+}
+
+vdb_target *vdb_cur(vdb *d) { return d->tg[d->cur]; }
+
+void vdb_printf(vdb *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(d->out, fmt, ap);
+  va_end(ap);
+}
+
+int vdb_error(vdb *d, const char *fmt, ...) {
+  va_list ap;
+  if (d->ntg) vdb_console_break_line(&vdb_cur(d)->con);
+  fflush(d->out);
+  va_start(ap, fmt);
+  vfprintf(d->err, fmt, ap);
+  va_end(ap);
+  fputc('\n', d->err);
+  fflush(d->err);
+  d->failures++;
+  return -1;
+}
+
+/* ---- small parsing helpers ---- */
+
+const char *skip_ws(const char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  return s;
+}
+
+bool next_word(const char **s, char *buf, size_t len) {
+  const char *p = skip_ws(*s);
+  size_t n = 0;
+  if (!*p) return false;
+  while (p[n] && !isspace((unsigned char)p[n]))
+    n++;
+  snprintf(buf, len, "%.*s", (int)n, p);
+  *s = p + n;
+  return true;
+}
+
+bool parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  if (!isdigit((unsigned char)*s)) return false;
+  errno = 0;
+  unsigned long long x = strtoull(s, &end, 0);
+  if (*end || errno) return false;
+  *v = x;
+  return true;
+}
+
+int cause_parse(const char *s) {
+  for (uint32_t i = 0; i < NCAUSES; i++)
+    if (strcmp(cpu_cause_name(i), s) == 0) return (int)i;
+  uint64_t n;
+  if (parse_u64(s, &n) && n < NCAUSES) return (int)n;
+  return -1;
+}
+
+/* ---- command files ---- */
+
+int vdb_source(vdb *d, const char *path) {
+  if (d->depth >= MAX_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", MAX_SOURCE_DEPTH);
+  FILE *f = fopen(path, "r");
+  if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
+  d->depth++;
+  int failures = d->failures;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  bool interactive = d->interactive;
+  d->interactive = false; /* an empty line in a file repeats nothing */
+  while (!d->quit && (n = getline(&line, &cap, f)) >= 0) {
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      line[--n] = 0;
+    if (d->echo && *skip_ws(line) && *skip_ws(line) != '#') vdb_printf(d, "(vdb) %s\n", line);
+    vdb_exec(d, line);
+  }
+  d->interactive = interactive;
+  free(line);
+  fclose(f);
+  d->depth--;
+  return d->failures == failures ? 0 : -1;
+}
+
+int cmd_source(vdb *d, const char *args) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", skip_ws(args));
+  for (size_t n = strlen(path); n && isspace((unsigned char)path[n - 1]);)
+    path[--n] = 0;
+  int before = d->failures;
+  vdb_source(d, path);
+  /* The failures inside were counted; the source command itself is fine. */
+  return d->failures == before ? 0 : -1;
+}
+
+int cmd_quit(vdb *d, const char *args) {
+  uint32_t v = 0;
+  bool set = *skip_ws(args) != 0;
+  if (set && vdb_eval(d, args, &v) != 0) return -1;
+  d->quit = true;
+  d->quit_set = set;
+  d->quit_code = (int)(v & 0xff);
+  return 0;
+}
+
+int cmd_trace(vdb *d, const char *args) {
+  char w[16];
+  next_word(&args, w, sizeof w);
+  if (strcmp(w, "on") == 0)
+    d->trace = true;
+  else if (strcmp(w, "off") == 0)
+    d->trace = false;
+  else
+    return vdb_error(d, "Usage: trace on|off.");
+  vdb_printf(d, "Tracing traps, exits and translations: %s.\n", d->trace ? "on" : "off");
+  return 0;
+}
+
+int cmd_vm(vdb *d, const char *args) {
+  char w[32], st[200];
+  next_word(&args, w, sizeof w);
+  if (strcmp(w, "list") == 0 || strcmp(w, "ls") == 0) {
+    vdb_printf(d, "  Id  Mode    %12s  State\n", "Tick");
+    for (int i = 0; i < d->ntg; i++) {
+      const vdb_target *t = d->tg[i];
+      vdb_printf(d, "%c %-3d %-7s %12llu  %s, %s\n", i == d->cur ? '*' : ' ', t->id, t->mode->name,
+                 (unsigned long long)target_now(t), t->path, target_state(t, st, sizeof st));
+    }
+    return 0;
+  }
+  uint64_t n;
+  if (!parse_u64(w, &n)) return vdb_error(d, "Usage: vm list|N.");
+  if (n < 1 || n > (uint64_t)d->ntg) return vdb_error(d, "No vm %s (vm list shows them).", w);
+  d->cur = (int)n - 1;
+  vdb_target *t = vdb_cur(d);
+  vdb_printf(d, "[Switching to vm %d (%s, %s), %s]\n", t->id, t->mode->name, t->path, target_state(t, st, sizeof st));
+  return 0;
+}
