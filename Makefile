@@ -66,6 +66,8 @@ include mk/guests.mk
 include mk/deps.mk
 include mk/bench.mk
 include mk/reliability.mk
+include mk/slides.mk
+include mk/install.mk
 
 # The runner, built with the sanitizers: the guest tests run it.
 $(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a

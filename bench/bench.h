@@ -7,4 +7,9 @@
 uint32_t cloop_reg(uint32_t iters);
 uint32_t cloop_mem(uint32_t iters, uint32_t *ws);
 
+/* scale.c: several guests at once, printed and written as JSON object
+ * "several_guests"; -1 if a configuration failed. */
+struct json;
+int bench_scale(struct json *j);
+
 #endif

@@ -35,6 +35,7 @@
 
 #include "cost.h"
 #include "isa.h"
+#include "lab.h" /* the lab markers' default */
 
 #define PAGE_SIZE 4096u
 #define PAGE_SHIFT 12

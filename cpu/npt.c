@@ -107,6 +107,7 @@ static uint32_t nested_fault(walk2d *w, uint32_t gpa, bool walker, bool write, b
  * nested PTE's A and returns its address in *npte_pa.  `walker`: gpa is
  * that of a guest table entry.  0 or VMX_CAUSE_NPF. */
 static uint32_t nested(walk2d *w, uint32_t gpa, bool walker, uint32_t *hpa, uint32_t *npte_pa) {
+#if LAB_SOLUTION >= 5
   const cpu *c = w->c;
   uint32_t pde_pa = c->vmcs->npt_root + ((gpa >> 22) << 2); /* vmx_run checked the root */
   w->nrefs++;
@@ -119,6 +120,18 @@ static uint32_t nested(walk2d *w, uint32_t gpa, bool walker, uint32_t *hpa, uint
   set_bits(w, *npte_pa, PTE_A);
   *hpa = (pte & ~PAGE_MASK) | (gpa & PAGE_MASK);
   return 0;
+#else
+  /* Lab 5: the nested dimension, one guest-physical address.  Walk the
+   * monitor's table, rooted at host-physical w->c->vmcs->npt_root, in the
+   * format of cpu.h: the directory entry for gpa >> 22, then the table
+   * entry for bits 21..12.  Count each of the two references in w->nrefs.
+   * An entry that is invalid, or names a page past the machine's memory
+   * (c->npages), is a nested fault: return nested_fault(w, gpa, walker,
+   * false, false).  Otherwise set A in the nested PTE (set_bits), give
+   * its address in *npte_pa and the host-physical address in *hpa. */
+  (void)w, (void)gpa, (void)walker, (void)hpa, (void)npte_pa;
+  LAB_TODO(5, "cpu/npt.c nested");
+#endif
 }
 
 /* A write through a nested entry already translated: it must be writable;
@@ -148,6 +161,7 @@ static uint32_t translate(walk2d *w, xlate *x) {
   if (!(c->cr[CR_PAGING] & 1)) {
     x->gpte = (va & ~PAGE_MASK) | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D; /* no guest protection */
   } else {
+#if LAB_SOLUTION >= 5
     uint32_t pde_gpa = (c->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2), npte;
     if ((f = nested(w, pde_gpa, true, &hpa, &npte))) return f;
     w->grefs++;
@@ -158,6 +172,18 @@ static uint32_t translate(walk2d *w, xlate *x) {
     w->grefs++;
     x->gpte = rd(c, x->gpte_hpa);
     if (!(x->gpte & PTE_V)) return fault_cause(w->need);
+#else
+    /* Lab 5: the guest dimension, with every guest-physical address it
+     * meets put through the nested one (nested(), walker = true):
+     * the guest's directory entry at guest-physical CR[ptb] + 4*(va >> 22),
+     * then its table entry.  Each guest reference counts in w->grefs;
+     * a nested fault returns at once; an invalid guest entry is the
+     * guest's page fault (fault_cause(w->need)).  Fill x->gpt_gpa and
+     * x->gpte_hpa (where the guest PTE is), x->gpt_npte (the nested PTE
+     * of its page: the walker's A and D writes need it) and x->gpte. */
+    (void)hpa;
+    LAB_TODO(5, "cpu/npt.c translate with the guest's paging on");
+#endif
   }
   /* The page must exist before anything is marked, as natively: a PTE
    * naming a page outside (guest) memory faults without setting A. */

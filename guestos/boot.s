@@ -13,13 +13,6 @@
 _start:
     jmp boot
 
-; ---- low data ----
-; The trap entry has no free register when it starts, so the words it needs
-; are addressed as N(zero): a 16-bit signed offset from r0, which reaches
-; only addresses below 0x8000.  They live here, at the start of the image.
-trap_tmp:   .word 0              ; trap_entry parks r1 here for a moment
-soft_ie:    .word 0              ; NOSPECIAL build: the kernel's copy of IE
-
 boot:
     la sp, kstack_top
     call check_mode

@@ -1,7 +1,7 @@
 ; end.s: the kernel's zero-filled data, then the end of the image.  The top
 ; file includes it last: everything after _end is free memory (kalloc.s).
 
-    .align 16
+    .align PAGE_SIZE             ; written all the time: not beside code (data.s)
 proc_table: .space NPROC * PROC_SIZE       ; the processes (proc.inc)
 idle_frame: .space PROC_SIZE               ; where trap_entry saves the idle loop
 kstack:     .space KSTACK_SIZE             ; the one kernel stack

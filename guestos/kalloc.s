@@ -91,9 +91,7 @@ kfree:
 1:  la r1, msg_kfree
     jmp panic
 
-; ---- data ----
-freelist: .word 0                ; the first free frame, 0 when none is left
-nfree:    .word 0                ; how many there are
+; (its variables, freelist and nfree, are in data.s)
 
 msg_kfree: .asciz "kfree: not a free-able frame"
     .align 4

@@ -15,7 +15,8 @@
 .include "irq.inc"               ; critical sections
 
 .org KERNEL_BASE
-.include "boot.s"                ; _start: first steps, low data
+.include "data.s"                ; the kernel's variables: a page of their own
+.include "boot.s"                ; _start: the kernel's first steps
 .include "trap.s"                ; trap entry, dispatch, return
 .include "console.s"             ; kprintf, panic, waiting for input
 .include "kalloc.s"              ; physical frames

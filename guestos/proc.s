@@ -311,12 +311,8 @@ proc_exit:
     sw zero, 0(r1)
     jmp schedule
 
-; ---- data ----
-curproc:   .word 0               ; the running process's record, 0 when idle
-initproc:  .word 0               ; process 1
-nextpid:   .word 1
-rr_next:   .word 0               ; the slot the scheduler looks at first
-ticks:     .word 0               ; timer interrupts since boot
+; (its variables, curproc, initproc, nextpid, rr_next and ticks, are in
+; data.s)
 
 msg_stuck:     .asciz "schedule: no process can run"
 #ifndef BENCH

@@ -13,7 +13,7 @@
 ; between traps, so there is a single kernel stack.
 
 trap_entry:
-    sw r1, trap_tmp(zero)        ; free one register (low data, boot.s)
+    sw r1, trap_tmp(zero)        ; free one register (data.s: below 0x8000)
     mfc r1, scratch              ; r1 = the frame of whoever was running
     sw r2, 8(r1)
     sw r3, 12(r1)

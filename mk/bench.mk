@@ -5,9 +5,9 @@ build/bench/%.img: bench/guests/%.s bench/guests/paging.inc bin/vasm
 	@mkdir -p $(dir $@)
 	bin/vasm -I bench/guests -D ITERS=$(BENCH_ITERS) $< -o $@
 
-build/bench/bench: bench/bench.c bench/cloop.c bench/bench.h $(O)/libkit.a
+build/bench/bench: bench/bench.c bench/cloop.c bench/scale.c bench/bench.h $(O)/libkit.a
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g $(WARN) $(INC) -Ibench -o $@ bench/bench.c bench/cloop.c $(O)/libkit.a -lm
+	$(CC) -O2 -g $(WARN) $(INC) -Ibench -o $@ bench/bench.c bench/cloop.c bench/scale.c $(O)/libkit.a -lm
 
 .PHONY: bench
 bench: all build/bench/bench build/bench/loop-reg.img build/bench/loop-mem.img

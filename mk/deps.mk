@@ -1,6 +1,6 @@
 # The deps step: Debian packages the kit needs.  As root it installs what is
 # missing with apt-get; otherwise it prints the exact command to run.
-DEB_PACKAGES := check pkg-config libreadline-dev graphviz unifdef
+DEB_PACKAGES := check pkg-config libreadline-dev graphviz unifdef man-db clang libclang-rt-14-dev
 
 .PHONY: deps
 deps:

@@ -9,6 +9,8 @@
 #                           benchmark also runs under pure trap-and-emulate
 #   test-NAME.img           a guest test, tests/guests/NAME.s; which modes it
 #                           must pass in is in tests/guests/guests.tbl
+#   multi-NAME.img          a guest for the multi-guest tests, tests/multi/NAME.s
+#                           (docs/multi.md): attackers and the isolation check
 #
 # vasm writes no dependency lists, so each image depends on every file its
 # source can include: the globs below (a new file is picked up by them).
@@ -20,10 +22,11 @@ BENCH_NAMES      := $(sort $(basename $(notdir $(wildcard guestos/bench/*.s))))
 BENCH_INC        := $(wildcard guestos/bench/*.inc)
 GUEST_TEST_NAMES := $(sort $(basename $(notdir $(wildcard tests/guests/*.s))))
 GUEST_TEST_INC   := $(wildcard tests/guests/*.inc)
+MULTI_NAMES      := $(sort $(basename $(notdir $(wildcard tests/multi/*.s))))
 
 GUEST_IMAGES := $(G)/guestos.img $(G)/guestos-nospecial.img \
                 $(BENCH_NAMES:%=$(G)/bench-%.img) $(BENCH_NAMES:%=$(G)/bench-%-nospecial.img) \
-                $(GUEST_TEST_NAMES:%=$(G)/test-%.img)
+                $(GUEST_TEST_NAMES:%=$(G)/test-%.img) $(MULTI_NAMES:%=$(G)/multi-%.img)
 
 .PHONY: guests
 guests: bin/vasm $(GUEST_IMAGES)
@@ -46,5 +49,9 @@ $(G)/bench-%-nospecial.img: guestos/bench/%.s $(BENCH_INC) $(GUESTOS_SRC) bin/va
 	bin/vasm -D NOSPECIAL -I guestos $< -o $@
 
 $(G)/test-%.img: tests/guests/%.s $(GUEST_TEST_INC) bin/vasm
+	@mkdir -p $(G)
+	bin/vasm -I tests/guests $< -o $@
+
+$(G)/multi-%.img: tests/multi/%.s $(GUEST_TEST_INC) bin/vasm
 	@mkdir -p $(G)
 	bin/vasm -I tests/guests $< -o $@

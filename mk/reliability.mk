@@ -86,5 +86,5 @@ fuzz-smoke:
 	for n in $(FUZZ_NAMES); do \
 	  $(FO)/fuzz_$$n -runs=0 $(CURDIR)/tests/fuzz/corpus/$$n < /dev/null > $(FO)/$$n-corpus.log 2>&1 || \
 	    { cat $(FO)/$$n-corpus.log; echo "fuzz: $$n: a corpus file fails (above)"; exit 1; }; \
-	  tests/fuzz/run.sh $(FO) $$n $(FUZZ_SMOKE) || exit 1; \
+	  tests/fuzz/run.sh $(FO) $$n $(FUZZ_SMOKE) smoke || exit 1; \
 	done

@@ -13,4 +13,9 @@
   X(mmu_suite) \
   X(trap_suite) \
   X(cost_suite) \
-  X(hw_suite)
+  X(bt_suite) \
+  X(hw_suite) \
+  X(lockstep_suite) \
+  X(multi_suite) \
+  X(badinput_suite) \
+  X(docs_suite)

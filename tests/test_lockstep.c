@@ -146,7 +146,9 @@ static const char *busy_src =
     "        li r5, 97\n"
     "        mtc timer, r5\n"
     "        sti\n"
-    "        li r9, 600\n"
+    "        li r12, 0xc0000000\n" /* a jump that faults on fetch, at the next tick */
+    "        jr r12\n"
+    "back:   li r9, 600\n"
     "2:      syscall\n"
     "        lw r3, 0x4000(r0)\n"
     "        addi r3, r3, 3\n"
@@ -161,10 +163,15 @@ static const char *busy_src =
     "handler: mfc r10, cause\n"
     "        addi r11, r10, 97\n"
     "        out 0x00, r11\n"
+    "        cmpi r10, 2\n"
+    "        beq 5f\n"
     "        cmpi r10, 3\n"
     "        bne 3f\n"
     "        mfc r10, epc\n"
     "        addi r10, r10, 4\n"
+    "        mtc epc, r10\n"
+    "        jmp 3f\n"
+    "5:      la r10, back\n"
     "        mtc epc, r10\n"
     "3:      iret\n";
 

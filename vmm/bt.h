@@ -77,8 +77,8 @@ enum {
 /* The imm16 that reaches VCPU-page offset `off` from r0. */
 #define VP(off) ((uint32_t)((off)-4096) & 0xffffu)
 
-/* Why a translation leaves for the monitor: the exit stubs and exits.
- * X(NAME, name in --dump-tc, meaning) */
+/* Why a translation leaves for the monitor: the exit stubs and exits, and
+ * what chaining made of a stub.  X(NAME, name in --dump-tc, meaning) */
 #define BT_EXIT_TABLE(X)                                                              \
   X(DIRECT,  "direct",  "continue at a known guest pc in the same page: chained when first taken") \
   X(FAR,     "far",     "continue at a known guest pc in another page: chained, the link checked when the guest's mappings change") \
@@ -113,11 +113,12 @@ enum bt_exit {
  *            monitor when rX = 0: why = PENDING (an interrupt became
  *            deliverable) or JR (the jr's prediction missed; reg = the
  *            jr's register, arg = the expansion's first word)
- *   W_EXIT   a brk that is the guest instruction itself (jr, callr,
- *            syscall, brk, or a faulting one): a boundary at gpc
- *   W_STUB   a marked brk exit stub after a branch (or the jmp it was
- *            patched into by chaining): a boundary; gpc = where the guest
- *            continues; arg = the TC word that chaining patches
+ *   W_EXIT   a brk that is the guest instruction itself (callr, syscall,
+ *            brk, or one that faults): a boundary at gpc
+ *   W_STUB   a marked brk exit stub (after a branch, a call, a jr's check,
+ *            at a block's end), or the jmp chaining patched it into: a
+ *            boundary; gpc = where the guest continues; arg = the TC word
+ *            that chaining patches
  */
 enum { W_NONE, W_START, W_BODY, W_PEND, W_EXIT, W_STUB };
 
@@ -179,6 +180,7 @@ typedef struct bt {
   uint32_t resume_gpc, resume_tc, resume_gen;
   uint64_t resume_syncs;
   uint64_t run_emulated; /* guest instructions emulated inside this run */
+  bool flush_pending;    /* the guest wrote a translated word */
 
   bt_counters n;
 } bt;
@@ -199,7 +201,9 @@ uint32_t bt_host_pages(const bt_config *cfg);
  * (bt_host_pages of them).  NULL if the host is out of memory. */
 bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa);
 void bt_free(bt *b);
-/* A deep copy, for checkpoints (the TC itself lives in machine memory). */
+/* A deep copy, for checkpoints (the TC itself lives in machine memory, so
+ * it comes back with the machine); a VM put back with it must point
+ * vm.bt at it and vm.wprot at its wprot. */
 bt *bt_clone(const bt *b);
 bt_block *bt_find(bt *b, uint32_t gpc, uint32_t gpa);
 /* Room for one more block of at most BT_MAX_BLOCK_WORDS, evicting (a full
@@ -215,7 +219,8 @@ void bt_unchain(vm *m, uint32_t stub);
 /* The guest changed its mappings: unchain every link into a page it no
  * longer maps as it did. */
 void bt_check_links(vm *m);
-/* Forget every translation (invalidation or eviction). */
+/* Forget every translation (invalidation or eviction); bt_flush_tables
+ * does it on a translator not yet attached. */
 void bt_flush(vm *m);
 void bt_flush_tables(bt *b);
 /* Write-protection of translated guest pages. */
@@ -245,6 +250,8 @@ static inline uint32_t bt_enc_j(uint32_t op, uint32_t from, uint32_t to) {
 /* bt_run.c: virtual kernel mode for `budget` guest ticks at most (called
  * from vm_run); the page-fault hook of trap.c for user mode. */
 void bt_run_kernel(vm *m, uint64_t budget);
+/* The real TLB's tag for the shadow root of the VM's current mode. */
+void bt_tag_root(vm *m);
 bool bt_user_fault(vm *m, const trap_info *t);
 
 #endif

@@ -20,12 +20,14 @@
  * into freed space.  A flush leaves the TC's bytes in place, so the monitor
  * may let the expansion the CPU is in finish before it leaves.
  *
- * Chaining: an exit stub whose target is a known guest pc in the same guest
- * page is patched, the first time it is taken, into a jump straight to the
- * target's translation, so that the next time no exit happens at all.  Only
- * within a page: the mapping of the page the code runs from cannot change
- * without an exit to the monitor, so a chained jump can never reach code
- * translated under another mapping.
+ * Chaining: an exit stub whose target is a known guest pc is patched, the
+ * first time it is taken, into a jump straight to the target's translation,
+ * so that the next time no exit happens at all.  Within one guest page that
+ * is always safe: the mapping of the page the code runs from cannot change
+ * without an exit to the monitor.  A jump into another page is recorded as
+ * a LINK, and undone if the guest ever maps that page elsewhere: the guest
+ * can only change its mappings through tlbi, tlbflush or a new ptb, all
+ * emulated by the monitor, which then checks the links (bt_check_links).
  *
  * Self-modifying code: every guest page that code was translated from is
  * write-protected in the shadow page tables (m->wprot), so the guest's
@@ -236,8 +238,9 @@ static void unlink_at(vm *m, uint32_t i) {
 void bt_unchain(vm *m, uint32_t stub) {
   bt *b = m->bt;
   bt_word *s = bt_word_at(b, stub);
-  if (s->why == BX_CHAINED) { /* in the same page: the site is the stub */
-    repatch(m, s->arg, bt_enc_r(OP_BRK, 0, 0, 0));
+  if (s->why == BX_CHAINED) { /* in the same page: put back the jump to the stub, or the stub */
+    uint32_t site = s->arg;
+    repatch(m, site, site == stub ? bt_enc_r(OP_BRK, 0, 0, 0) : bt_enc_j(ISA_OPCODE(tc_word(m, site)), site, stub));
     s->why = BX_DIRECT;
   }
   if (s->why == BX_FAR_CHAINED)
@@ -337,6 +340,16 @@ static const char *exit_name(unsigned why) {
   return why < NBT_EXITS ? names[why] : "?";
 }
 
+/* The VCPU-page slot an r0-based load or store of a translation reaches. */
+static const char *vcpu_slot(uint32_t word, char *buf, size_t len) {
+  const isa_info *in = &isa_table[ISA_OPCODE(word)];
+  uint32_t off = (ISA_IMM16(word) + 4096) & 0xffffu;
+  if (!in->name || !isa_has_operand(in, 'm') || ISA_RS1(word) != 0 || ISA_IMM16(word) < 0xf000) return NULL;
+  if (off >= VP_CR && off < VP_CR + 4 * NCR) snprintf(buf, len, "cr %s", isa_cr_name((off - VP_CR) / 4));
+  else snprintf(buf, len, "%s", off == VP_SCR1 ? "scr1" : off == VP_SCR2 ? "scr2" : off == VP_VSYS ? "vsys" : off == VP_VPEND ? "vpend" : "?");
+  return buf;
+}
+
 /* One block, one line per TC word:
  *
  *   guest pc    guest instruction          | TC address   word   translation
@@ -363,10 +376,13 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
     }
     dis_insn(tw, va, NULL, ttext, sizeof ttext);
     bool marked = m->c->marks && mmu_word_marked(m->c, bt_tc_pa(b, va));
+    char slot[16];
     fprintf(f, "  %-36s | %08x %c %-28s", gtext, va, marked ? '*' : ' ', ttext);
     if (w->kind == W_STUB) fprintf(f, " ; exit %s -> %08x", exit_name(w->why), w->gpc);
     else if (w->kind == W_EXIT) fprintf(f, " ; exit %s", exit_name(w->why));
+    else if (w->kind == W_PEND && w->why == BX_JR) fprintf(f, " ; exit if the prediction missed");
     else if (w->kind == W_PEND) fprintf(f, " ; exit if an interrupt is now deliverable");
+    else if (vcpu_slot(tw, slot, sizeof slot)) fprintf(f, " ; %s", slot);
     fprintf(f, "\n");
   }
 }

@@ -42,13 +42,20 @@
 
 /* ---- the real CPU's page table and the VCPU page ---- */
 
+/* The two shadow roots keep their TLB entries apart by tag, as x86's
+ * PCIDs do, so that switching between virtual kernel and user mode (every
+ * system call, interrupt and iret) flushes nothing.  Whatever changes a
+ * root's entries already drops the TLB's copies: shadow fills and tlbi one
+ * page, a rebuilt shadow (shadow_drop_all) everything. */
+void bt_tag_root(vm *m) { m->c->tag_lo = vm_user(m) ? 1u : (1u << 1) | 1u; }
+
 static void sync_ptb(vm *m) {
   cpu *c = m->c;
   uint32_t pd = shadow_current(m); /* the kernel root: it maps the window */
   if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
     c->cr[CR_PTB] = pd;
     c->cr[CR_PAGING] = 1;
-    cpu_tlb_flush(c, true);
+    bt_tag_root(m);
   }
 }
 
@@ -120,8 +127,10 @@ static void leave_trap(vm *m, uint32_t gpc, uint32_t cause, uint32_t value, uint
 
 /* Where the guest's code at pc lives, read through the kernel shadow root
  * (the monitor's TLB of the guest's mappings), filling it as a fetch
- * would.  False if fetching there faults. */
+ * would.  False if fetching there faults.  That root maps the window to
+ * the monitor's own pages: the guest's code is never there. */
 static bool code_gpa(vm *m, uint32_t pc, uint32_t *gpa) {
+  if (pc >= BT_WINDOW) return false;
   for (int tries = 0; tries < 2; tries++) {
     uint32_t e = shadow_pte(m, pc), pte = e ? ld32(m->c->mem + e) : 0;
     if (pte & PTE_V) {
@@ -161,9 +170,12 @@ static const bt_block *tc_lookup(vm *m, uint32_t pc, uint32_t *cause) {
 static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
   bt *b = m->bt;
   uint32_t gen = b->gen, cause;
+  b->n.exits++; /* the translator's own exit: a lookup, no world switch */
   const bt_block *k = tc_lookup(m, target, &cause);
-  if (!k) { /* the jump retired; the fetch at its target faults */
-    leave_trap(m, target, cause, target, target);
+  if (!k) { /* the jump retired; the fetch at its target faults in the next
+              * tick, as natively (an interrupt due first comes first) */
+    (void)cause;
+    tc_leave(m, target);
     return false;
   }
   if (stub && !b->cfg.no_chain && gen == b->gen) bt_chain(m, stub, k); /* no flush on the way */
@@ -174,31 +186,34 @@ static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
 
 /* ---- traps inside translated code ---- */
 
+static bool page_fault(vm *m, const bt_word *w, const trap_info *t);
+
 /* Run the rest of the expansion the CPU is in, a word at a time, to the
- * next boundary.  Only hidden faults can happen there (rule 2). */
-static void finish_insn(vm *m) {
+ * next boundary.  Only hidden faults and writes to translated pages can
+ * happen there (rule 2); false if it had to leave after all. */
+static bool finish_insn(vm *m) {
   cpu *c = m->c;
   int stop = c->stop_request;
+  bool in = true;
   c->stop_request = 0;
-  while (!bt_boundary(bt_word_at(m->bt, c->pc))) {
+  while (in && !bt_boundary(bt_word_at(m->bt, c->pc))) {
     enum cpu_exit ex = cpu_run(c, 1);
     if (ex == EXIT_BUDGET) continue;
-    if (ex == EXIT_TRAP && c->trap.cause >= CAUSE_PF_FETCH && c->trap.cause <= CAUSE_PF_STORE &&
-        shadow_fault(m, c->trap.value, c->trap.cause)) {
-      sync_ptb(m);
-      continue;
-    }
-    cpu_panic("finish_insn: a fault after an expansion's side effects");
+    trap_info t = c->trap;
+    if (ex != EXIT_TRAP || t.cause < CAUSE_PF_FETCH || t.cause > CAUSE_PF_STORE)
+      cpu_panic("finish_insn: a fault after an expansion's side effects");
+    in = page_fault(m, bt_word_at(m->bt, t.pc), &t);
   }
   c->stop_request = stop;
+  return in;
 }
 
 /* A write to a page holding translated code (its shadow entry withholds
  * W: SPTE_WP).  If the page no longer holds any, make the entry writable
  * and retry.  Otherwise perform the store here, for the CPU, and if it
- * changed a translated word flush the cache, finish the guest instruction
- * and leave, so that the next lookup translates the new code.  False when
- * it left. */
+ * changed a translated word ask for a flush: on_trap lets the guest
+ * instruction finish, leaves, and flushes, so that the next lookup
+ * translates the new code. */
 static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   cpu *c = m->c;
   bt *b = m->bt;
@@ -229,19 +244,16 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   c->pc = t->pc + 4;
   b->n.protected_writes++;
   c->st.cycles += c->cost.c[COST_EMULATE];
-  if (!bt_overlaps(b, gpa, len)) return true;
-  b->n.tc_invalidations++;
-  bt_flush(m); /* the TC's bytes stay until the next translation */
-  finish_insn(m);
-  leave_here(m);
-  return false;
+  if (bt_overlaps(b, gpa, len)) b->flush_pending = true; /* on_trap flushes */
+  return true;
 }
 
 /* A page fault: hidden (fill the shadow and retry the same word), a write
  * to translated code, or the guest's own.  False when it left. */
 static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   cpu *c = m->c;
-  uint32_t e = t->cause == CAUSE_PF_STORE ? shadow_pte(m, t->value) : 0;
+  bool store = t->cause == CAUSE_PF_STORE && t->value < BT_WINDOW;
+  uint32_t e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & (PTE_V | SPTE_WP)) == (PTE_V | SPTE_WP)) {
     m->n.world_switches++;
     c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
@@ -254,7 +266,7 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   m->n.world_switches++; /* a hidden fault, as trap-and-emulate counts it */
   c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
   sync_ptb(m);
-  e = t->cause == CAUSE_PF_STORE ? shadow_pte(m, t->value) : 0;
+  e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
   return true;
 }
@@ -287,12 +299,14 @@ static bool io_insn(vm *m, uint32_t word, uint32_t at) {
 }
 
 /* A copied privileged instruction trapped: emulate it, and resume after it
- * in the same translation if it was an ordinary one. */
+ * in the same translation if it was an ordinary one (and, for tlbi, if it
+ * dropped another page than the one this code runs from). */
 static void privileged(vm *m, const bt_word *w, uint32_t at) {
   bt *b = m->bt;
-  uint32_t gpc = w->gpc, next = at + 4;
-  leave_trap(m, gpc, CAUSE_PRIV, m->c->trap.value, gpc);
-  if (m->done || vm_user(m) || m->v.pc != gpc + 4 || next >= b->tc_va + 4 * b->tc_used) return;
+  uint32_t gpc = w->gpc, next = at + 4, word = m->c->trap.value;
+  bool own = ISA_OPCODE(word) == OP_TLBI && ((m->c->r[ISA_RS1(word)] ^ gpc) & ~PAGE_MASK) == 0;
+  leave_trap(m, gpc, CAUSE_PRIV, word, gpc);
+  if (own || m->done || vm_user(m) || m->v.pc != gpc + 4 || next >= b->tc_va + 4 * b->tc_used) return;
   const bt_word *nw = bt_word_at(b, next);
   if (bt_boundary(nw) && nw->gpc == gpc + 4) remember(m, gpc + 4, next);
 }
@@ -333,7 +347,6 @@ static bool on_trap(vm *m) {
   trap_info t = c->trap;
   if (!bt_in_tc(b, t.pc)) cpu_panic("bt: a trap outside the TC in virtual kernel mode");
   const bt_word *w = bt_word_at(b, t.pc);
-  b->n.exits++;
   switch (t.cause) {
   case CAUSE_BREAK:
     if (w->kind == W_STUB) return dispatch(m, w->gpc, w->why == BX_DIRECT || w->why == BX_FAR ? t.pc : 0);
@@ -352,7 +365,17 @@ static bool on_trap(vm *m) {
     return false;
   case CAUSE_PF_FETCH:
   case CAUSE_PF_LOAD:
-  case CAUSE_PF_STORE: return page_fault(m, w, &t);
+  case CAUSE_PF_STORE:
+    if (!page_fault(m, w, &t)) return false;
+    if (!b->flush_pending) return true;
+    /* The guest wrote code that was translated.  The expansion the CPU is
+     * in is still intact (a flush leaves the TC's bytes): finish it, leave,
+     * and only then flush, so that nothing resumes in the old code. */
+    if (finish_insn(m)) leave_here(m);
+    b->flush_pending = false;
+    b->n.tc_invalidations++;
+    bt_flush(m);
+    return false;
   case CAUSE_PRIV:
     if (w->kind == W_START && io_insn(m, t.value, t.pc)) return true;
     privileged(m, w, t.pc);

@@ -9,12 +9,13 @@
  *                            --bt-priv trap (then copied: they trap)
  *   other privileged         copied: it traps, the monitor emulates it
  *   branch, jmp, call        retargeted at exit stubs (chained later)
- *   jr, callr, syscall, brk  an exit to the monitor
+ *   jr                       an inline cache of its last target
+ *   callr, syscall, brk      an exit to the monitor
  *
  * The block ends at a control transfer, at a privileged instruction after
- * which the monitor must look again (iret, halt, wfi, tlbi, tlbflush, mtc
- * of ptb or paging), at a faulting instruction, at the end of the guest
- * page, or after BT_MAX_INSNS instructions.
+ * which the monitor must look again (iret, halt, wfi, tlbflush, mtc of ptb
+ * or paging), at a faulting instruction, at the end of the guest page, or
+ * after BT_MAX_INSNS instructions.
  *
  * Rules every expansion keeps (bt.h, W_* kinds):
  *  1. Inserted words are marked (cpu_mark_word), so they cost cycles but
@@ -64,8 +65,9 @@ static uint32_t last(em *e, uint32_t word) { return emit(e, word, false, (bt_wor
 static void pend(em *e, uint32_t rx) {
   emit(e, bt_enc_r(OP_DIVU, 0, 0, rx), true, (bt_word){e->gpc, 0, W_PEND, BX_PENDING, 0});
 }
-/* A brk that is itself the guest instruction's exit (counted as the guest's
- * retired jr, syscall...: unmarked) or a fault that never retires (marked). */
+/* A brk that is itself the guest instruction's exit (unmarked: counted as
+ * the guest's retired callr, syscall or brk) or a fault that never retires
+ * (marked). */
 static void exit_insn(em *e, unsigned why, uint32_t reg, uint32_t arg, bool marked) {
   emit(e, bt_enc_r(OP_BRK, 0, 0, 0), marked, (bt_word){e->gpc, arg, W_EXIT, (uint8_t)why, (uint8_t)reg});
 }
@@ -256,10 +258,12 @@ static bool window_access(em *e, const dinsn *d) {
 /* ---- one guest instruction ---- */
 
 /* Privileged instructions after which the monitor must look up the next
- * block afresh: control flow, mode or address space may have changed. */
+ * block afresh: control flow, mode or address space may have changed.
+ * (tlbi drops one page: the monitor resumes after it unless that is the
+ * page the block runs from; bt_run.c.) */
 static bool ends_block(const dinsn *d) {
   switch (d->op) {
-  case OP_IRET: case OP_HALT: case OP_WFI: case OP_TLBI: case OP_TLBFLUSH: return true;
+  case OP_IRET: case OP_HALT: case OP_WFI: case OP_TLBFLUSH: return true;
   case OP_MTC: return d->imm == CR_PTB || d->imm == CR_PAGING;
   default: return false;
   }

@@ -46,9 +46,11 @@ void host_console_init(host_console *hc, FILE *out, FILE *in) {
   hc->in_tty = in && isatty(fileno(in));
 }
 
-void host_console_attach(host_console *hc, cpu *c) {
-  c->con.ctx = hc;
-  c->con.putc = hc_putc;
-  c->con.getc = hc_getc;
-  c->con.status = hc_status;
+void host_console_fill(host_console *hc, console_dev *con) {
+  con->ctx = hc;
+  con->putc = hc_putc;
+  con->getc = hc_getc;
+  con->status = hc_status;
 }
+
+void host_console_attach(host_console *hc, cpu *c) { host_console_fill(hc, &c->con); }

@@ -198,25 +198,24 @@ static void emit_finish(gen *g) {
   gen_emit(g, 2, "        li r3, 10");
   gen_emit(g, 1, "        out 0x00, r3");
   gen_emit(g, 1, "        halt zero");
-  gen_emit(g, 0, "fatal:  li r1, 3");
+  gen_emit(g, 1, "fatal:  li r1, 3");
   gen_emit(g, 1, "        halt r1");
   gen_emit(g, 0, "; puthex: r1 in hex and a space (uses r2, r3)");
-  gen_emit(g, 0, "puthex: li r2, 28");
-  gen_emit(g, 0, "1:      shr r3, r1, r2");
+  gen_emit(g, 1, "puthex: li r2, 28");
+  gen_emit(g, 1, "1:      shr r3, r1, r2");
   gen_emit(g, 1, "        andi r3, r3, 15");
   gen_emit(g, 1, "        cmpi r3, 10");
   gen_emit(g, 1, "        blt 2f");
   gen_emit(g, 1, "        addi r3, r3, 87");
   gen_emit(g, 1, "        jmp 3f");
-  gen_emit(g, 0, "2:      addi r3, r3, 48");
-  gen_emit(g, 0, "3:      out 0x00, r3");
+  gen_emit(g, 1, "2:      addi r3, r3, 48");
+  gen_emit(g, 1, "3:      out 0x00, r3");
   gen_emit(g, 1, "        addi r2, r2, -4");
   gen_emit(g, 1, "        cmpi r2, 0");
   gen_emit(g, 1, "        bge 1b");
   gen_emit(g, 2, "        li r3, 32");
   gen_emit(g, 1, "        out 0x00, r3");
   gen_emit(g, 1, "        ret");
-  g->s[g->sect].words += 8; /* the labelled lines above */
 }
 
 /* n random words at addr. */

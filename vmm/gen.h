@@ -53,7 +53,7 @@
 
 #define GEN_MEM (256u << 10)
 #define GEN_MAX_TICKS 200000u  /* a generous bound on any program's run */
-#define GEN_DEFAULT_LENGTH 60  /* top-level fragments */
+#define GEN_DEFAULT_LENGTH 80  /* top-level fragments */
 
 enum gen_kind {
   GEN_NORMAL, /* random kernels: equivalence */

@@ -392,8 +392,7 @@ static void f_smc_self(gen *g) {
   gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
   gen_emit(g, 1, "        sw r11, 0(r12)");
   if (gen_chance(g, 50)) alu1(g);
-  gen_emit(g, 0, "L%d:     nop", l);
-  g->s[g->sect].words++;
+  gen_emit(g, 1, "L%d:     nop", l);
 }
 
 static const frag frags[] = {
@@ -403,8 +402,8 @@ static const frag frags[] = {
     {"special", f_special, 4, 4, true}, {"wild", f_wild, 5, 6, true},
     {"loop", f_loop, 5, 4, false},      {"call", f_call, 4, 0, false},
     {"badjump", f_badjump, 2, 1, false}, {"trapinsn", f_trapinsn, 4, 6, false},
-    {"priv", f_priv, 8, 5, false},      {"timer", f_timer, 3, 0, false},
-    {"wfi", f_wfi, 2, 0, false},        {"paging", f_paging, 5, 0, false},
+    {"priv", f_priv, 8, 5, false},      {"timer", f_timer, 6, 0, false},
+    {"wfi", f_wfi, 3, 0, false},        {"paging", f_paging, 5, 0, false},
     {"pte", f_pte, 7, 0, false},        {"pde", f_pde, 1, 0, false},
     {"ptread", f_ptread, 2, 0, false},  {"smc", f_smc, 3, 0, false},
     {"smc-self", f_smc_self, 2, 2, false},

@@ -151,6 +151,7 @@ static void shadow_sync(hw_vm *h, bool all, uint32_t va) {
 typedef void (*exit_fn)(hw_vm *h);
 
 static void on_exception(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   const vmx_exit_info *e = &h->s.exit;
   if (h->shadow && e->qual >= CAUSE_PF_FETCH && e->qual <= CAUSE_PF_STORE) {
     h->m.v.flags = h->s.guest.flags; /* shadow.c reads the guest's mode there */
@@ -160,6 +161,18 @@ static void on_exception(hw_vm *h) {
     h->m.n.guest_page_faults++;
   }
   inject(h, e->qual, e->value, e->epc);
+#else
+  /* Lab 5: an exception the monitor asked for in exc_bitmap (only the
+   * three page faults, under --paging shadow): exit.qual is the cause,
+   * exit.value the faulting address, exit.epc the pc to save.  A page
+   * fault may be hidden: copy the guest's flags into the monitor's VM
+   * (h->m.v.flags: shadow.c reads the guest's mode there) and let
+   * shadow_fault fill the shadow; the VMCS must then point at the current
+   * shadow root (shadow_current: a full pool starts over).  If the fault
+   * is the guest's own, count it (m.n.guest_page_faults) and inject it. */
+  (void)h, (void)inject;
+  LAB_TODO(5, "vmm/hw.c on_exception");
+#endif
 }
 
 static void on_halt(hw_vm *h) {
@@ -176,6 +189,7 @@ static void on_wfi(hw_vm *h) {
 /* The console, emulated on the VM's console device; its interrupt enable
  * is guest state (con_irq), so the device borrows it for the access. */
 static void on_io(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   const vmx_exit_info *e = &h->s.exit;
   console_dev *con = &h->m.v.con;
   con->rx_irq_enabled = h->s.guest.con_irq;
@@ -186,6 +200,16 @@ static void on_io(hw_vm *h) {
   h->s.guest.con_irq = con->rx_irq_enabled;
   h->m.c->st.cycles += h->m.c->cost.c[COST_IO];
   complete(h);
+#else
+  /* Lab 5: in or out exited.  exit.qual: the port in bits 15..0 and
+   * VMX_IO_OUT for out; exit.reg: the register; exit.value: what out
+   * writes.  Emulate it on the VM's console (console_port_in/out on
+   * h->m.v.con), whose interrupt enable is guest state: copy
+   * h->s.guest.con_irq into the device before and back after.  Charge
+   * COST_IO and complete the instruction. */
+  (void)h;
+  LAB_TODO(5, "vmm/hw.c on_io");
+#endif
 }
 
 /* Shadow paging: the guest's own CR[ptb] and CR[paging] are the monitor's
@@ -196,24 +220,49 @@ static void on_cr_read(hw_vm *h) {
 }
 
 static void on_cr_write(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   const vmx_exit_info *e = &h->s.exit;
   if (e->qual != CR_PTB && e->qual != CR_PAGING) cpu_panic("on_cr_write: an exit the monitor did not ask for");
   h->m.v.cr[e->qual] = e->qual == CR_PAGING ? e->value & 1 : e->value;
   shadow_sync(h, true, 0); /* a new address space: rebuilt by hidden faults */
   guest_flush_cost(h);
   complete(h);
+#else
+  /* Lab 5 (--paging shadow): the guest wrote CR[ptb] or CR[paging]
+   * (exit.qual; the value in exit.value).  The guest's own value lives in
+   * the monitor's VCPU (h->m.v.cr; paging keeps bit 0 only); the VMCS
+   * keeps the shadow root.  A new address space: drop the whole shadow
+   * (shadow_sync), charge the guest's own TLB flush (guest_flush_cost),
+   * complete.  Any other register is an exit nobody asked for: panic. */
+  (void)h, (void)shadow_sync, (void)guest_flush_cost;
+  LAB_TODO(5, "vmm/hw.c on_cr_write");
+#endif
 }
 
 static void on_tlbi(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   shadow_sync(h, false, h->s.exit.value);
   guest_flush_cost(h);
   complete(h);
+#else
+  /* Lab 5 (--paging shadow): the guest's tlbi (address in exit.value):
+   * the shadow forgets that page (shadow_sync), the guest pays its own
+   * TLB flush (guest_flush_cost), and the instruction completes. */
+  (void)h;
+  LAB_TODO(5, "vmm/hw.c on_tlbi");
+#endif
 }
 
 static void on_tlbflush(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   shadow_sync(h, true, 0);
   guest_flush_cost(h);
   complete(h);
+#else
+  /* Lab 5 (--paging shadow): as on_tlbi, for the whole shadow. */
+  (void)h;
+  LAB_TODO(5, "vmm/hw.c on_tlbflush");
+#endif
 }
 
 /* Nested paging: the table maps all of guest memory, so a nested fault is
@@ -221,12 +270,23 @@ static void on_tlbflush(hw_vm *h) {
  * Natively that address is not memory and the access page-faults: so the
  * guest gets that page fault. */
 static void on_npf(hw_vm *h) {
+#if LAB_SOLUTION >= 5
   const vmx_exit_info *e = &h->s.exit;
   if (e->gpa < h->m.size) cpu_panic("on_npf: a nested fault inside guest memory");
   uint32_t need = e->qual & (P_R | P_W | P_X);
   uint32_t cause = need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
   h->m.n.guest_page_faults++;
   inject(h, cause, e->gva, e->pc);
+#else
+  /* Lab 5 (--paging nested): the nested table maps all of guest memory,
+   * so a nested fault means the guest reached past its memory (exit.gpa
+   * >= m.size; anything else is a monitor bug: panic).  Natively that
+   * access is a page fault: work out which (exit.qual's access bits P_R,
+   * P_W, P_X), count it in m.n.guest_page_faults and inject it with the
+   * guest-virtual address (exit.gva) and the pc of the access (exit.pc). */
+  (void)h;
+  LAB_TODO(5, "vmm/hw.c on_npf");
+#endif
 }
 
 static void on_preempt(hw_vm *h) { (void)h; /* the budget: hw_vm_run looks */ }

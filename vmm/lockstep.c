@@ -245,7 +245,8 @@ static enum pass_end run_pass(ls_pair *p, const vmm_opts *o, const ls_opts *lo, 
       word_diff(n, t, pa32, mode, res->what, sizeof res->what);
       diff = true;
     }
-    bool full = tick >= precise_from || tick % every == 0 || vn.done;
+    bool last = vn.done || (o->max_steps && tick == o->max_steps);
+    bool full = tick >= precise_from || tick % every == 0 || last;
     int64_t pa = -1;
     if (!diff && full) {
       res->compares++;

@@ -12,6 +12,7 @@
 
 #include "gen.h"
 #include "lockstep.h"
+#include "multi.h"
 #include "vmm.h"
 
 typedef int (*mode_fn)(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
@@ -31,6 +32,7 @@ static const struct {
 static void usage(FILE *f) {
   fprintf(f,
           "usage: vmm [options] IMAGE\n"
+          "       vmm --mode MODE [options] IMAGE IMAGE... | --config FILE   (several guests)\n"
           "  --mode MODE        how to run the guest:");
   for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) fprintf(f, " %s", modes[i].name);
   fprintf(f,
@@ -52,6 +54,9 @@ static void usage(FILE *f) {
           "  --gen-kind KIND    its kind: normal (default) or attack\n"
           "  --classify         run every instruction in both modes and print the\n"
           "                     Popek-Goldberg classification (with --isa)\n"
+          "  --config FILE      several guests: a line each (NAME IMAGE [options]; docs/multi.md)\n"
+          "  --quantum TICKS    several guests: ticks per time slice (default 20000)\n"
+          "  --input NAME       several guests: the one that reads standard input\n"
           "  --stats            print counters on stderr at exit\n"
           "  --stats-json FILE  write counters as JSON (- for stdout)\n"
           "  --help             this text\n");
@@ -81,7 +86,8 @@ int main(int argc, char **argv) {
   vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
-         OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND };
+         OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
@@ -93,6 +99,8 @@ int main(int argc, char **argv) {
       {"tc-size", required_argument, 0, OPT_TC_SIZE},  {"dump-tc", required_argument, 0, OPT_DUMP_TC},
       {"lockstep", required_argument, 0, OPT_LOCKSTEP}, {"gen-seed", required_argument, 0, OPT_GEN_SEED},
       {"gen-kind", required_argument, 0, OPT_GEN_KIND},
+      {"config", required_argument, 0, OPT_CONFIG},   {"quantum", required_argument, 0, OPT_QUANTUM},
+      {"input", required_argument, 0, OPT_INPUT},
       {0, 0, 0, 0},
   };
   opterr = 0;
@@ -105,6 +113,7 @@ int main(int argc, char **argv) {
   const char *lockstep = NULL; /* --lockstep MODE */
   bool mode_given = false, gen = false;
   gen_opts go = {0};
+  multi_opts mo = {0}; /* several guests (multi.c) */
   while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (opt) {
     case OPT_MODE: o.mode = optarg, mode_given = true; break;
@@ -173,6 +182,12 @@ int main(int argc, char **argv) {
       o.dump_tc = optarg;
       bt_opt = "--dump-tc";
       break;
+    case OPT_CONFIG: mo.config = optarg; break;
+    case OPT_QUANTUM:
+      if (parse_size(optarg, UINT32_MAX, &mo.quantum) || mo.quantum == 0)
+        return bad_usage("bad --quantum (ticks, 1 to 2^32-1)", optarg);
+      break;
+    case OPT_INPUT: mo.input = optarg; break;
     default: return bad_usage("unknown option", argv[optind - 1]);
     }
   }
@@ -186,11 +201,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "vmm: --lockstep compares native with one of: %s\n", lockstep_modes());
     return bad_usage("unknown --lockstep mode", lockstep);
   }
+  bool multi = mo.config || argc - optind > 1;
+  if (multi && (gen || lockstep)) return bad_usage("--gen-seed and --lockstep run one guest", NULL);
+  if (!multi && (mo.quantum || mo.input)) return bad_usage("--quantum and --input go with several guests", NULL);
+  if (mo.config && optind != argc) return bad_usage("--config FILE names the guests: no image with it", NULL);
   char gen_name[64];
   if (gen) {
     if (optind != argc) return bad_usage("--gen-seed takes no image", NULL);
     snprintf(gen_name, sizeof gen_name, "gen-%s-%llu", gen_kind_name(go.kind), (unsigned long long)go.seed);
     o.image = gen_name;
+  } else if (multi) {
+    mo.images = argv + optind;
+    mo.nimages = argc - optind;
   } else {
     if (optind != argc - 1) return bad_usage(optind >= argc ? "no image given" : "more than one image given", NULL);
     o.image = argv[optind];
@@ -203,6 +225,7 @@ int main(int argc, char **argv) {
   if (paging && strcmp(o.mode, "hw") != 0) return bad_usage("--paging goes with --mode hw", paging);
   if (bt_opt && strcmp(o.mode, "bt") != 0) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
+  if (multi) return multi_main(&o, &mo);
 
   image img;
   if (gen) {

@@ -159,6 +159,8 @@ static void report_members(json *j, const vm_report *r) {
   if (r->hw_assist) report_hw_json(j, r);
 }
 
+void report_json_members(struct json *j, const vm_report *r) { report_members(j, r); }
+
 int report_json(const char *path, const vm_report *r) {
   FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
   if (!f) return -1;

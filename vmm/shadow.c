@@ -60,7 +60,16 @@ void shadow_drop_all(vm *m) {
 }
 
 uint32_t shadow_current(vm *m) {
+#if LAB_SOLUTION >= 4
   shadow_root *r = &m->root[m->one_root ? 0 : vm_user(m)];
+#else
+  /* Lab 4: one root for both virtual modes, so a page the guest kernel
+   * touched stays mapped when the guest drops to virtual user mode.  Pick
+   * m->root[0] in virtual kernel mode, m->root[1] in virtual user mode
+   * (vm_user), and always m->root[0] when m->one_root (hw-shadow, where
+   * the real U bit separates the modes). */
+  shadow_root *r = &m->root[0];
+#endif
   if (!r->pd) {
     r->pd = pool_alloc(m);
     if (!r->pd) {
@@ -87,6 +96,7 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, ui
     *flags = PTE_V | PTE_W | PTE_U | PTE_A | PTE_D; /* paging off: no protection */
     return 0;
   }
+#if LAB_SOLUTION >= 4
   uint32_t pde_gpa = (v->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2);
   if (pde_gpa > m->size - 4) return (int)cause;
   uint32_t pde = ld(m, m->base + pde_gpa);
@@ -107,6 +117,22 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa, ui
   *gpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
   *flags = pte & PAGE_MASK;
   return 0;
+#else
+  /* Lab 4: walk the GUEST's two-level table as cpu/mmu.c walks a real one
+   * (the picture is in cpu/mmu.c): the directory at guest-physical
+   * CR[ptb] (v->cr), index va >> 22; its entry names a page table, index
+   * bits 21..12 of va; its entry names the page.  Entries hold
+   * guest-physical addresses: read them at host-physical m->base + gpa
+   * (ld), and fault (return cause) on an invalid entry, or one that
+   * points past guest memory (m->size).  Then, as the hardware does: set
+   * A in the guest PTE, and D too for an allowed write, when `touch`
+   * (with cpu_phys_write, so that the CPU sees the change), even if the
+   * access is then refused; refuse a virtual-user access to a U=0 page
+   * and a write to a W=0 page.  On success fill *gpa and *flags (the
+   * PTE's low 12 bits). */
+  (void)gpa, (void)flags, (void)touch, (void)ld;
+  LAB_TODO(4, "vmm/shadow.c guest_walk with the guest's paging on");
+#endif
 }
 
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
@@ -129,7 +155,16 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
   /* Real user mode runs both virtual modes, so every shadow entry is U. */
   uint32_t spte = ((m->base + gpa) & ~PAGE_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
   if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* hw-shadow: guest kernel mode is real */
+#if LAB_SOLUTION >= 4
   if ((flags & PTE_W) && (flags & PTE_D)) spte |= PTE_W;
+#else
+  /* Lab 4: the dirty bit.  This grants W as soon as the guest's PTE is
+   * writable, so the guest's D bit is never set: a later write never
+   * faults, and the monitor never sees it.  Grant W only once the guest's
+   * PTE is dirty too; the first write then takes a hidden fault, whose
+   * guest_walk(..., P_W, ...) sets D as the hardware would. */
+  if (flags & PTE_W) spte |= PTE_W;
+#endif
   /* --mode bt: a page holding translated code stays read-only, so that a
    * write to it comes to the monitor (self-modifying code). */
   if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
@@ -158,10 +193,18 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
 
 void shadow_invalidate(vm *m, uint32_t va) {
   if (m->window_pde && va >= BT_WINDOW) return; /* the monitor's window, not the guest's */
+#if LAB_SOLUTION >= 4
   for (int i = 0; i < 2; i++) {
     if (!m->root[i].pd) continue;
     uint32_t pde = ld(m, m->root[i].pd + ((va >> 22) << 2));
     if (pde & PTE_V) st(m, (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2), 0);
   }
+#else
+  /* Lab 4: the guest changed the PTE for va and said so (tlbi).  The
+   * shadow still maps va the old way: clear that shadow PTE in EVERY root
+   * that has one (m->root[i].pd, 0 = none; its directory entry names the
+   * shadow page table, if valid), so the next access takes a hidden fault
+   * and refills it from the guest's new entry. */
+#endif
   cpu_tlb_flush_page(m->c, va);
 }

@@ -40,7 +40,10 @@ static void world_enter(vm *m) {
   if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
     c->cr[CR_PTB] = pd;
     c->cr[CR_PAGING] = 1;
-    cpu_tlb_flush(c, true); /* real hardware: a new CR3 flushes the TLB */
+    if (m->bt)
+      bt_tag_root(m); /* --mode bt tags the TLB per root instead (bt.h) */
+    else
+      cpu_tlb_flush(c, true); /* real hardware: a new CR3 flushes the TLB */
   }
 }
 
@@ -85,6 +88,7 @@ static void reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint3
   m->last_trap = (trap_info){cause, value, at_pc};
   m->n.reflected[cause]++;
   m->c->st.cycles += m->c->cost.c[COST_REFLECT];
+#if LAB_SOLUTION >= 2
   v->waiting = false;
   if (v->cr[CR_TVEC] == 0) return stop(m, EXIT_NOVECTOR);
   if ((v->flags & FLAG_KM) && at_pc == v->cr[CR_TVEC] && cause < CAUSE_TIMER) return stop(m, EXIT_DOUBLE);
@@ -94,6 +98,16 @@ static void reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint3
   v->cr[CR_BADVA] = value;
   v->flags = (v->flags & FLAGS_CC) | FLAG_KM;
   v->pc = v->cr[CR_TVEC];
+#else
+  /* Lab 2: do to the VCPU (v) what cpu_take_trap() in cpu/cpu.c does to a
+   * real CPU in native mode: a trap wakes a waiting guest; no trap vector
+   * stops the VM (stop(m, EXIT_NOVECTOR)); a fault at the vector itself in
+   * kernel mode is a double fault (EXIT_DOUBLE); otherwise save epc, the
+   * flags, cause and value in the virtual control registers, enter VIRTUAL
+   * kernel mode with virtual interrupts off, and continue at the vector. */
+  (void)v, (void)value, (void)at_pc, (void)epc;
+  LAB_TODO(2, "vmm/trap.c reflect");
+#endif
 }
 
 /* ---- emulation of privileged (and, under --isa strict, special)
@@ -123,31 +137,66 @@ static void emu_halt(vm *m, const dinsn *d, uint32_t w) {
 }
 
 static void emu_iret(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   retire(m, true);
   m->v.flags = m->v.cr[CR_ESTATUS] & FLAGS_ALL;
   m->v.pc = m->v.cr[CR_EPC];
+#else
+  /* Lab 2: iret returns from the guest's trap handler: one guest
+   * instruction retires (retire), then the virtual flags come back from the
+   * virtual CR[estatus] (only the FLAGS_ALL bits: that may be a return to
+   * virtual user mode) and the pc from the virtual CR[epc]. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_iret");
+#endif
 }
 
 static void emu_cli(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.flags &= ~FLAG_IE;
   retire(m, true);
+#else
+  /* Lab 2: cli clears the guest's VIRTUAL interrupt flag (m->v.flags),
+   * never the real CPU's, and retires the instruction (retire). */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_cli");
+#endif
 }
 
 static void emu_sti(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.flags |= FLAG_IE;
   retire(m, true);
+#else
+  /* Lab 2: sti sets the guest's VIRTUAL interrupt flag and retires the
+   * instruction.  (A virtual interrupt pending since then is delivered by
+   * vm_run before the guest runs again: nothing to do here.) */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_sti");
+#endif
 }
 
 static void emu_mfc(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   if (d->imm >= NCR) return reflect(m, CAUSE_ILLEGAL, w, m->v.pc, m->v.pc);
   set_rd(m, d->rd, d->imm == CR_TIMER ? (m->v.cr[CR_TIMER] ? m->v.timer_left : 0) : m->v.cr[d->imm]);
   retire(m, true);
+#else
+  /* Lab 2: mfc rd, creg reads a VIRTUAL control register into the guest's
+   * register d->rd (set_rd: r0 stays zero).  d->imm is the register's
+   * number: one past NCR is an illegal instruction, reflected to the guest
+   * (cause CAUSE_ILLEGAL, value w, at and saved pc its own).  CR[timer]
+   * reads the ticks left (m->v.timer_left), 0 when the timer is off. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_mfc");
+#endif
 }
 
 static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   vcpu *v = &m->v;
   uint32_t val = v->r[d->rs1];
   switch (d->imm) {
@@ -169,22 +218,50 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
     v->cr[d->imm] = val;
   }
   retire(m, true);
+#else
+  /* Lab 2: mtc creg, rs writes the guest's register d->rs1 into a VIRTUAL
+   * control register, then retires.  Special cases, as the real CPU's
+   * cpu_write_cr (cpu/cpu.c) has them: CR[ptb] and CR[paging] (bit 0 only)
+   * change the guest's address space, so the shadow tables are thrown away
+   * (shadow_drop_all), counted in m->n.shadow_syncs and charged
+   * COST_SHADOW_SYNC; CR[timer] sets the period and restarts the countdown
+   * (m->v.timer_left) and retires WITHOUT ticking the timer (retire(m,
+   * false)); CR[estatus] keeps only FLAGS_ALL; a number past NCR is
+   * illegal (as in emu_mfc). */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_mtc");
+#endif
 }
 
 static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)w;
   shadow_invalidate(m, m->v.r[d->rs1]);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
   retire(m, true);
+#else
+  /* Lab 2: the guest invalidates one page of its TLB: the shadow must
+   * forget that page (shadow_invalidate with the address in R[d->rs1]);
+   * count it in m->n.shadow_syncs, charge COST_SHADOW_SYNC, retire. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_tlbi");
+#endif
 }
 
 static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   shadow_drop_all(m);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
   retire(m, true);
+#else
+  /* Lab 2: the guest flushes its whole TLB: drop the whole shadow
+   * (shadow_drop_all), count and charge it as in emu_tlbi, retire. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_tlbflush");
+#endif
 }
 
 static void emu_in(vm *m, const dinsn *d, uint32_t w) {
@@ -202,9 +279,16 @@ static void emu_out(vm *m, const dinsn *d, uint32_t w) {
 }
 
 static void emu_wfi(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.waiting = true;
   retire(m, true);
+#else
+  /* Lab 2: wfi idles the guest until an interrupt: mark the VCPU waiting
+   * and retire; vm_run's virtual_events idles it in virtual time. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_wfi");
+#endif
 }
 
 /* Memory access on the guest's behalf, through the guest's own MMU:
@@ -229,15 +313,25 @@ static bool guest_access(vm *m, uint32_t va, uint32_t need, uint32_t **p) {
 /* pushf and popf, emulated: only reached under --isa strict, where they
  * trap in user mode; this is what makes the strict ISA virtualizable. */
 static void emu_pushf(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   uint32_t *p, va = m->v.r[REG_SP] - 4;
   if (!guest_access(m, va, P_W, &p)) return;
   st32((uint8_t *)p, m->v.flags);
   m->v.r[REG_SP] = va;
   retire(m, true);
+#else
+  /* Lab 2: under --isa strict pushf traps; emulate it on the VIRTUAL
+   * flags: the word goes at R[sp] - 4 through the guest's own MMU
+   * (guest_access with P_W: false means it reflected a fault, so stop
+   * there), then sp is lowered and the instruction retires. */
+  (void)m, (void)d, (void)w, (void)guest_access;
+  LAB_TODO(2, "vmm/trap.c emu_pushf");
+#endif
 }
 
 static void emu_popf(vm *m, const dinsn *d, uint32_t w) {
+#if LAB_SOLUTION >= 2
   (void)d, (void)w;
   uint32_t *p, va = m->v.r[REG_SP];
   if (!guest_access(m, va, P_R, &p)) return;
@@ -245,6 +339,13 @@ static void emu_popf(vm *m, const dinsn *d, uint32_t w) {
   m->v.flags = (val & (FLAGS_CC | FLAG_IE)) | FLAG_KM; /* virtual kernel mode */
   m->v.r[REG_SP] = va + 4;
   retire(m, true);
+#else
+  /* Lab 2: popf loads ZNCV and IE from the word at R[sp] (guest_access
+   * with P_R), never KM: the guest stays in virtual kernel mode.  Then sp
+   * rises by 4 and the instruction retires. */
+  (void)m, (void)d, (void)w;
+  LAB_TODO(2, "vmm/trap.c emu_popf");
+#endif
 }
 
 static const emu_fn emulators[256] = {

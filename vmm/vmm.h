@@ -65,7 +65,8 @@ typedef struct bt_counters {
   uint64_t tc_invalidations; /* flushes because the guest wrote translated code */
   uint64_t tc_evictions;     /* flushes because the TC was full */
   uint64_t chained;          /* exits patched into direct jumps */
-  uint64_t exits;            /* times translated code stopped for the monitor */
+  uint64_t exits;            /* block exits only the translator handled (a lookup,
+                                perhaps chaining): no world switch */
   uint64_t protected_writes; /* guest writes to write-protected code pages */
   double translate_seconds;  /* host time spent translating */
 } bt_counters;
@@ -107,6 +108,8 @@ typedef struct host_console {
 } host_console;
 void host_console_init(host_console *hc, FILE *out, FILE *in);
 void host_console_attach(host_console *hc, cpu *c);
+/* The same ends on any console device (a VCPU's, a multiplexer's). */
+void host_console_fill(host_console *hc, console_dev *con);
 
 /* Copy the image's segments into physical memory at base + address;
  * -1 with a message if a segment does not fit below limit. */
@@ -115,6 +118,10 @@ int load_image(cpu *c, const image *img, uint32_t base, uint32_t limit, char *er
 /* Print the readable table (--stats) and the JSON object (--stats-json). */
 void report_table(FILE *f, const vm_report *r);
 int report_json(const char *path, const vm_report *r);
+/* The members of that object, into an object the caller has opened (the
+ * `guests` array of a multi-guest run, docs/multi.md). */
+struct json;
+void report_json_members(struct json *j, const vm_report *r);
 
 /* Exit status for a finished run, and a one-line reason plus register dump
  * on stderr when the machine did not halt by itself. */

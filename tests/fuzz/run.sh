@@ -8,11 +8,14 @@
 # A crash, a hang (over 10 s on one input) or a sanitizer report stops it:
 # the input is saved as DIR/crashes/NAME-*, the log is shown, status 1.
 # Turn a saved input into a regression: copy it into tests/fuzz/corpus/NAME/.
+# With a fourth argument "smoke" (make check) it starts from the seeds alone,
+# so that its time does not grow with what earlier runs found.
 # (Absolute paths: the harnesses work in a scratch directory, fuzz.h.)
-dir=$(cd "$1" && pwd) name=$2 t=$3 corpus=$(pwd)/tests/fuzz/corpus/$2
-mkdir -p "$dir/work/$name" "$dir/crashes"
+dir=$(cd "$1" && pwd) name=$2 t=$3 corpus=$(pwd)/tests/fuzz/corpus/$2 work=work
+if [ "$4" = smoke ]; then work=smoke; rm -rf "$dir/smoke/$name"; fi
+mkdir -p "$dir/$work/$name" "$dir/crashes"
 "$dir/fuzz_$name" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="$dir/crashes/$name-" "$dir/work/$name" "$corpus" \
+  -artifact_prefix="$dir/crashes/$name-" "$dir/$work/$name" "$corpus" \
   < /dev/null > "$dir/$name.log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/$name.log")

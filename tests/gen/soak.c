@@ -89,9 +89,9 @@ static void run_batch(const char *mode, enum gen_kind kind, uint64_t n, tally *t
     if (oc.verdict == -1) t->crashed++;
     if (oc.verdict == LS_DIVERGED || oc.verdict == LS_ERROR) t->diverged++;
     if ((oc.verdict != LS_AGREE || oc.outside) && (*shown)++ < 20)
-      printf("  %s seed %llu: %s%s%s\n    replay: bin/vmm --lockstep %s%s --mem 256K --gen-seed %llu%s\n", mode,
+      printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s --mem 256K --gen-seed %llu%s\n", mode,
              (unsigned long long)seed, oc.verdict == -1 ? "the monitor crashed" : oc.what,
-             oc.outside ? "; changed memory outside the guest" : "", "", mode,
+             oc.outside ? "; changed memory outside the guest" : "", mode,
              strcmp(mode, "trap") == 0 ? " --isa strict" : "", (unsigned long long)seed,
              kind == GEN_ATTACK ? " --gen-kind attack" : "");
   }
