@@ -35,6 +35,8 @@
 #define MAX_INCLUDE_DEPTH 32
 #define MAX_MACRO_DEPTH 64
 #define MAX_MACRO_EXPANSIONS 100000 /* per pass: stops exponential macros */
+#define MAX_MACRO_LINES 50000       /* per pass: lines read from macro bodies ... */
+#define MAX_MACRO_BYTES (4u << 20)  /* ... and their bytes after substitution */
 #define MAX_EXPR_DEPTH 100
 #define MAX_LINE_BYTES (1u << 20) /* after macro substitution */
 #define MAX_FILE_BYTES (16u << 20)
@@ -236,6 +238,8 @@ struct asm_state {
   frame *top;
   int file_depth, macro_depth;
   int expansions;        /* macro expansions this pass */
+  size_t macro_lines, macro_bytes; /* what they produced this pass */
+  bool macro_cut;                   /* ... was too much: expansions end */
   unsigned macro_serial; /* the \@ counter */
   char **names;          /* interned file names */
   int nnames;

@@ -112,12 +112,23 @@ static bool frame_line(asm_state *st, frame *f, int *nul) {
   *nul = 0;
   if (f->is_macro) {
     if (f->next >= f->m->nlines) return false;
+    /* Macros that expand to too much work end the expansion (the count of
+     * expansions alone lets a long body take minutes). */
+    if (st->macro_lines >= MAX_MACRO_LINES || st->macro_bytes >= MAX_MACRO_BYTES) {
+      if (!st->macro_cut)
+        asm_error(st, 1, "macro expansions too large (over %d lines or %u bytes); a recursive macro?",
+                  MAX_MACRO_LINES, MAX_MACRO_BYTES);
+      st->macro_cut = true;
+      return false;
+    }
     int i = f->next++;
     st->pos = (srcpos){f->m->pos.file, f->m->linenos[i]};
     if (!macro_line(st, f, f->m->lines[i])) {
       set_text(st, "", 0);
       asm_error(st, 1, "line too long after macro substitution");
     }
+    st->macro_lines++;
+    st->macro_bytes += strlen(st->text);
     return true;
   }
   if (f->pos >= f->len) return false;
@@ -346,6 +357,8 @@ void src_include(asm_state *st, const char *path, int col) {
 
 void src_begin_pass(asm_state *st, const char *name, const char *text, size_t len) {
   st->expansions = 0;
+  st->macro_lines = st->macro_bytes = 0;
+  st->macro_cut = false;
   st->macro_serial = 0;
   push_file(st, name, (char *)text, len, false);
 }
