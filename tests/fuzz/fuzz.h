@@ -16,11 +16,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+static char fuzz_dir[] = "/tmp/vkit-fuzz-XXXXXX";
+
+/* At exit: the scratch directory goes (with the one file a harness may
+ * put there, fuzz_vdb's kern.img). */
+static void fuzz_cleanup(void) {
+  unlink("kern.img");
+  if (chdir("/") == 0) rmdir(fuzz_dir);
+}
+
 static inline void fuzz_sandbox(void) {
-  static char dir[] = "/tmp/vkit-fuzz-XXXXXX";
   setsid();
   if (!freopen("/dev/null", "r", stdin)) abort();
-  if (!mkdtemp(dir) || chdir(dir) != 0) abort();
+  if (!mkdtemp(fuzz_dir) || chdir(fuzz_dir) != 0) abort();
+  atexit(fuzz_cleanup);
 }
 
 /* Stop the run loudly: libFuzzer records the input as a crash. */
