@@ -68,6 +68,7 @@ include mk/bench.mk
 include mk/reliability.mk
 include mk/slides.mk
 include mk/install.mk
+include mk/labs.mk
 
 # The runner, built with the sanitizers: the guest tests run it.
 $(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a
@@ -76,6 +77,7 @@ $(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a
 
 check: deps all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
+	@$(MAKE) --no-print-directory labs-check
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no

@@ -88,6 +88,7 @@ static uint32_t stub(em *e, unsigned why, uint32_t target, uint32_t site) {
  * captures the real condition flags; the virtual IE and KM then replace
  * the real ones in the pushed word. */
 static void x_pushf(em *e) {
+#if LAB_SOLUTION >= 3
   ins(e, SWV(1, VP_SCR1));
   ins(e, bt_enc_r(OP_PUSHF, 0, 0, 0));
   ins(e, bt_enc_i(OP_LW, 1, REG_SP, 0));
@@ -98,6 +99,16 @@ static void x_pushf(em *e) {
   ins(e, LWV(2, VP_SCR2));
   ins(e, bt_enc_i(OP_SW, 1, REG_SP, 0));
   last(e, LWV(1, VP_SCR1));
+#else
+  /* Lab 3: emit pushf's expansion (x_cli below shows the tools: ins() for
+   * an inserted, marked word, last() for the one unmarked word that ends
+   * it; SWV/LWV store and load VCPU-page slots).  Let a real pushf do the
+   * store (it faults as natively would, and captures the real ZNCV), then
+   * replace the pushed word's IE and KM by the virtual ones (VP_VSYS),
+   * borrowing r1 and r2 through VP_SCR1 and VP_SCR2 and giving them back. */
+  (void)e;
+  LAB_TODO(3, "vmm/bt_translate.c x_pushf");
+#endif
 }
 
 /* popf: the real popf faults as native would, sets the condition flags and
@@ -105,6 +116,7 @@ static void x_pushf(em *e) {
  * interrupts while one is pending, leave so that the monitor delivers it
  * before the next instruction, as the hardware would. */
 static void x_popf(em *e) {
+#if LAB_SOLUTION >= 3
   ins(e, bt_enc_r(OP_POPF, 0, 0, 0));
   ins(e, SWV(1, VP_SCR1));
   ins(e, bt_enc_i(OP_LW, 1, REG_SP, (uint32_t)-4));
@@ -118,6 +130,16 @@ static void x_popf(em *e) {
   ins(e, LWV(2, VP_SCR2));
   pend(e, 1);
   last(e, LWV(1, VP_SCR1));
+#else
+  /* Lab 3: emit popf's expansion.  A real popf pops (faulting as natively,
+   * setting ZNCV; in user mode it cannot touch IE); the popped word's IE,
+   * with KM, becomes VP_VSYS.  If that turned IE on while VP_VPEND says an
+   * interrupt is pending, the expansion must leave so that the monitor
+   * delivers it first: compute, without cmp (rule 3), a register that is 0
+   * exactly then and end with pend() on it, as x_sti does. */
+  (void)e, (void)pend;
+  LAB_TODO(3, "vmm/bt_translate.c x_popf");
+#endif
 }
 
 /* ---- in-line emulation of privileged instructions ---- */
@@ -338,6 +360,7 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   uint32_t start = e.at;
   const uint8_t *page = m->c->mem + m->base + (gpa & ~PAGE_MASK);
   uint32_t pc = gpc, n = 0;
+#if LAB_SOLUTION >= 3
   for (;;) {
     uint32_t word = ld32(page + (pc & PAGE_MASK));
     n++;
@@ -348,6 +371,16 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
       break;
     }
   }
+#else
+  /* Lab 3: scan the block.  From pc = gpc, read each guest word from
+   * `page` (the guest page's bytes: offset pc & PAGE_MASK), count it in n
+   * and expand it (translate_one, which returns true when that instruction
+   * ends the block).  A block that reaches the end of its guest page, or
+   * BT_MAX_INSNS instructions, ends with an exit stub to the next pc:
+   * stub(&e, direct(last pc, next pc), next pc, 0). */
+  (void)page, (void)pc, (void)translate_one;
+  LAB_TODO(3, "vmm/bt_translate.c bt_translate: scanning the block");
+#endif
   bt_block *k = bt_insert(m, gpc, gpa, start, n, (e.at - start) / 4);
   bt_protect(m, gpa, n);
   b->n.translations++;

@@ -1,0 +1,117 @@
+#!/bin/sh
+# check.sh: the labs' honesty check, `make labs-check` (and `make check`).
+#
+# For every lab N (each labs/labN/grade/rubric), with the reference grader:
+#
+#   reference  this tree                        must score full marks
+#   handout    labs/cut.sh N                    must score at most a third,
+#                                               build without a warning, and
+#                                               fail on the stubs, not on a
+#                                               build or assembly error
+#   filled     labs/cut.sh -f REGION N          must score strictly between
+#   solved     labs/cut.sh N+1 (lab N solved,   must score full marks: the
+#              later labs' stubs in place)      stubs of later labs do not
+#                                               get in the way of lab N
+#   kit        the autograder's kit (the        must score full marks, graded
+#              handout and the lab's whole      by the kit's own grader, as
+#              grade/) with this tree's files   run_autograder grades a
+#              of labs/labN/FILES put in        submission
+#
+# and each handout README's rubric table must list every rubric row with
+# its points.  It prints each lab's three scores.  REGION, the one region filled back in
+# from the reference, is per lab in FILL below (FILE:K: lab N's K-th region
+# of FILE).  Everything goes to build/labs-check/.  Exit status 0 if every
+# lab passes, else 1.
+# shellcheck disable=SC2046 # (set -- $(total ...): the split is the point)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+FILL="1=labs/lab1/kernel.s:4 2=vmm/trap.c:5 3=vmm/bt_translate.c:3 4=vmm/shadow.c:2 5=cpu/npt.c:1"
+LC=build/labs-check
+MARK='^[[:space:]]*#[[:space:]]*if[[:space:]]+LAB_SOLUTION[[:space:]]*>='
+
+if ! grep -rqE "$MARK" --include='*.[chs]' --include='*.inc' cpu vmm labs 2>/dev/null; then
+  echo "labs-check: no lab markers in this tree (a handout?): skipped"
+  exit 0
+fi
+start=$(date +%s)
+rm -rf "$LC" && mkdir -p "$LC"
+npass=0 nfail=0
+problem() { echo "labs-check: lab $1: $2"; nfail=$((nfail + 1)); }
+# expect LAB MESSAGE COMMAND...: one check, passed if COMMAND succeeds.
+expect() {
+  l_=$1 m_=$2
+  shift 2
+  if "$@"; then npass=$((npass + 1)); else problem "$l_" "$m_"; fi
+}
+between() { [ "$1" -lt "$2" ] && [ "$2" -lt "$3" ]; }
+no_warnings() { ! grep -qE '^(cpu|vmm|assembler)/[^:]*:[0-9]+:[0-9]+: warning' "$1"; }
+builds() { ! grep -qE 'does not (build|assemble)' "$1"; }
+readme_lists() { # RUBRIC README: every row, with its points, in the README's table
+  awk '!/^#/ && NF { print $1, $2 }' "$1" | while read -r name pts; do
+    grep -qE "^\| $name \| $pts \|" "$2" || { echo "labs-check: $2: no rubric row \"| $name | $pts |\""; return 1; }
+  done
+}
+total() { sed -n 's/^  total *\([0-9]*\)\/\([0-9]*\).*/\1 \2/p' "$1" 2>/dev/null; }
+
+rows=""
+for rub in labs/lab*/grade/rubric; do
+  n=$(echo "$rub" | sed 's|labs/lab\([0-9]*\)/.*|\1|')
+  fill=$(echo "$FILL" | tr ' ' '\n' | sed -n "s/^$n=//p")
+  [ -n "$fill" ] || { problem "$n" "no region to fill (FILL in labs/check.sh)"; continue; }
+  labs/cut.sh "$n" "$LC/lab$n-handout" > /dev/null &&
+    labs/cut.sh -f "$fill" "$n" "$LC/lab$n-filled" > /dev/null || { problem "$n" "cut failed"; continue; }
+  nx=$((n + 1)) solved_tree=""
+  if [ -f "labs/lab$nx/grade/rubric" ]; then
+    labs/cut.sh "$nx" "$LC/lab$n-solved" > /dev/null || { problem "$n" "cut failed"; continue; }
+    solved_tree=solved
+  fi
+  for v in reference handout filled $solved_tree; do
+    if [ "$v" = reference ]; then t=.; else t=$LC/lab$n-$v; fi
+    labs/grade/grade.sh "$n" "$t" "$LC/lab$n-$v" > "$LC/lab$n-$v.txt" 2>&1 ||
+      { cat "$LC/lab$n-$v.txt"; problem "$n" "the grader failed on the $v tree"; }
+  done
+  # The autograder's kit, as make autograder-zip builds it and
+  # run_autograder fills it, graded by its own grader.
+  kit=$LC/lab$n-kit
+  cp -r "$LC/lab$n-handout" "$kit" && cp labs/lab"$n"/grade/* "$kit/labs/lab$n/grade/" &&
+    grep -v '^#' "$kit/labs/lab$n/FILES" | while read -r f; do cp "$f" "$kit/$f"; done
+  GRADE_CACHE=$PWD/build/grade/cache "$kit/labs/grade/grade.sh" "$n" "$kit" "$LC/lab$n-kit" > "$LC/lab$n-kit.txt" 2>&1 ||
+    { cat "$LC/lab$n-kit.txt"; problem "$n" "the kit's grader failed"; }
+  set -- $(total "$LC/lab$n-reference/report.txt") x x
+  ref=$1 max=$2
+  set -- $(total "$LC/lab$n-handout/report.txt") x x
+  hand=$1
+  set -- $(total "$LC/lab$n-filled/report.txt") x x
+  filled=$1
+  set -- $(total "$LC/lab$n-kit/report.txt") x x
+  kitscore=$1/$max
+  expect "$n" "the autograder's kit with the reference's files scores $1/$max ($LC/lab$n-kit.txt)" [ "$1" = "$max" ]
+  solved=-
+  if [ -n "$solved_tree" ]; then
+    set -- $(total "$LC/lab$n-solved/report.txt") x x
+    solved=$1/$max
+    expect "$n" "lab $n done, later labs' stubs in place (the handout of lab $nx) scores $1/$max ($LC/lab$n-solved.txt)" \
+      [ "$1" = "$max" ]
+  fi
+  rows="$rows$(printf '  %-4s %10s %10s %10s %10s %10s   %s' "$n" "$ref/$max" "$hand/$max" "$filled/$max" "$solved" "$kitscore" "$fill")
+"
+  case "$ref$hand$filled$max" in *x*) problem "$n" "a run printed no total (see $LC/lab$n-*.txt)"; continue ;; esac
+  expect "$n" "the reference scores $ref/$max, not full marks ($LC/lab$n-reference.txt)" [ "$ref" -eq "$max" ]
+  expect "$n" "the handout scores $hand/$max, more than a third" [ $((hand * 3)) -le "$max" ]
+  expect "$n" "one region filled ($fill) scores $filled/$max, not between the handout and the reference" \
+    between "$hand" "$filled" "$ref"
+  expect "$n" "the README's rubric table does not match the rubric" readme_lists "$rub" "labs/lab$n/README.md"
+  for v in handout filled; do
+    expect "$n" "the $v tree builds with warnings ($LC/lab$n-$v/build.log)" no_warnings "$LC/lab$n-$v/build.log"
+    expect "$n" "the $v tree fails to build or assemble ($LC/lab$n-$v.txt)" builds "$LC/lab$n-$v/report.txt"
+  done
+done
+
+echo "labs-check: scores (reference / handout / one region filled back in / lab N done in lab N+1's handout /"
+echo "            the autograder's kit with the reference's files)"
+printf '  %-4s %10s %10s %10s %10s %10s   %s\n' lab reference handout filled solved kit "region filled"
+printf '%s' "$rows"
+echo "labs-check: $(($(date +%s) - start)) s$( [ $nfail -eq 0 ] && echo ", every lab honest" )"
+echo "labs-check: $npass passed, $nfail failed"
+[ $nfail -eq 0 ]
