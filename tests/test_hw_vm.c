@@ -56,38 +56,11 @@ void hw_run_src(const char *src, bool shadow, bool strict, run_result *res) {
 
 /* ---- small guests for what is particular to hardware assist ---- */
 
-/* putc and `show REG` (hex and a space; clobbers r1-r3), `nl`. */
-#define PRELUDE                                                      \
-  "        .org 0x1000\n"                                            \
-  "_start: jmp main\n"                                               \
-  "puthex: li r2, 28\n"                                              \
-  "1:      shr r3, r1, r2\n"                                         \
-  "        andi r3, r3, 15\n"                                        \
-  "        cmpi r3, 10\n"                                            \
-  "        blt 2f\n"                                                 \
-  "        addi r3, r3, 87\n"                                        \
-  "        jmp 3f\n"                                                 \
-  "2:      addi r3, r3, 48\n"                                        \
-  "3:      out 0x00, r3\n"                                           \
-  "        addi r2, r2, -4\n"                                        \
-  "        cmpi r2, 0\n"                                             \
-  "        bge 1b\n"                                                 \
-  "        li r3, 32\n"                                              \
-  "        out 0x00, r3\n"                                           \
-  "        ret\n"                                                    \
-  "        .macro show reg\n"                                        \
-  "        mov r1, \\reg\n"                                          \
-  "        call puthex\n"                                            \
-  "        .endm\n"                                                  \
-  "        .macro nl\n"                                              \
-  "        li r3, 10\n"                                              \
-  "        out 0x00, r3\n"                                           \
-  "        .endm\n"
 
 /* Timer interrupts between I/O exits: the monitor completes each out and
  * advances the guest's timer for it, so every interrupt still lands on
  * the same instruction (the handler prints where). */
-static const char io_timer_src[] = PRELUDE
+static const char io_timer_src[] = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li sp, 0x3f000\n"
@@ -115,7 +88,7 @@ static const char io_timer_src[] = PRELUDE
 
 /* wfi: the monitor idles the guest in virtual time; the ticks left on
  * the timer right after each wake-up show it counted them as natively. */
-static const char wfi_src[] = PRELUDE
+static const char wfi_src[] = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li sp, 0x3f000\n"
@@ -139,7 +112,7 @@ static const char wfi_src[] = PRELUDE
 
 /* pushf and popf in guest kernel mode: kernel mode and IE as natively,
  * without the strict ISA (what trap-and-emulate cannot do). */
-static const char popf_src[] = PRELUDE
+static const char popf_src[] = GUEST_PRELUDE
     "main:   li sp, 0x3f000\n"
     "        pushf\n"
     "        pop r5\n"
@@ -160,7 +133,7 @@ static const char popf_src[] = PRELUDE
  * not memory, so a page fault; under nested paging a nested fault the
  * monitor turns into that page fault.  Also: CR[ptb] and CR[paging]
  * read back (under shadow paging, exits), and self-modifying code. */
-static const char beyond_src[] = PRELUDE
+static const char beyond_src[] = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li sp, 0x3f000\n"

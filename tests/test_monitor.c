@@ -7,34 +7,6 @@
 #include "isa_info.h"
 #include "vmtest.h"
 
-/* Helpers every guest below starts with: putc, puthex (r1; clobbers r2,r3),
- * and `show REG` printing it in hex and a space. */
-#define PRELUDE                                                      \
-  "        .org 0x1000\n"                                            \
-  "_start: jmp main\n"                                               \
-  "puthex: li r2, 28\n"                                              \
-  "1:      shr r3, r1, r2\n"                                         \
-  "        andi r3, r3, 15\n"                                        \
-  "        cmpi r3, 10\n"                                            \
-  "        blt 2f\n"                                                 \
-  "        addi r3, r3, 87\n"                                        \
-  "        jmp 3f\n"                                                 \
-  "2:      addi r3, r3, 48\n"                                        \
-  "3:      out 0x00, r3\n"                                           \
-  "        addi r2, r2, -4\n"                                        \
-  "        cmpi r2, 0\n"                                             \
-  "        bge 1b\n"                                                 \
-  "        li r3, 32\n"                                              \
-  "        out 0x00, r3\n"                                           \
-  "        ret\n"                                                    \
-  "        .macro show reg\n"                                        \
-  "        mov r1, \\reg\n"                                          \
-  "        call puthex\n"                                            \
-  "        .endm\n"                                                  \
-  "        .macro nl\n"                                              \
-  "        li r3, 10\n"                                              \
-  "        out 0x00, r3\n"                                           \
-  "        .endm\n"
 
 static void both(const char *src, bool strict, run_result *n, run_result *t) {
   run_src(src, "native", strict, n);
@@ -52,7 +24,7 @@ static void both(const char *src, bool strict, run_result *n, run_result *t) {
 }
 
 /* ---- every privileged instruction, emulated against the VCPU ---- */
-static const char *emul_src = PRELUDE
+static const char *emul_src = GUEST_PRELUDE
     "main:   li r5, 0x1234\n"
     "        mtc scratch, r5\n"
     "        mfc r6, scratch\n"
@@ -138,7 +110,7 @@ END_TEST
   "        li r5, 1\n"                                                        \
   "        mtc paging, r5\n"
 
-static const char *reflect_src = PRELUDE
+static const char *reflect_src = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li sp, 0x3f000\n"
@@ -249,7 +221,7 @@ START_TEST(reflects_every_trap_with_native_state) {
 END_TEST
 
 /* ---- shadow paging: edits with and without invalidation ---- */
-static const char *ptedit_src = PRELUDE
+static const char *ptedit_src = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     PAGING_SETUP
@@ -297,7 +269,7 @@ END_TEST
 
 /* ---- protection between virtual modes: kernel touched a page, user
  * still cannot ---- */
-static const char *modes_src = PRELUDE
+static const char *modes_src = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     PAGING_SETUP
@@ -331,7 +303,7 @@ END_TEST
  * everywhere; nothing outside its memory may change.  (It leaves its own
  * code and page tables alone: rewriting live tables without invalidating
  * them is undefined on this ISA, natively too.) ---- */
-static const char *attack_src = PRELUDE
+static const char *attack_src = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li r12, 0\n"                /* faults seen */
@@ -407,7 +379,7 @@ START_TEST(guest_cannot_write_outside_its_memory) {
 END_TEST
 
 /* ---- virtual time: timer interrupts land at the same instruction ---- */
-static const char *timer_src = PRELUDE
+static const char *timer_src = GUEST_PRELUDE
     "main:   la r5, handler\n"
     "        mtc tvec, r5\n"
     "        li sp, 0x3f000\n"
@@ -439,7 +411,7 @@ START_TEST(timer_interrupts_land_on_the_same_instruction) {
 END_TEST
 
 /* ---- the popf problem, and the strict ISA that fixes it ---- */
-static const char *mode_check_src = PRELUDE
+static const char *mode_check_src = GUEST_PRELUDE
     "main:   li sp, 0x3f000\n"
     "        pushf\n"
     "        pop r5\n"

@@ -56,6 +56,36 @@ typedef struct run_result {
   bool shadow_in_guest; /* every valid shadow PTE points into the guest */
 } run_result;
 
+/* What every small test guest starts with: _start jumps to main; puthex
+ * prints r1 in hex and a space (clobbers r2, r3); `show REG` prints a
+ * register that way (clobbers r1-r3, lr); `nl` ends the line. */
+#define GUEST_PRELUDE                                                     \
+  "        .org 0x1000\n"                                            \
+  "_start: jmp main\n"                                               \
+  "puthex: li r2, 28\n"                                              \
+  "1:      shr r3, r1, r2\n"                                         \
+  "        andi r3, r3, 15\n"                                        \
+  "        cmpi r3, 10\n"                                            \
+  "        blt 2f\n"                                                 \
+  "        addi r3, r3, 87\n"                                        \
+  "        jmp 3f\n"                                                 \
+  "2:      addi r3, r3, 48\n"                                        \
+  "3:      out 0x00, r3\n"                                           \
+  "        addi r2, r2, -4\n"                                        \
+  "        cmpi r2, 0\n"                                             \
+  "        bge 1b\n"                                                 \
+  "        li r3, 32\n"                                              \
+  "        out 0x00, r3\n"                                           \
+  "        ret\n"                                                    \
+  "        .macro show reg\n"                                        \
+  "        mov r1, \\reg\n"                                          \
+  "        call puthex\n"                                            \
+  "        .endm\n"                                                  \
+  "        .macro nl\n"                                              \
+  "        li r3, 10\n"                                              \
+  "        out 0x00, r3\n"                                           \
+  "        .endm\n"
+
 static inline void assemble_or_fail(const char *src, image *img) {
   asm_diag diag = {0};
   int rc = asm_assemble(NULL, "guest.s", src, strlen(src), img, &diag);

@@ -30,16 +30,17 @@
 #define MAX_FIELDS 8
 #define OPTIONS "mem=SIZE, weight=N, console=FILE, input"
 
-int config_size(const char *s, uint64_t max, uint64_t *out) {
+int parse_size(const char *s, uint64_t max, uint64_t *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, 0);
   if (end == s || errno || *s == '-') return -1;
-  if (*end == 'k' || *end == 'K') v <<= 10, end++;
-  else if (*end == 'm' || *end == 'M') v <<= 20, end++;
-  else if (*end == 'g' || *end == 'G') v <<= 30, end++;
-  if (*end || v > max) return -1;
-  *out = v;
+  int shift = 0;
+  if (*end == 'k' || *end == 'K') shift = 10, end++;
+  else if (*end == 'm' || *end == 'M') shift = 20, end++;
+  else if (*end == 'g' || *end == 'G') shift = 30, end++;
+  if (*end || v > (max >> shift)) return -1; /* checked before the shift can wrap */
+  *out = (uint64_t)v << shift;
   return 0;
 }
 
@@ -102,13 +103,13 @@ static int options(multi_config *cfg, guest_spec *s, char **f, int n, char *err,
       s->input = true;
     } else if (strncmp(o, "mem=", 4) == 0) {
       if (mem) return fail(err, len, path, s->line, "mem= given twice");
-      if (config_size(o + 4, 1u << 30, &v) || v < PAGE_SIZE)
+      if (parse_size(o + 4, 1u << 30, &v) || v < PAGE_SIZE)
         return fail(err, len, path, s->line, "bad %s (4K to 1G)", o);
       s->mem = (uint32_t)v;
       mem = true;
     } else if (strncmp(o, "weight=", 7) == 0) {
       if (weight) return fail(err, len, path, s->line, "weight= given twice");
-      if (config_size(o + 7, MULTI_MAX_WEIGHT, &v) || v == 0)
+      if (parse_size(o + 7, MULTI_MAX_WEIGHT, &v) || v == 0)
         return fail(err, len, path, s->line, "bad %s (1 to %d)", o, MULTI_MAX_WEIGHT);
       s->weight = (uint32_t)v;
       weight = true;

@@ -68,19 +68,6 @@ static int bad_usage(const char *msg, const char *arg) {
   return VMM_EX_USAGE;
 }
 
-/* "1M", "512K", "65536", "0x10000" */
-static int parse_size(const char *s, uint64_t max, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 0);
-  if (end == s || errno || *s == '-') return -1;
-  if (*end == 'k' || *end == 'K') v <<= 10, end++;
-  else if (*end == 'm' || *end == 'M') v <<= 20, end++;
-  else if (*end == 'g' || *end == 'G') v <<= 30, end++;
-  if (*end || v > max) return -1;
-  *out = v;
-  return 0;
-}
 
 int main(int argc, char **argv) {
   vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};

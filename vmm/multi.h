@@ -62,7 +62,6 @@ int config_images(multi_config *cfg, char *const *images, int n, uint32_t mem, c
 /* The guest named name, or -1. */
 int config_find(const multi_config *cfg, const char *name);
 /* "1M", "512K", "65536", "0x10000": 0, or -1 if not a size up to max. */
-int config_size(const char *s, uint64_t max, uint64_t *out);
 void config_free(multi_config *cfg);
 
 /* ---- gconsole.c ---- */

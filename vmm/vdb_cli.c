@@ -53,22 +53,6 @@ static int bad_usage(FILE *err, const char *msg, const char *arg) {
   return VMM_EX_USAGE;
 }
 
-static int parse_size(const char *s, uint64_t max, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 0);
-  if (end == s || errno || *s == '-') return -1;
-  if (*end == 'k' || *end == 'K')
-    v <<= 10, end++;
-  else if (*end == 'm' || *end == 'M')
-    v <<= 20, end++;
-  else if (*end == 'g' || *end == 'G')
-    v <<= 30, end++;
-  if (*end || v > max) return -1;
-  *out = v;
-  return 0;
-}
-
 typedef struct action {
   char kind; /* 'x' a file, 'e' a command */
   const char *arg;

@@ -135,6 +135,11 @@ int hw_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
 
 double host_now(void);
 
+/* A size or count from the command line or a config file: decimal, 0x hex
+ * or 0 octal, with an optional K, M or G suffix; 0 and *out set if it is at
+ * most max, else -1.  (config.c) */
+int parse_size(const char *s, uint64_t max, uint64_t *out);
+
 /* classify.c: print the Popek-Goldberg table; returns how many sensitive
  * instructions are not privileged.  classify_agrees checks one instruction
  * against its declared class (for the tests). */
