@@ -27,6 +27,8 @@
  * pointer.  They are all here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,39 @@ static void on_line(char *line) {
   rl_callback_handler_remove();
 }
 
+/* Readline's input, a byte at a time.  Readline's own reader races with
+ * Ctrl-C: the terminal discards its unread input when it sends SIGINT, so
+ * a read() that select() had promised data to can block, and the next line
+ * typed is then glued to what came before the Ctrl-C.  This reader never
+ * blocks in read() (its descriptor is non-blocking); it waits in poll(),
+ * which the signal interrupts, and answers C-u (unix-line-discard) once
+ * Ctrl-C was seen, so the half-typed line is gone before read_line looks. */
+#define CTRL_U 0x15
+static int term_getc(FILE *stream) {
+  int fd = fileno(stream);
+  for (;;) {
+    if (term_sigint) return CTRL_U;
+    unsigned char ch;
+    ssize_t n = read(fd, &ch, 1);
+    if (n == 1) return ch;
+    if (n == 0) return EOF;
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return EOF;
+    struct pollfd pf = {fd, POLLIN, 0};
+    poll(&pf, 1, -1);
+  }
+}
+
+/* A non-blocking descriptor for reading the terminal, of its own: making
+ * standard input non-blocking would make standard output non-blocking too
+ * when both share one open file, as they usually do on a terminal. */
+static FILE *open_input(void) {
+  const char *tty = ttyname(fileno(stdin));
+  int fd = tty ? open(tty, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1;
+  FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+  if (!f && fd >= 0) close(fd);
+  return f;
+}
+
 /* One line from the terminal, or NULL at end of input. */
 static char *read_line(const char *prompt) {
   term_sigint = 0; /* a Ctrl-C that stopped the guest is spent */
@@ -244,6 +279,11 @@ int term_loop(vdb *d) {
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t\n\"'`@><=;|&{(,+-*/~!%^)";
   rl_catch_signals = 0;
+  FILE *in = open_input();
+  if (in) {
+    rl_instream = in;
+    rl_getc_function = term_getc;
+  }
   using_history();
   if (path) read_history(path);
   d->interactive = true;
@@ -267,6 +307,11 @@ int term_loop(vdb *d) {
     free(line);
   }
   if (path) history_truncate_file(path, 1000);
+  if (in) {
+    rl_instream = stdin;
+    rl_getc_function = rl_getc;
+    fclose(in);
+  }
   term_session = NULL;
   return 0;
 }
