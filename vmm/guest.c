@@ -33,8 +33,7 @@ static void vm_reset_row(guest *g, uint32_t entry) { vm_reset(g->m, entry); }
 static void vm_console(guest *g, console_dev con) { g->m->v.con = con; }
 static void vm_run_row(guest *g, uint64_t ticks) { vm_run(g->m, ticks); }
 
-static void vm_view(const guest *g, guest_view *v) {
-  const vm *m = g->m;
+void guest_view_vm(const vm *m, guest_view *v) {
   memcpy(v->r, m->v.r, sizeof v->r);
   v->pc = m->v.pc;
   v->flags = m->v.flags;
@@ -44,6 +43,8 @@ static void vm_view(const guest *g, guest_view *v) {
   v->waiting = m->v.waiting;
   v->con_irq = m->v.con.rx_irq_enabled;
 }
+
+static void vm_view(const guest *g, guest_view *v) { guest_view_vm(g->m, v); }
 
 static void trap_report(const guest *g, vm_report *r) {
   vm_report_fill(g->m, r);
@@ -103,8 +104,7 @@ static int hw_shadow_init(guest *g, const vmm_opts *o) {
 static void hw_reset_row(guest *g, uint32_t entry) { hw_vm_reset(g->h, entry); }
 static void hw_run_row(guest *g, uint64_t ticks) { hw_vm_run(g->h, ticks); }
 
-static void hw_view(const guest *g, guest_view *v) {
-  const hw_vm *h = g->h;
+void guest_view_hw(const hw_vm *h, guest_view *v) {
   const vmx_state *s = &h->s.guest;
   memcpy(v->r, s->r, sizeof v->r);
   v->pc = s->pc;
@@ -119,6 +119,8 @@ static void hw_view(const guest *g, guest_view *v) {
   v->waiting = s->waiting;
   v->con_irq = s->con_irq;
 }
+
+static void hw_view(const guest *g, guest_view *v) { guest_view_hw(g->h, v); }
 
 static void hw_report(const guest *g, vm_report *r) {
   hw_report_fill(g->h, r);
@@ -148,8 +150,7 @@ static void native_run_row(guest *g, uint64_t ticks) {
   g->done = g->exit != EXIT_BUDGET;
 }
 
-static void native_view(const guest *g, guest_view *v) {
-  const cpu *c = g->c;
+void guest_view_cpu(const cpu *c, guest_view *v) {
   memcpy(v->r, c->r, sizeof v->r);
   v->pc = c->pc;
   v->flags = c->flags;
@@ -159,6 +160,8 @@ static void native_view(const guest *g, guest_view *v) {
   v->waiting = c->waiting;
   v->con_irq = c->con.rx_irq_enabled;
 }
+
+static void native_view(const guest *g, guest_view *v) { guest_view_cpu(g->c, v); }
 
 static void native_report(const guest *g, vm_report *r) {
   const cpu *c = g->c;
@@ -294,7 +297,7 @@ void guest_report(const guest *g, vm_report *r) {
 
 /* Valid shadow entries outside the guest's memory, and tables outside its
  * pool (PDE 1023 of bt's kernel root is the translator's window). */
-static uint64_t shadow_outside(const vm *m) {
+uint64_t guest_shadow_outside(const vm *m) {
   uint64_t n = 0;
   for (int i = 0; i < 2; i++) {
     if (!m->root[i].pd) continue;
@@ -318,7 +321,7 @@ static uint64_t shadow_outside(const vm *m) {
 }
 
 /* Nested entries outside the guest's memory, and tables outside its own. */
-static uint64_t nested_outside(const hw_vm *h) {
+uint64_t guest_nested_outside(const hw_vm *h) {
   uint64_t n = 0;
   const uint8_t *mem = h->m.c->mem;
   uint32_t tables_end = h->m.base + h->m.size + hw_extra(h->m.size);
@@ -341,8 +344,8 @@ static uint64_t nested_outside(const hw_vm *h) {
 
 uint64_t guest_outside(const guest *g) {
   if (!g->m) return 0;
-  if (g->h && !g->h->shadow) return nested_outside(g->h);
-  return shadow_outside(g->m);
+  if (g->h && !g->h->shadow) return guest_nested_outside(g->h);
+  return guest_shadow_outside(g->m);
 }
 
 void guest_free(guest *g) {

@@ -53,6 +53,15 @@ typedef struct guest_view {
   uint32_t halt_code;
 } guest_view;
 
+/* The guest's view of its CPU (registers to con_irq above; the caller fills
+ * ticks, done, exit and halt_code) from each kind of machine: the bare CPU,
+ * a monitor's VCPU (trap and bt), a hardware-assisted VM.  The scheduler
+ * and the lockstep checker both read guests through these. */
+struct hw_vm;
+void guest_view_cpu(const cpu *c, guest_view *v);
+void guest_view_vm(const vm *m, guest_view *v);
+void guest_view_hw(const struct hw_vm *h, guest_view *v);
+
 typedef struct guest guest;
 
 typedef struct guest_mode {
@@ -126,6 +135,12 @@ void guest_report(const guest *g, vm_report *r);
 /* Isolation: shadow or nested page-table entries of g that point outside
  * its memory (0 if none; natively 0). */
 uint64_t guest_outside(const guest *g);
+/* The two halves of it, for a caller that has the VM itself (lockstep):
+ * valid shadow entries (of either root) outside the guest's memory or
+ * tables outside the pool; nested entries outside the guest's memory or
+ * tables outside the nested area. */
+uint64_t guest_shadow_outside(const vm *m);
+uint64_t guest_nested_outside(const struct hw_vm *h);
 void guest_free(guest *g);
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "guest.h"
 #include "image.h"
 #include "vm.h"
 #include "vmm.h"
@@ -43,21 +44,8 @@
 #define LS_CANARY 0xa5
 
 /* What the guest can see of its machine after a tick, as one side has it. */
-typedef struct ls_view {
-  uint32_t r[NREGS];
-  uint32_t pc;
-  uint32_t flags; /* virtual: ZNCV, IE and KM as the guest believes them */
-  uint32_t cr[NCR];
-  uint32_t timer_left; /* what mfc timer would read: 0 when the timer is off */
-  uint32_t irq;        /* pending interrupts, bit n = cause n */
-  bool waiting;        /* executed wfi, not woken yet */
-  bool con_irq;        /* console-input interrupt enabled */
-  uint64_t ticks;      /* instructions retired plus idle ticks */
-  uint64_t user_insns;
-  bool done; /* the machine stopped: exit and halt_code say how */
-  enum cpu_exit exit;
-  uint32_t halt_code;
-} ls_view;
+/* What is compared after every tick: the guest's view (guest.h). */
+typedef guest_view ls_view;
 
 enum ls_verdict {
   LS_AGREE,    /* the same to the end (halt, a dead machine, or the budget) */

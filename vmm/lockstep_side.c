@@ -114,14 +114,7 @@ static void native_run_ticks(ls_side *s, uint64_t ticks) { s->exit = cpu_run(s->
 
 static void native_view(const ls_side *s, ls_view *v) {
   const cpu *c = s->c;
-  memcpy(v->r, c->r, sizeof v->r);
-  v->pc = c->pc;
-  v->flags = c->flags;
-  memcpy(v->cr, c->cr, sizeof v->cr);
-  v->timer_left = c->cr[CR_TIMER] ? c->timer_left : 0;
-  v->irq = c->irq;
-  v->waiting = c->waiting;
-  v->con_irq = c->con.rx_irq_enabled;
+  guest_view_cpu(c, v);
   v->ticks = c->st.insns + c->st.idle_ticks;
   v->user_insns = c->st.user_insns;
   v->done = s->exit != EXIT_BUDGET;
@@ -179,14 +172,7 @@ static void vm_side_run(ls_side *s, uint64_t ticks) { vm_run(s->m, ticks); }
 
 static void vm_side_view(const ls_side *s, ls_view *v) {
   const vm *m = s->m;
-  memcpy(v->r, m->v.r, sizeof v->r);
-  v->pc = m->v.pc;
-  v->flags = m->v.flags;
-  memcpy(v->cr, m->v.cr, sizeof v->cr);
-  v->timer_left = m->v.cr[CR_TIMER] ? m->v.timer_left : 0;
-  v->irq = m->v.irq;
-  v->waiting = m->v.waiting;
-  v->con_irq = m->v.con.rx_irq_enabled;
+  guest_view_vm(m, v);
   v->ticks = m->gst.insns + m->gst.idle_ticks;
   v->user_insns = m->gst.user_insns;
   v->done = m->done;
@@ -202,32 +188,7 @@ static uint64_t guard_damage(const ls_side *s) {
   return n;
 }
 
-/* Valid shadow entries that point outside the guest's memory (PDE 1023 of
- * the kernel root is the translator's window, the monitor's own). */
-static uint64_t shadow_outside(const vm *m) {
-  uint64_t n = 0;
-  for (int i = 0; i < 2; i++) {
-    if (!m->root[i].pd) continue;
-    for (uint32_t d = 0; d < 1024; d++) {
-      if (m->bt && i == 0 && d == 1023) continue;
-      uint32_t pde = ld32(m->c->mem + m->root[i].pd + 4 * d);
-      if (!(pde & PTE_V)) continue;
-      uint32_t pt = pde & ~PAGE_MASK;
-      if (pt < m->pool || pt >= m->pool + SHADOW_POOL * PAGE_SIZE) {
-        n++; /* a table outside the pool */
-        continue;
-      }
-      for (uint32_t t = 0; t < 1024; t++) {
-        uint32_t pte = ld32(m->c->mem + pt + 4 * t);
-        uint32_t pa = pte & ~PAGE_MASK;
-        if ((pte & PTE_V) && (pa < m->base || pa - m->base >= m->size)) n++;
-      }
-    }
-  }
-  return n;
-}
-
-static uint64_t vm_side_outside(const ls_side *s) { return guard_damage(s) + shadow_outside(s->m); }
+static uint64_t vm_side_outside(const ls_side *s) { return guard_damage(s) + guest_shadow_outside(s->m); }
 
 static void vm_side_free(ls_side *s) {
   if (s->m) bt_free(s->m->bt);
@@ -292,19 +253,7 @@ static void hw_run_ticks(ls_side *s, uint64_t ticks) { hw_vm_run(s->priv, ticks)
 
 static void hw_view(const ls_side *s, ls_view *v) {
   const hw_vm *h = s->priv;
-  const vmx_state *g = &h->s.guest;
-  memcpy(v->r, g->r, sizeof v->r);
-  v->pc = g->pc;
-  v->flags = g->flags;
-  memcpy(v->cr, g->cr, sizeof v->cr);
-  if (h->shadow) { /* the VMCS holds the shadow root; the guest's are here */
-    v->cr[CR_PTB] = h->m.v.cr[CR_PTB];
-    v->cr[CR_PAGING] = h->m.v.cr[CR_PAGING];
-  }
-  v->timer_left = g->cr[CR_TIMER] ? g->timer_left : 0;
-  v->irq = g->irq;
-  v->waiting = g->waiting;
-  v->con_irq = g->con_irq;
+  guest_view_hw(h, v);
   v->ticks = h->m.gst.insns + h->m.gst.idle_ticks;
   v->user_insns = h->m.gst.user_insns;
   v->done = h->m.done;
@@ -312,30 +261,9 @@ static void hw_view(const ls_side *s, ls_view *v) {
   v->halt_code = h->m.halt_code;
 }
 
-/* Nested entries that map outside the guest's memory. */
-static uint64_t nested_outside(const hw_vm *h) {
-  uint64_t n = 0;
-  const uint8_t *mem = h->m.c->mem;
-  for (uint32_t d = 0; d < 1024; d++) {
-    uint32_t pde = ld32(mem + h->npt + 4 * d);
-    if (!(pde & PTE_V)) continue;
-    uint32_t pt = pde & ~PAGE_MASK;
-    if (pt < h->npt || pt >= h->npt + hw_extra(h->m.size) - SHADOW_POOL * PAGE_SIZE) {
-      n++;
-      continue;
-    }
-    for (uint32_t t = 0; t < 1024; t++) {
-      uint32_t pte = ld32(mem + pt + 4 * t);
-      uint32_t pa = pte & ~PAGE_MASK;
-      if ((pte & PTE_V) && (pa < h->m.base || pa - h->m.base >= h->m.size)) n++;
-    }
-  }
-  return n;
-}
-
 static uint64_t hw_outside(const ls_side *s) {
   const hw_vm *h = s->priv;
-  return guard_damage(s) + (h->shadow ? shadow_outside(&h->m) : nested_outside(h));
+  return guard_damage(s) + (h->shadow ? guest_shadow_outside(&h->m) : guest_nested_outside(h));
 }
 
 static void hw_free(ls_side *s) {
