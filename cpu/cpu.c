@@ -49,7 +49,7 @@ cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
 void cpu_free(cpu *c) {
   if (!c) return;
   for (uint32_t i = 0; i < c->npages; i++) {
-    if (c->code) free(c->code[i]);
+    if (c->code) mmu_code_free(c, i);
     if (c->marks) free(c->marks[i]);
   }
   free(c->code);

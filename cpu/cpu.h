@@ -89,8 +89,11 @@ typedef struct dinsn {
 } dinsn;
 
 /* A cached slot not decoded yet (or whose word was overwritten): decoded on
- * its next fetch.  Not an opcode of the table. */
-#define OP_UNDECODED 0xff
+ * its next fetch.  It is opcode 0, the one no instruction has, so that a
+ * fresh decoded page is all zeros and the host commits only the parts of it
+ * that hold code (mmu_code_page).  An illegal word decodes to it as well,
+ * and is decoded again at every fetch: it traps anyway. */
+#define OP_UNDECODED OP_ILLEGAL
 /* Or'ed into a cached op: the word is marked (see cpu_mark_word).  Every
  * opcode of the table is below it. */
 #define OP_MARKED 0x80

@@ -64,9 +64,8 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
 #define OP_LABEL(NAME, mn, opc, fmt, cls, o, m) [opc] = &&op_##NAME, [opc | OP_MARKED] = &&opm_##NAME,
       ISA_TABLE(OP_LABEL)
 #undef OP_LABEL
-      [OP_ILLEGAL] = &&op_ILLEGAL,
+      [OP_UNDECODED] = &&op_UNDECODED,         /* (also OP_ILLEGAL: decoded again) */
       [OP_ILLEGAL | OP_MARKED] = &&op_MARKED, /* a marked word that does not decode */
-      [OP_UNDECODED] = &&op_UNDECODED,
   };
   uint32_t *const r = c->r;
   uint32_t pc = c->pc;
@@ -306,6 +305,7 @@ op_ILLEGAL:
 op_UNDECODED:
   isa_decode(word_at(c, pc), d);
   if (unlikely(c->marks != NULL) && mmu_word_marked(c, c->fetch_pa + (pc & PAGE_MASK))) d->op |= OP_MARKED;
+  if (unlikely(d->op == OP_ILLEGAL)) goto op_ILLEGAL;
   goto *ops[d->op];
   /* An inserted instruction of a translation: counted apart, then run.  One
    * label per opcode, so that running one stays a single indirect jump. */
@@ -317,7 +317,7 @@ op_UNDECODED:
 #undef OP_MARKED_LABEL
 op_MARKED: /* a marked word that does not decode */
   c->st.marked++;
-  goto *ops[d->op & ~OP_MARKED];
+  goto op_ILLEGAL;
 
 fetch_fault:
   d = NULL;

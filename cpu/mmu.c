@@ -11,7 +11,7 @@
  * assist mode tags entries with a VM identifier (tag_lo) instead.
  */
 #include <stdlib.h>
-
+#include <sys/mman.h>
 
 #include "mmu.h"
 #include "vmx.h"
@@ -84,10 +84,7 @@ static bool arch_allows(const cpu *c, uint32_t va, uint32_t pte, uint32_t need) 
 /* A write to a page with decoded instructions marks the written word so
  * that its next fetch decodes it again (self-modifying code works, and data
  * sharing a page with code costs only a trip through the slow path). */
-static void code_written(cpu *c, uint32_t pa) {
-  dinsn *d = c->code[pa >> PAGE_SHIFT];
-  if (d) d[(pa & PAGE_MASK) >> 2].op = OP_UNDECODED;
-}
+static void code_written(cpu *c, uint32_t pa) { mmu_code_forget(c, pa); }
 
 static void set_pte_bits(cpu *c, uint32_t pte_pa, uint32_t bits) {
   uint32_t pte = ld32(c->mem + pte_pa);
@@ -181,25 +178,33 @@ void cpu_tlb_flush_page(cpu *c, uint32_t va) {
   c->fetch_va = FETCH_NONE;
 }
 
+/* A page's decoded copy takes twice the page's size (8 bytes a word), and
+ * most pages that hold code hold data too.  Each copy is mapped on its own,
+ * zero-filled (OP_UNDECODED) by the host on first touch, so that only the
+ * parts where code was fetched cost host memory: with 64 guests of the
+ * guest OS this is about 100 KiB a guest. */
+#define CODE_BYTES (sizeof(dinsn) * (PAGE_SIZE / 4))
+
 dinsn *mmu_code_page(cpu *c, uint32_t ppn) {
   if (c->code[ppn]) return c->code[ppn];
-  dinsn *d = malloc(sizeof(dinsn) * (PAGE_SIZE / 4));
-  if (!d) return NULL;
-  const uint8_t *p = c->mem + ((size_t)ppn << PAGE_SHIFT);
-  (void)p;
-  for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) d[i].op = OP_UNDECODED; /* decoded lazily */
-  c->code[ppn] = d;
+  void *p = mmap(NULL, CODE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  c->code[ppn] = p;
   /* From now on writes to this page must come to the slow path. */
   for (uint32_t i = 0; i < c->tlb_size; i++)
     if (c->tlb[i].tag && c->tlb[i].ppn == ppn)
       c->tlb[i].perm &= (uint16_t) ~(P_W << PSHIFT_KERNEL | P_W << PSHIFT_USER | P_W << PSHIFT_MONITOR);
-  return d;
+  return p;
 }
 
 void mmu_code_drop(cpu *c, uint32_t ppn) {
-  dinsn *d = c->code[ppn];
-  if (d)
-    for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) d[i].op = OP_UNDECODED;
+  if (c->code[ppn])
+    for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) mmu_code_forget(c, (ppn << PAGE_SHIFT) + 4 * i);
+}
+
+void mmu_code_free(cpu *c, uint32_t ppn) {
+  if (c->code[ppn]) munmap(c->code[ppn], CODE_BYTES);
+  c->code[ppn] = NULL;
 }
 
 void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len) {

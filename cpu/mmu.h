@@ -39,6 +39,15 @@ static inline bool mmu_word_marked(const cpu *c, uint32_t pa) {
 }
 /* Drop the decoded copy of page ppn (its bytes changed). */
 void mmu_code_drop(cpu *c, uint32_t ppn);
+/* Give back the decoded copy of page ppn: it holds no code any more. */
+void mmu_code_free(cpu *c, uint32_t ppn);
+/* The word at physical pa was written: decode it again at its next fetch.
+ * A slot that was never decoded is left alone, so that a write to data
+ * beside code does not commit host memory for that part of the page. */
+static inline void mmu_code_forget(cpu *c, uint32_t pa) {
+  dinsn *d = c->code[pa >> PAGE_SHIFT];
+  if (d && d[(pa & PAGE_MASK) >> 2].op != OP_UNDECODED) d[(pa & PAGE_MASK) >> 2].op = OP_UNDECODED;
+}
 
 static inline uint32_t ld32(const uint8_t *p) {
   uint32_t v;

@@ -89,8 +89,7 @@ static void set_bits(walk2d *w, uint32_t hpa, uint32_t bits) {
   uint32_t v = rd(c, hpa);
   if (w->kind == WALK_PEEK || (v & bits) == bits) return;
   st32(c->mem + hpa, v | bits);
-  dinsn *d = c->code[hpa >> PAGE_SHIFT];
-  if (d) d[(hpa & PAGE_MASK) >> 2].op = OP_UNDECODED;
+  mmu_code_forget(c, hpa);
 }
 
 /* A nested fault: write the exit information the NPF exit will carry. */
@@ -259,10 +258,7 @@ uint8_t *npt_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
   e->perm = fast_perm(c, &x);
   pa = x.hpa;
 done:
-  if (need == P_W) { /* a write to decoded instructions: decode again */
-    dinsn *d = c->code[pa >> PAGE_SHIFT];
-    if (d) d[(pa & PAGE_MASK) >> 2].op = OP_UNDECODED;
-  }
+  if (need == P_W) mmu_code_forget(c, pa); /* a write to decoded instructions: decode again */
   return c->mem + pa;
 fault:
   *cause = f;

@@ -98,9 +98,8 @@ void snap_restore(cpu *c, const cpu_snap *s) {
         mmu_code_drop(c, p);
       else if (!mmu_code_page(c, p))
         cpu_panic("snap_restore: out of host memory");
-    } else if (c->code[p]) {
-      free(c->code[p]);
-      c->code[p] = NULL;
+    } else {
+      mmu_code_free(c, p);
     }
   }
   memcpy(c->tlb, s->tlb, sizeof *c->tlb * c->tlb_size);

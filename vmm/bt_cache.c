@@ -152,7 +152,7 @@ bt *bt_clone(const bt *b) {
 
 /* ---- lookup and insert ---- */
 
-static uint32_t hash_pc(uint32_t gpc) { return ((gpc >> 2) * 2654435761u) >> 20; /* 12 bits: BT_HASH */ }
+static uint32_t hash_pc(uint32_t gpc) { return ((gpc >> 2) * 2654435761u) >> (32 - BT_HASH_BITS); }
 
 bt_block *bt_find(bt *b, uint32_t gpc, uint32_t gpa) {
 #if LAB_SOLUTION >= 3
@@ -288,7 +288,7 @@ void bt_check_links(vm *m) {
 void bt_flush_tables(bt *b) {
   b->tc_used = 0;
   b->nblocks = 0;
-  for (int i = 0; i < BT_HASH; i++) b->hash[i] = -1;
+  for (uint32_t i = 0; i < BT_HASH; i++) b->hash[i] = -1;
   for (uint32_t i = 0; i < b->nprot; i++) {
     uint32_t p = b->prot[i];
     memset(b->xlated[p], 0, PAGE_SIZE / 32);
