@@ -33,7 +33,7 @@ cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
   c->npages = mem_size >> PAGE_SHIFT;
   c->code = calloc(c->npages, sizeof *c->code);
   c->tlb = calloc(tlb_size, sizeof *c->tlb);
-  if (!c->mem || !c->code || !c->tlb) {
+  if (!c->mem || !c->code || !c->tlb || !mmu_code_init(c)) {
     cpu_free(c);
     return NULL;
   }
@@ -48,10 +48,9 @@ cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
 
 void cpu_free(cpu *c) {
   if (!c) return;
-  for (uint32_t i = 0; i < c->npages; i++) {
-    if (c->code) mmu_code_free(c, i);
-    if (c->marks) free(c->marks[i]);
-  }
+  if (c->marks)
+    for (uint32_t i = 0; i < c->npages; i++) free(c->marks[i]);
+  mmu_code_fini(c);
   free(c->code);
   free(c->marks);
   free(c->mem);

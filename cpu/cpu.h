@@ -149,6 +149,7 @@ typedef struct cpu {
   uint8_t *mem;
   uint32_t mem_size; /* a multiple of PAGE_SIZE */
   dinsn **code;      /* per physical page: decoded words, or NULL */
+  dinsn *dcode;      /* where they live: npages pages of them (mmu.c) */
   uint32_t npages;
 
   /* ---- TLB: direct-mapped, tlb_size entries (a power of two) ---- */
@@ -178,6 +179,10 @@ typedef struct cpu {
                      /* mode only from code fetched there, and only through */
                      /* r0-based (absolute) addresses; 0 = no window */
   uint64_t mon_guard; /* mon_lo, or 2^32 when there is no window */
+  uint32_t mon_io;   /* I/O ports (bit p: port p) that code fetched from */
+                     /* the window may use in user mode without trapping, */
+                     /* as x86's I/O permission bitmap passes chosen ports */
+                     /* through; 0 = none */
   uint8_t **marks;   /* per physical page: bitmap of words not counted as */
                      /* retired (a translator's inserted code), or NULL */
   cost_model cost;

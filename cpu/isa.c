@@ -20,18 +20,30 @@ const isa_info *isa_lookup(const char *mnemonic) {
 
 bool isa_has_operand(const isa_info *in, char letter) { return strchr(in->ops, letter) != NULL; }
 
-uint32_t isa_zero_mask(const isa_info *in) {
+/* The operand letters as a set, bit (letter - 'a'), in one pass: the
+ * decoder needs several of them for every word it decodes. */
+#define OPND(letter) (1u << ((letter) - 'a'))
+static uint32_t operand_set(const isa_info *in) {
+  uint32_t set = 0;
+  for (const char *p = in->ops; *p; p++)
+    if (*p >= 'a' && *p <= 'z') set |= OPND(*p);
+  return set;
+}
+
+static uint32_t zero_mask(const isa_info *in, uint32_t ops) {
   uint32_t m = 0;
   if (in->fmt == FMT_J) return 0; /* imm24 fills the word */
   /* A memory operand names rs1 as its base register. */
-  if (!isa_has_operand(in, 'd')) m |= 0xfu << 20;
-  if (!isa_has_operand(in, 's') && !isa_has_operand(in, 'm')) m |= 0xfu << 16;
+  if (!(ops & OPND('d'))) m |= 0xfu << 20;
+  if (!(ops & (OPND('s') | OPND('m')))) m |= 0xfu << 16;
   if (in->fmt == FMT_R) {
-    if (!isa_has_operand(in, 't')) m |= 0xfu << 12;
+    if (!(ops & OPND('t'))) m |= 0xfu << 12;
     m |= 0xfffu;
   }
   return m;
 }
+
+uint32_t isa_zero_mask(const isa_info *in) { return zero_mask(in, operand_set(in)); }
 
 uint32_t isa_fixed_mask(const isa_info *in) { return 0xff000000u | isa_zero_mask(in); }
 
@@ -45,7 +57,9 @@ bool isa_decode(uint32_t w, dinsn *d) {
   d->op = OP_ILLEGAL;
   d->rd = d->rs1 = d->rs2 = 0;
   d->imm = w; /* an illegal instruction keeps its word for CR[badva] */
-  if (!in->name || (w & isa_zero_mask(in)) != 0) return false;
+  if (!in->name) return false;
+  uint32_t ops = operand_set(in);
+  if ((w & zero_mask(in, ops)) != 0) return false;
   d->op = in->opcode;
   d->rd = ISA_RD(w);
   d->rs1 = ISA_RS1(w);
@@ -56,8 +70,7 @@ bool isa_decode(uint32_t w, dinsn *d) {
   case FMT_I:
     /* Signed immediates and memory offsets are sign-extended; logical
      * immediates, control-register and port numbers are not. */
-    d->imm = (isa_has_operand(in, 'i') || isa_has_operand(in, 'm')) ? sext(ISA_IMM16(w), 16)
-                                                                    : ISA_IMM16(w);
+    d->imm = (ops & (OPND('i') | OPND('m'))) ? sext(ISA_IMM16(w), 16) : ISA_IMM16(w);
     break;
   }
   return true;

@@ -179,39 +179,60 @@ void cpu_tlb_flush_page(cpu *c, uint32_t va) {
 }
 
 /* A page's decoded copy takes twice the page's size (8 bytes a word), and
- * most pages that hold code hold data too.  Each copy is mapped on its own,
- * zero-filled (OP_UNDECODED) by the host on first touch, so that only the
- * parts where code was fetched cost host memory: with 64 guests of the
- * guest OS this is about 100 KiB a guest. */
-#define CODE_BYTES (sizeof(dinsn) * (PAGE_SIZE / 4))
+ * most pages that hold code hold data too.  The copies live in one mapping
+ * reserved for the whole machine, zero-filled (OP_UNDECODED) by the host on
+ * first touch, so that only the parts where code was fetched cost host
+ * memory: with 64 guests of the guest OS this is about 60 KiB a guest. */
+#define CODE_WORDS (PAGE_SIZE / 4)
+#define CODE_BYTES (sizeof(dinsn) * CODE_WORDS)
+
+bool mmu_code_init(cpu *c) {
+  void *p = mmap(NULL, (size_t)c->npages * CODE_BYTES, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  c->dcode = p == MAP_FAILED ? NULL : p;
+  return c->dcode != NULL;
+}
+
+void mmu_code_fini(cpu *c) {
+  if (c->dcode) munmap(c->dcode, (size_t)c->npages * CODE_BYTES);
+  c->dcode = NULL;
+}
 
 dinsn *mmu_code_page(cpu *c, uint32_t ppn) {
   if (c->code[ppn]) return c->code[ppn];
-  void *p = mmap(NULL, CODE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return NULL;
-  c->code[ppn] = p;
+  c->code[ppn] = c->dcode + (size_t)ppn * CODE_WORDS;
   /* From now on writes to this page must come to the slow path. */
   for (uint32_t i = 0; i < c->tlb_size; i++)
     if (c->tlb[i].tag && c->tlb[i].ppn == ppn)
       c->tlb[i].perm &= (uint16_t) ~(P_W << PSHIFT_KERNEL | P_W << PSHIFT_USER | P_W << PSHIFT_MONITOR);
-  return p;
+  return c->code[ppn];
 }
 
 void mmu_code_drop(cpu *c, uint32_t ppn) {
   if (c->code[ppn])
-    for (uint32_t i = 0; i < PAGE_SIZE / 4; i++) mmu_code_forget(c, (ppn << PAGE_SHIFT) + 4 * i);
+    for (uint32_t i = 0; i < CODE_WORDS; i++) mmu_code_forget(c, (ppn << PAGE_SHIFT) + 4 * i);
 }
 
 void mmu_code_free(cpu *c, uint32_t ppn) {
-  if (c->code[ppn]) munmap(c->code[ppn], CODE_BYTES);
+  if (!c->code[ppn]) return;
+  /* Zero-filled again on its next touch (Linux's MADV_DONTNEED on private
+   * anonymous memory), and its host memory given back meanwhile. */
+  if (madvise(c->code[ppn], CODE_BYTES, MADV_DONTNEED) != 0) mmu_code_drop(c, ppn);
   c->code[ppn] = NULL;
 }
 
 void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len) {
-  if (len == 0) return;
   uint64_t end = (uint64_t)pa + len;
-  for (uint64_t p = pa >> PAGE_SHIFT; p < c->npages && (p << PAGE_SHIFT) < end; p++)
-    if (c->code[p]) mmu_code_drop(c, (uint32_t)p);
+  if (end > c->mem_size) end = c->mem_size;
+  /* Only the words written: a monitor's store of one word (a protected
+   * write under binary translation) keeps the rest of the page decoded. */
+  for (uint64_t a = pa & ~3u; a < end; a += 4) {
+    if (!c->code[a >> PAGE_SHIFT]) {
+      a = ((a >> PAGE_SHIFT) << PAGE_SHIFT) + PAGE_SIZE - 4; /* no code on this page */
+      continue;
+    }
+    mmu_code_forget(c, (uint32_t)a);
+  }
 }
 
 bool cpu_phys_read(const cpu *c, uint32_t pa, void *dst, uint32_t len) {

@@ -41,6 +41,9 @@ static inline bool mmu_word_marked(const cpu *c, uint32_t pa) {
 void mmu_code_drop(cpu *c, uint32_t ppn);
 /* Give back the decoded copy of page ppn: it holds no code any more. */
 void mmu_code_free(cpu *c, uint32_t ppn);
+/* Reserve (false: cannot) and release the decoded copies of all pages. */
+bool mmu_code_init(cpu *c);
+void mmu_code_fini(cpu *c);
 /* The word at physical pa was written: decode it again at its next fetch.
  * A slot that was never decoded is left alone, so that a write to data
  * beside code does not commit host memory for that part of the page. */

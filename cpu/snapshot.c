@@ -74,7 +74,7 @@ void snap_restore(cpu *c, const cpu_snap *s) {
     cpu_panic("snap_restore: a snapshot of another machine");
   /* The host's side of the machine stays as it is. */
   uint8_t *mem = c->mem;
-  dinsn **code = c->code;
+  dinsn **code = c->code, *dcode = c->dcode;
   tlb_entry *tlb = c->tlb;
   uint8_t **marks = c->marks;
   console_dev con = c->con;
@@ -82,6 +82,7 @@ void snap_restore(cpu *c, const cpu_snap *s) {
   *c = s->regs;
   c->mem = mem;
   c->code = code;
+  c->dcode = dcode;
   c->tlb = tlb;
   c->marks = marks;
   restore_marks(c, s);

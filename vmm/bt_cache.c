@@ -94,6 +94,12 @@ bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   m->wprot = b->wprot;
   m->window_pde = b->pt_pa | PTE_V;
   cpu_set_window(c, BT_WINDOW);
+  /* The console's data port, a kernel's commonest privileged instruction,
+   * is passed through to translated code (the CPU's I/O bitmap for the
+   * window): the guest's copied in and out reach its console without an
+   * exit, the way VMware's translator emulated simple device accesses in
+   * the translation cache.  Status and control still exit (bt_run.c). */
+  c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA;
   shadow_drop_all(m); /* the kernel root is rebuilt with the window in it */
   return b;
 }

@@ -77,6 +77,7 @@ static void tc_enter(vm *m, uint32_t tc) {
    * guest code, fetched in the user group, can never fetch the window. */
   c->perm_shift = PSHIFT_MONITOR;
   c->fetch_va = FETCH_NONE;
+  c->con = m->v.con; /* for the ports passed through (mon_io) */
   st32(p + VP_VSYS, (v->flags & FLAG_IE) | FLAG_KM);
   st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
   for (int i = 0; i < NCR; i++) st32(p + VP_CR + 4 * i, v->cr[i]);
@@ -91,6 +92,7 @@ static void tc_leave(vm *m, uint32_t gpc) {
   memcpy(v->r, c->r, sizeof v->r);
   v->pc = gpc;
   v->flags = (c->flags & FLAGS_CC) | (ld32(p + VP_VSYS) & FLAG_IE) | FLAG_KM;
+  c->con = (console_dev){0}; /* the real CPU has no console of its own */
   for (int i = 0; i < NCR; i++) v->cr[i] = ld32(p + VP_CR + 4 * i);
   vm_count_guest(m);
 }
