@@ -18,8 +18,6 @@ const isa_info *isa_lookup(const char *mnemonic) {
   return NULL;
 }
 
-bool isa_has_operand(const isa_info *in, char letter) { return strchr(in->ops, letter) != NULL; }
-
 /* The operand letters as a set, bit (letter - 'a'), in one pass: the
  * decoder needs several of them for every word it decodes. */
 #define OPND(letter) (1u << ((letter) - 'a'))
@@ -28,6 +26,10 @@ static uint32_t operand_set(const isa_info *in) {
   for (const char *p = in->ops; *p; p++)
     if (*p >= 'a' && *p <= 'z') set |= OPND(*p);
   return set;
+}
+
+bool isa_has_operand(const isa_info *in, char letter) {
+  return letter >= 'a' && letter <= 'z' && (operand_set(in) & OPND(letter));
 }
 
 static uint32_t zero_mask(const isa_info *in, uint32_t ops) {

@@ -81,16 +81,11 @@ static bool arch_allows(const cpu *c, uint32_t va, uint32_t pte, uint32_t need) 
   return (arch & need) != 0;
 }
 
-/* A write to a page with decoded instructions marks the written word so
- * that its next fetch decodes it again (self-modifying code works, and data
- * sharing a page with code costs only a trip through the slow path). */
-static void code_written(cpu *c, uint32_t pa) { mmu_code_forget(c, pa); }
-
 static void set_pte_bits(cpu *c, uint32_t pte_pa, uint32_t bits) {
   uint32_t pte = ld32(c->mem + pte_pa);
   if ((pte & bits) != bits) {
     st32(c->mem + pte_pa, pte | bits);
-    code_written(c, pte_pa);
+    mmu_code_forget(c, pte_pa);
   }
 }
 
@@ -136,7 +131,7 @@ uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
     e->perm = entry_perm(c, va, pte);
     pa = (e->ppn << PAGE_SHIFT) | (va & PAGE_MASK);
   }
-  if (need == P_W) code_written(c, pa);
+  if (need == P_W) mmu_code_forget(c, pa);
   return c->mem + pa;
 fault:
   *cause = fault_cause(need);
@@ -264,6 +259,6 @@ int cpu_mark_word(cpu *c, uint32_t pa, bool marked) {
     (*bits)[w >> 3] |= (uint8_t)(1u << (w & 7));
   else
     (*bits)[w >> 3] &= (uint8_t) ~(1u << (w & 7));
-  code_written(c, pa & ~3u); /* decode it again with the new mark */
+  mmu_code_forget(c, pa & ~3u); /* decode it again with the new mark */
   return 0;
 }

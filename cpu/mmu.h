@@ -44,9 +44,11 @@ void mmu_code_free(cpu *c, uint32_t ppn);
 /* Reserve (false: cannot) and release the decoded copies of all pages. */
 bool mmu_code_init(cpu *c);
 void mmu_code_fini(cpu *c);
-/* The word at physical pa was written: decode it again at its next fetch.
- * A slot that was never decoded is left alone, so that a write to data
- * beside code does not commit host memory for that part of the page. */
+/* The word at physical pa was written: decode it again at its next fetch
+ * (self-modifying code works, and data sharing a page with code costs only
+ * a trip through the slow path).  A slot that was never decoded is left
+ * alone, so that a write to data beside code does not commit host memory
+ * for that part of the page. */
 static inline void mmu_code_forget(cpu *c, uint32_t pa) {
   dinsn *d = c->code[pa >> PAGE_SHIFT];
   if (d && d[(pa & PAGE_MASK) >> 2].op != OP_UNDECODED) d[(pa & PAGE_MASK) >> 2].op = OP_UNDECODED;
