@@ -267,6 +267,101 @@ START_TEST(shadow_follows_guest_invalidation) {
 }
 END_TEST
 
+/* ---- address spaces kept across switches (tests/guests/spaces.s checks
+ * what the guest sees; this checks what the monitor saves) ---- */
+#define SECOND_SPACE                                                          \
+  /* directory 0x34000: the kernel's table, and 0x400000 -> 0x21000 */      \
+  "        li r5, 0x33000\n"                                                 \
+  "        li r6, 0x2101f\n"                                                 \
+  "        sw r6, 0(r5)\n"                                                   \
+  "        li r5, 0x34000\n"                                                 \
+  "        li r6, 0x30001\n"                                                 \
+  "        sw r6, 0(r5)\n"                                                   \
+  "        li r6, 0x33001\n"                                                 \
+  "        sw r6, 4(r5)\n"
+
+static const char *pingpong_src = GUEST_PRELUDE
+    "main:   la r5, handler\n"
+    "        mtc tvec, r5\n"
+    PAGING_SETUP
+    SECOND_SPACE
+    "        li r11, 0x400000\n"
+    "        li r12, 0x32000\n"
+    "        li r13, 0x34000\n"
+    "        li r7, 50\n"
+    "1:      mtc ptb, r12\n"
+    "        lw r6, 0(r11)\n"
+    "        mtc ptb, r13\n"
+    "        lw r6, 0(r11)\n"
+    "        addi r7, r7, -1\n"
+    "        cmpi r7, 0\n"
+    "        bne 1b\n"
+    "        halt zero\n"
+    "handler: halt r9\n";
+
+START_TEST(shadow_kept_across_switches) {
+  run_result n, t;
+  both(pingpong_src, false, &n, &t);
+  ck_assert_uint_eq(t.halt_code, 0);
+  ck_assert_uint_eq(t.n.shadow_syncs, 102); /* ptb, paging on, 100 switches */
+  ck_assert_uint_eq(t.n.shadow_reuses, 98); /* all but the first two */
+  /* a handful for each space, once: not two for each of the 100 switches */
+  ck_assert_uint_lt(t.n.shadow_fills, 20);
+}
+END_TEST
+
+/* A space that filled more entries than the monitor logs cannot be checked
+ * on the way back: it is rebuilt instead, and still right. */
+static const char *bigspace_src = GUEST_PRELUDE
+    "main:   la r5, handler\n"
+    "        mtc tvec, r5\n"
+    PAGING_SETUP
+    SECOND_SPACE
+    /* 300 pages at 0x400000.. in the first space, all frame 0x20000 */
+    "        li r5, 0x31000\n"
+    "        li r6, 0x2001f\n"
+    "        li r7, 300\n"
+    "1:      sw r6, 0(r5)\n"
+    "        addi r5, r5, 4\n"
+    "        addi r7, r7, -1\n"
+    "        cmpi r7, 0\n"
+    "        bne 1b\n"
+    "        li r12, 0x32000\n"
+    "        li r13, 0x34000\n"
+    "        li r8, 2\n"            /* twice: full log, away, back */
+    "2:      mtc ptb, r12\n"
+    "        li r11, 0x400000\n"
+    "        li r7, 300\n"
+    "        li r10, 0\n"
+    "3:      lw r6, 0(r11)\n"
+    "        add r10, r10, r6\n"
+    "        li r6, 4096\n"
+    "        add r11, r11, r6\n"
+    "        addi r7, r7, -1\n"
+    "        cmpi r7, 0\n"
+    "        bne 3b\n"
+    "        show r10\n"
+    "        mtc ptb, r13\n"
+    "        li r11, 0x400000\n"
+    "        lw r6, 0(r11)\n"
+    "        show r6\n"
+    "        addi r8, r8, -1\n"
+    "        cmpi r8, 0\n"
+    "        bne 2b\n"
+    "        nl\n"
+    "        halt zero\n"
+    "handler: halt r9\n";
+
+START_TEST(shadow_too_big_to_keep_is_rebuilt) {
+  run_result n, t;
+  both(bigspace_src, false, &n, &t);
+  ck_assert_uint_eq(t.halt_code, 0);
+  ck_assert_str_eq(n.out.text, "00000000 00000000 00000000 00000000 \n");
+  ck_assert_uint_eq(t.n.shadow_reuses, 1); /* only the small second space */
+  ck_assert_uint_gt(t.n.shadow_fills, 600); /* the big one, filled twice */
+}
+END_TEST
+
 /* ---- protection between virtual modes: kernel touched a page, user
  * still cannot ---- */
 static const char *modes_src = GUEST_PRELUDE
@@ -473,6 +568,8 @@ Suite *monitor_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("shadow");
   tcase_add_test(tc, shadow_follows_guest_invalidation);
+  tcase_add_test(tc, shadow_kept_across_switches);
+  tcase_add_test(tc, shadow_too_big_to_keep_is_rebuilt);
   tcase_add_test(tc, user_mode_cannot_reach_kernel_pages);
   suite_add_tcase(s, tc);
   tc = tcase_create("isolation");

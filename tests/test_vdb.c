@@ -191,7 +191,7 @@ static uint64_t full_hash(const vdb_target *t) {
     h = fnv(h, &v->timer_left, sizeof v->timer_left);
     h = fnv(h, &v->waiting, sizeof v->waiting);
     h = fnv(h, &v->con.rx_irq_enabled, sizeof v->con.rx_irq_enabled);
-    h = fnv(h, m->root, sizeof m->root);
+    h = fnv(h, m->cur.root, sizeof m->cur.root);
     h = fnv(h, &m->pool_used, sizeof m->pool_used);
     h = fnv(h, &m->gst, sizeof m->gst);
     h = fnv(h, &m->real_insns_seen, sizeof m->real_insns_seen);

@@ -94,11 +94,11 @@ static inline void assemble_or_fail(const char *src, image *img) {
 }
 
 static inline bool shadow_points_inside(const vm *m) {
-  for (int i = 0; i < 2; i++) {
-    if (!m->root[i].pd) continue;
+  uint32_t roots[SHADOW_ROOTS];
+  for (int i = 0, n = shadow_roots(m, roots); i < n; i++) {
     for (uint32_t d = 0; d < 1024; d++) {
       uint32_t pde;
-      memcpy(&pde, m->c->mem + m->root[i].pd + 4 * d, 4);
+      memcpy(&pde, m->c->mem + roots[i] + 4 * d, 4);
       if (!(pde & PTE_V)) continue;
       for (uint32_t t = 0; t < 1024; t++) {
         uint32_t pte;

@@ -316,7 +316,7 @@ void bt_flush(vm *m) { bt_flush_tables(m->bt); }
 static void shadow_write_protect(vm *m, uint32_t hpa) {
   const uint8_t *mem = m->c->mem;
   for (int r = 0; r < 2; r++) {
-    uint32_t pd = m->root[r].pd;
+    uint32_t pd = m->cur.root[r].pd;
     if (!pd) continue;
     for (uint32_t i = 0; i < 1023; i++) { /* 1023: the window, never guest memory */
       uint32_t pde = ld32(mem + pd + 4 * i);

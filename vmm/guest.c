@@ -296,15 +296,15 @@ void guest_report(const guest *g, vm_report *r) {
 /* ---- isolation: every table entry the monitor made points inside ---- */
 
 /* Valid shadow entries outside the guest's memory, and tables outside its
- * pool (PDE 1023 of bt's kernel root is the translator's window). */
+ * pool, in every shadow the monitor keeps (PDE 1023 of bt's kernel roots
+ * is the translator's window). */
 uint64_t guest_shadow_outside(const vm *m) {
   uint64_t n = 0;
-  for (int i = 0; i < 2; i++) {
-    if (!m->root[i].pd) continue;
+  uint32_t roots[SHADOW_ROOTS];
+  for (int i = 0, nr = shadow_roots(m, roots); i < nr; i++) {
     for (uint32_t d = 0; d < 1024; d++) {
-      if (m->bt && i == 0 && d == 1023) continue;
-      uint32_t pde = ld32(m->c->mem + m->root[i].pd + 4 * d);
-      if (!(pde & PTE_V)) continue;
+      uint32_t pde = ld32(m->c->mem + roots[i] + 4 * d);
+      if (!(pde & PTE_V) || (d == 1023 && m->window_pde && pde == m->window_pde)) continue;
       uint32_t pt = pde & ~PAGE_MASK;
       if (pt < m->pool || pt >= m->pool + SHADOW_POOL * PAGE_SIZE) {
         n++;

@@ -138,7 +138,7 @@ static void guest_flush_cost(hw_vm *h) {
 /* The guest's translations changed: the shadow follows (shadow.c). */
 static void shadow_sync(hw_vm *h, bool all, uint32_t va) {
   if (all)
-    shadow_drop_all(&h->m);
+    shadow_sync_all(&h->m);
   else
     shadow_invalidate(&h->m, va);
   h->s.guest.cr[CR_PTB] = shadow_current(&h->m);

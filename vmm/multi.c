@@ -126,6 +126,7 @@ static void sum_vmm(vmm_counters *t, const vmm_counters *s) {
   t->guest_page_faults += s->guest_page_faults;
   t->shadow_syncs += s->shadow_syncs;
   t->shadow_resets += s->shadow_resets;
+  t->shadow_reuses += s->shadow_reuses;
   t->direct_insns += s->direct_insns;
 }
 

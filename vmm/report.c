@@ -85,9 +85,12 @@ void report_table(FILE *f, const vm_report *r) {
   fprintf(f, "\nreflected:");
   for (int i = 0; i < NCAUSES; i++)
     if (n->reflected[i]) fprintf(f, " %s=%llu", cpu_cause_name((uint32_t)i), (unsigned long long)n->reflected[i]);
-  fprintf(f, "\nmonitor: world_switches=%llu shadow_fills=%llu guest_page_faults=%llu shadow_syncs=%llu\n",
+  fprintf(f,
+          "\nmonitor: world_switches=%llu shadow_fills=%llu guest_page_faults=%llu shadow_syncs=%llu "
+          "shadow_reuses=%llu\n",
           (unsigned long long)n->world_switches, (unsigned long long)n->shadow_fills,
-          (unsigned long long)n->guest_page_faults, (unsigned long long)n->shadow_syncs);
+          (unsigned long long)n->guest_page_faults, (unsigned long long)n->shadow_syncs,
+          (unsigned long long)n->shadow_reuses);
   uint64_t total = n->direct_insns + emulated;
   fprintf(f, "guest instructions: %llu direct (%.2f%%), %llu emulated\n", (unsigned long long)n->direct_insns,
           total ? 100.0 * (double)n->direct_insns / (double)total : 0.0, (unsigned long long)emulated);
@@ -152,6 +155,7 @@ static void report_members(json *j, const vm_report *r) {
   json_u64(j, "guest_page_faults", n->guest_page_faults);
   json_u64(j, "shadow_syncs", n->shadow_syncs);
   json_u64(j, "shadow_resets", n->shadow_resets);
+  json_u64(j, "shadow_reuses", n->shadow_reuses);
   json_u64(j, "direct_instructions", n->direct_insns);
   json_u64(j, "emulated_instructions", emulated);
   json_end(j);

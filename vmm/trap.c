@@ -200,10 +200,10 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
   vcpu *v = &m->v;
   uint32_t val = v->r[d->rs1];
   switch (d->imm) {
-  case CR_PTB:    /* a new address space: the shadow must be rebuilt */
+  case CR_PTB:    /* a new address space: the shadow must follow */
   case CR_PAGING:
     v->cr[d->imm] = d->imm == CR_PAGING ? val & 1 : val;
-    shadow_drop_all(m);
+    shadow_sync_all(m);
     m->n.shadow_syncs++;
     m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
     break;
@@ -222,8 +222,8 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
   /* Lab 2: mtc creg, rs writes the guest's register d->rs1 into a VIRTUAL
    * control register, then retires.  Special cases, as the real CPU's
    * cpu_write_cr (cpu/cpu.c) has them: CR[ptb] and CR[paging] (bit 0 only)
-   * change the guest's address space, so the shadow tables are thrown away
-   * (shadow_drop_all), counted in m->n.shadow_syncs and charged
+   * change the guest's address space, so the shadow must follow
+   * (shadow_sync_all), counted in m->n.shadow_syncs and charged
    * COST_SHADOW_SYNC; CR[timer] sets the period and restarts the countdown
    * (m->v.timer_left) and retires WITHOUT ticking the timer (retire(m,
    * false)); CR[estatus] keeps only FLAGS_ALL; a number past NCR is
@@ -252,13 +252,13 @@ static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
 static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
-  shadow_drop_all(m);
+  shadow_sync_all(m);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
   retire(m, true);
 #else
-  /* Lab 2: the guest flushes its whole TLB: drop the whole shadow
-   * (shadow_drop_all), count and charge it as in emu_tlbi, retire. */
+  /* Lab 2: the guest flushes its whole TLB: the whole shadow must follow
+   * (shadow_sync_all), count and charge it as in emu_tlbi, retire. */
   (void)m, (void)d, (void)w;
   LAB_TODO(2, "vmm/trap.c emu_tlbflush");
 #endif

@@ -604,10 +604,16 @@ int cmd_info_shadow(vdb *d, const char *args) {
   }
   for (int i = 0; i < n; i++)
     show_shadow_root(d, t, &roots[i]);
-  if (t->m)
+  if (t->m) {
+    uint32_t pd[SHADOW_ROOTS];
+    int kept = 0, nroots = shadow_roots(t->m, pd);
+    for (int i = 0; i < SHADOW_KEPT; i++) kept += t->m->kept[i].key != 0;
     vdb_printf(d, "pool: %u of %u pages used at host-physical 0x%08x; %llu fills, %llu syncs, %llu resets\n",
                t->m->pool_used, SHADOW_POOL, t->m->pool, (unsigned long long)t->m->n.shadow_fills,
                (unsigned long long)t->m->n.shadow_syncs, (unsigned long long)t->m->n.shadow_resets);
+    vdb_printf(d, "kept: %d other address space%s (%d roots in all), %llu switches back to one\n", kept,
+               kept == 1 ? "" : "s", nroots, (unsigned long long)t->m->n.shadow_reuses);
+  }
   return 0;
 }
 

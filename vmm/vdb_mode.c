@@ -207,7 +207,7 @@ static int trap_shadow_roots(const vdb_target *t, vdb_root *out, int max) {
   int n = 0;
   for (int i = 0; i < (m->one_root ? 1 : 2) && n < max; i++)
     out[n++] =
-        (vdb_root){m->one_root ? "guest" : names[i], m->root[i].pd, m->root[i].pd && t->c->cr[CR_PTB] == m->root[i].pd};
+        (vdb_root){m->one_root ? "guest" : names[i], m->cur.root[i].pd, m->cur.root[i].pd && t->c->cr[CR_PTB] == m->cur.root[i].pd};
   return n;
 }
 
@@ -230,7 +230,7 @@ static void trap_vcpu_info(const vdb_target *t, FILE *f) {
   fprintf(f, "  waiting     %s\n", v->waiting ? "yes (wfi)" : "no");
   fprintf(f, "  console     input interrupt %s\n", v->con.rx_irq_enabled ? "enabled" : "disabled");
   fprintf(f, "  memory      guest-physical 0x0-0x%x at host-physical 0x%08x\n", m->size - 1, m->base);
-  fprintf(f, "  shadow      kernel root 0x%08x, user root 0x%08x, pool %u of %u pages\n", m->root[0].pd, m->root[1].pd,
+  fprintf(f, "  shadow      kernel root 0x%08x, user root 0x%08x, pool %u of %u pages\n", m->cur.root[0].pd, m->cur.root[1].pd,
           m->pool_used, SHADOW_POOL);
   fprintf(f, "  guest ticks %llu (%llu instructions, %llu idle)\n",
           (unsigned long long)(m->gst.insns + m->gst.idle_ticks), (unsigned long long)m->gst.insns,
@@ -398,7 +398,7 @@ static int hw_npt_roots(const vdb_target *t, vdb_root *out, int max) {
 static int hws_shadow_roots(const vdb_target *t, vdb_root *out, int max) {
   const hw_vm *h = hw(t);
   if (!h->shadow || max < 1) return 0;
-  out[0] = (vdb_root){"guest", h->m.root[0].pd, h->m.root[0].pd && h->s.guest.cr[CR_PTB] == h->m.root[0].pd};
+  out[0] = (vdb_root){"guest", h->m.cur.root[0].pd, h->m.cur.root[0].pd && h->s.guest.cr[CR_PTB] == h->m.cur.root[0].pd};
   return 1;
 }
 

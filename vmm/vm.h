@@ -26,7 +26,9 @@
 #include "cpu.h"
 #include "vmm.h"
 
-#define SHADOW_POOL 64 /* pages of shadow page tables per VM */
+#define SHADOW_POOL 64  /* pages of shadow page tables per VM */
+#define SHADOW_KEPT 6   /* other address spaces whose shadow is kept */
+#define SHADOW_LOG 128  /* fills an address space remembers */
 
 typedef struct vcpu {
   /* ---- the guest's view of the CPU ---- */
@@ -46,6 +48,17 @@ typedef struct shadow_root {
   uint32_t pd; /* host-physical address of the page directory, 0 = none */
 } shadow_root;
 
+/* One guest address space's shadow (shadow.c): its roots and the pages
+ * filled in them, so that the monitor can check each against the guest's
+ * tables when the guest switches back to it, instead of rebuilding all. */
+typedef struct shadow_space {
+  uint32_t key;  /* shadow_key(): the guest's CR[ptb] and paging; 0 = none */
+  uint32_t used; /* when it last ran (m->space_clock), for eviction */
+  shadow_root root[2];
+  uint32_t nlog;            /* entries in log; more than SHADOW_LOG: lost count */
+  uint32_t log[SHADOW_LOG]; /* va | root index of each fill */
+} shadow_space;
+
 typedef struct vm {
   const char *name;
   cpu *c;        /* the real machine this VM runs on */
@@ -54,9 +67,14 @@ typedef struct vm {
   vcpu v;
 
   /* ---- shadow paging: one root per virtual mode ---- */
-  shadow_root root[2]; /* [0] virtual kernel mode, [1] virtual user mode */
+  shadow_space cur;    /* the current address space: cur.root[0] for virtual
+                          kernel mode, cur.root[1] for virtual user mode */
+  shadow_space kept[SHADOW_KEPT]; /* others the guest may switch back to */
+  uint32_t space_clock;
   uint32_t pool;       /* host-physical address of the pool */
-  uint32_t pool_used;  /* pages handed out */
+  uint32_t pool_used;  /* pages handed out (some may be free again) */
+  uint32_t pool_free;  /* a list of pages given back, through their first
+                          word; 0 = empty */
   bool one_root;       /* --mode hw-shadow: the guest kernel runs in real
                           (guest) kernel mode, so one root whose U bits
                           are the guest's serves both virtual modes */
@@ -89,10 +107,18 @@ uint32_t shadow_current(vm *m);
 /* A real page fault at va while the guest ran: fill the shadow and return
  * true (hidden fault), or return false if the guest itself must see it. */
 bool shadow_fault(vm *m, uint32_t va, uint32_t cause);
-/* The guest changed its translations: drop what the shadow holds for va,
- * or everything. */
+/* The guest changed its translations: drop what the shadow holds for va. */
 void shadow_invalidate(vm *m, uint32_t va);
+/* The guest changed its address space (CR[ptb], CR[paging]) or flushed its
+ * whole TLB: switch to the shadow kept for the new space, checked entry by
+ * entry against the guest's tables, or to an empty one. */
+void shadow_sync_all(vm *m);
+/* The monitor's own reset: throw every shadow away. */
 void shadow_drop_all(vm *m);
+/* Every shadow page directory, the current space's and the kept ones':
+ * fills pd[] and returns how many. */
+#define SHADOW_ROOTS (2 * (SHADOW_KEPT + 1))
+int shadow_roots(const vm *m, uint32_t pd[SHADOW_ROOTS]);
 /* Walk the guest's own page table as its MMU would (for the guest's current
  * virtual mode): 0 and the guest-physical address, or the fault cause. */
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);

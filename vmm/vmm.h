@@ -53,6 +53,7 @@ typedef struct vmm_counters {
   uint64_t shadow_fills;      /* hidden page faults, filled silently */
   uint64_t guest_page_faults; /* page faults the guest saw */
   uint64_t shadow_syncs;      /* shadow entries dropped on tlbi, tlbflush, ptb */
+  uint64_t shadow_reuses;     /* address-space switches back to a kept shadow */
   uint64_t shadow_resets;     /* the shadow pool ran out and was emptied */
   uint64_t direct_insns;      /* guest instructions the real CPU ran itself */
 } vmm_counters;

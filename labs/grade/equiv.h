@@ -51,10 +51,10 @@ static int eq_getc(void *ctx) { return (void)ctx, -1; }
 static int eq_status(void *ctx) { return (void)ctx, 2; }
 
 static bool eq_shadow_inside(const vm *m) {
-  for (int i = 0; i < 2; i++) {
-    if (!m->root[i].pd) continue;
+  uint32_t roots[SHADOW_ROOTS];
+  for (int i = 0, n = shadow_roots(m, roots); i < n; i++) {
     for (uint32_t d = 0; d < 1024; d++) {
-      uint32_t pde = ld32(m->c->mem + m->root[i].pd + 4 * d);
+      uint32_t pde = ld32(m->c->mem + roots[i] + 4 * d);
       if (!(pde & PTE_V) || (m->window_pde && d == 1023)) continue;
       for (uint32_t t = 0; t < 1024; t++) {
         uint32_t pte = ld32(m->c->mem + (pde & ~PAGE_MASK) + 4 * t), pa = pte & ~PAGE_MASK;
