@@ -75,7 +75,9 @@ static shadow_space *space_oldest(vm *m) {
 }
 
 /* A zeroed page from the pool, or 0 when the pool is used up.  Kept
- * spaces give their pages back, oldest first, before that happens. */
+ * spaces give their pages back, oldest first, before the pool grows past
+ * SHADOW_POOL_KEEP pages: host memory the guest never touched costs
+ * nothing, and with many guests running that matters (docs/multi.md). */
 static uint32_t pool_alloc(vm *m) {
   uint32_t pa;
   for (;;) {
@@ -84,11 +86,11 @@ static uint32_t pool_alloc(vm *m) {
       m->pool_free = ld(m, pa);
       break;
     }
-    if (m->pool_used < SHADOW_POOL) {
+    shadow_space *o = space_oldest(m);
+    if (m->pool_used < (o ? SHADOW_POOL_KEEP : SHADOW_POOL)) {
       pa = m->pool + m->pool_used++ * PAGE_SIZE;
       break;
     }
-    shadow_space *o = space_oldest(m);
     if (!o) return 0;
     space_free(m, o);
   }

@@ -27,7 +27,8 @@
 #include "vmm.h"
 
 #define SHADOW_POOL 64  /* pages of shadow page tables per VM */
-#define SHADOW_KEPT 6   /* other address spaces whose shadow is kept */
+#define SHADOW_KEPT 6   /* other address spaces whose shadow is kept, */
+#define SHADOW_POOL_KEEP 12 /* as long as the pool need not grow past this */
 #define SHADOW_LOG 128  /* fills an address space remembers */
 
 typedef struct vcpu {
