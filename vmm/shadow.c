@@ -311,11 +311,12 @@ static uint32_t spte_now(const vm *m, int r, uint32_t va) {
  * tables; entries the guest dropped (tlbi) or logged twice leave the log. */
 static void space_check(vm *m) {
   shadow_space *s = &m->cur;
-  uint32_t n = 0;
+  uint32_t n = 0, checked = 0;
   for (uint32_t i = 0; i < s->nlog; i++) {
     uint32_t e = s->log[i], va = e & ~PAGE_MASK, at = spte_at(m, s->root[e & 1].pd, va);
     uint32_t old = at ? ld(m, at) : 0;
     if (!(old & PTE_V) || (old & SPTE_SEEN)) continue;
+    checked++;
     uint32_t now = spte_now(m, (int)(e & 1), va);
     st(m, at, now ? now | SPTE_SEEN : 0);
     if (now) s->log[n++] = e;
@@ -324,7 +325,7 @@ static void space_check(vm *m) {
     uint32_t at = spte_at(m, s->root[s->log[i] & 1].pd, s->log[i] & ~PAGE_MASK);
     st(m, at, ld(m, at) & ~SPTE_SEEN);
   }
-  m->c->st.cycles += 2 * n * m->c->cost.c[COST_WALK_REF];
+  m->c->st.cycles += 2 * checked * m->c->cost.c[COST_WALK_REF]; /* the guest's PDE and PTE */
   s->nlog = n;
 }
 
