@@ -60,11 +60,7 @@ static void sync_ptb(vm *m) {
 }
 
 /* Host-physical address of the kernel root's entry for va, 0 if none. */
-static uint32_t shadow_pte(const vm *m, uint32_t va) {
-  if (!m->cur.root[0].pd) return 0;
-  uint32_t pde = ld32(m->c->mem + m->cur.root[0].pd + ((va >> 22) << 2));
-  return (pde & PTE_V) ? (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2) : 0;
-}
+static uint32_t shadow_pte(const vm *m, uint32_t va) { return shadow_entry(m, m->cur.root[0].pd, va); }
 
 static void tc_enter(vm *m, uint32_t tc) {
   cpu *c = m->c;

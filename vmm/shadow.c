@@ -237,8 +237,7 @@ static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
   return spte;
 }
 
-/* Host-physical address of root pd's entry for va, 0 if it has no table. */
-static uint32_t spte_at(const vm *m, uint32_t pd, uint32_t va) {
+uint32_t shadow_entry(const vm *m, uint32_t pd, uint32_t va) {
   if (!pd) return 0;
   uint32_t pde = ld(m, pd + ((va >> 22) << 2));
   return (pde & PTE_V) ? (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2) : 0;
@@ -313,7 +312,7 @@ static void space_check(vm *m) {
   shadow_space *s = &m->cur;
   uint32_t n = 0, checked = 0;
   for (uint32_t i = 0; i < s->nlog; i++) {
-    uint32_t e = s->log[i], va = e & ~PAGE_MASK, at = spte_at(m, s->root[e & 1].pd, va);
+    uint32_t e = s->log[i], va = e & ~PAGE_MASK, at = shadow_entry(m, s->root[e & 1].pd, va);
     uint32_t old = at ? ld(m, at) : 0;
     if (!(old & PTE_V) || (old & SPTE_SEEN)) continue;
     checked++;
@@ -322,7 +321,7 @@ static void space_check(vm *m) {
     if (now) s->log[n++] = e;
   }
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t at = spte_at(m, s->root[s->log[i] & 1].pd, s->log[i] & ~PAGE_MASK);
+    uint32_t at = shadow_entry(m, s->root[s->log[i] & 1].pd, s->log[i] & ~PAGE_MASK);
     st(m, at, ld(m, at) & ~SPTE_SEEN);
   }
   m->c->st.cycles += 2 * checked * m->c->cost.c[COST_WALK_REF]; /* the guest's PDE and PTE */

@@ -116,6 +116,9 @@ void shadow_invalidate(vm *m, uint32_t va);
 void shadow_sync_all(vm *m);
 /* The monitor's own reset: throw every shadow away. */
 void shadow_drop_all(vm *m);
+/* Host-physical address of shadow root pd's entry for va, 0 if pd is 0 or
+ * has no table for va. */
+uint32_t shadow_entry(const vm *m, uint32_t pd, uint32_t va);
 /* Every shadow page directory, the current space's and the kept ones':
  * fills pd[] and returns how many. */
 #define SHADOW_ROOTS (2 * (SHADOW_KEPT + 1))
