@@ -63,7 +63,10 @@ enum {
 
 /* Permission bits cached in a TLB entry: three groups of read, write and
  * execute.  The group in force is cpu->perm_shift: kernel mode, user mode,
- * or user mode running code from the monitor's window (see mon_lo). */
+ * or user mode running code from the monitor's window (see mon_lo).  The
+ * monitor group sees paging as kernel mode does (U=0 pages too), plus the
+ * window, the way x86 paging treats ring 1, where VMware ran translated
+ * guest-kernel code, as supervisor; its instructions stay user mode's. */
 enum {
   P_R = 1,
   P_W = 2,
@@ -177,7 +180,9 @@ typedef struct cpu {
   bool strict_isa;   /* special instructions trap in user mode */
   uint32_t mon_lo;   /* monitor window: [mon_lo, 2^32) is reachable in user */
                      /* mode only from code fetched there, and only through */
-                     /* r0-based (absolute) addresses; 0 = no window */
+                     /* r0-based (absolute) addresses; 0 = no window.  Its */
+                     /* mappings never change: its TLB entries survive */
+                     /* flushes, as x86's global pages do */
   uint64_t mon_guard; /* mon_lo, or 2^32 when there is no window */
   uint32_t mon_io;   /* I/O ports (bit p: port p) that code fetched from */
                      /* the window may use in user mode without trapping, */
@@ -229,6 +234,10 @@ int cpu_mark_word(cpu *c, uint32_t pa, bool marked);
 
 /* Flush the TLB (counts as a flush when `count`). */
 void cpu_tlb_flush(cpu *c, bool count);
+/* The same, and the monitor window's entries too, which cpu_tlb_flush
+ * keeps (mon_lo): for a monitor that switches to another machine's window,
+ * as an x86 monitor clears CR4.PGE to drop global pages. */
+void cpu_tlb_flush_all(cpu *c, bool count);
 /* Drop the TLB entry mapping va, if any. */
 void cpu_tlb_flush_page(cpu *c, uint32_t va);
 

@@ -2,12 +2,13 @@
  *
  * The TLB is direct-mapped: virtual page v lives in entry v mod tlb_size.
  * An entry caches one PTE's translation and its permissions for the three
- * groups (kernel, user, user running monitor code).  Write permission is
+ * groups (kernel, user, user running monitor code: cpu.h).  Write permission is
  * cached only once the page is dirty and holds no decoded instructions, so
  * that the first write, and every write to code, comes here.
  *
  * Writing CR[ptb], turning paging on or off, tlbflush and tlbi drop entries;
- * nothing else does (as on x86 without PCIDs).  The monitor's hardware-
+ * nothing else does (as on x86 without PCIDs).  A monitor window's entries
+ * survive all but tlbi: they are the same in every address space.  The monitor's hardware-
  * assist mode tags entries with a VM identifier (tag_lo) instead.
  */
 #include <stdlib.h>
@@ -60,12 +61,8 @@ static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
   uint32_t fast = arch;
   if (!(pte & PTE_D) || c->code[pte >> PAGE_SHIFT]) fast &= ~P_W;
   uint32_t user = (pte & PTE_U) ? fast : 0;
-  uint32_t mon = user;
-  if (c->mon_lo && va >= c->mon_lo) {
-    mon = fast; /* the monitor's window: only its own code may touch it */
-    user = 0;
-  }
-  return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | mon << PSHIFT_MONITOR);
+  if (c->mon_lo && va >= c->mon_lo) user = 0; /* the window: only the monitor's code may touch it */
+  return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | fast << PSHIFT_MONITOR);
 }
 
 /* Is the access allowed by the architecture (ignoring the dirty and code
@@ -73,11 +70,7 @@ static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
 static bool arch_allows(const cpu *c, uint32_t va, uint32_t pte, uint32_t need) {
   uint32_t arch = pte_perm(pte);
   bool window = c->mon_lo && va >= c->mon_lo;
-  switch (c->perm_shift) {
-  case PSHIFT_KERNEL: break;
-  case PSHIFT_USER: arch = (pte & PTE_U) && !window ? arch : 0; break;
-  default: arch = ((pte & PTE_U) || window) ? arch : 0; break;
-  }
+  if (c->perm_shift == PSHIFT_USER && (!(pte & PTE_U) || window)) arch = 0;
   return (arch & need) != 0;
 }
 
@@ -153,10 +146,13 @@ int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
   return 0;
 }
 
-void cpu_tlb_flush(cpu *c, bool count) {
+static void flush(cpu *c, bool count, bool window) {
   if (unlikely(c->vmcs != NULL)) { /* guest mode: only this VM's entries */
     for (uint32_t i = 0; i < c->tlb_size; i++)
       if ((c->tlb[i].tag & PAGE_MASK) == c->tag_lo) c->tlb[i].tag = 0;
+  } else if (c->mon_lo && !window) { /* the window's entries stay (cpu.h) */
+    for (uint32_t i = 0; i < c->tlb_size; i++)
+      if ((c->tlb[i].tag & ~PAGE_MASK) < c->mon_lo) c->tlb[i].tag = 0;
   } else {
     memset(c->tlb, 0, sizeof(tlb_entry) * c->tlb_size);
   }
@@ -166,6 +162,9 @@ void cpu_tlb_flush(cpu *c, bool count) {
     c->st.cycles += c->cost.c[COST_TLB_FLUSH];
   }
 }
+
+void cpu_tlb_flush(cpu *c, bool count) { flush(c, count, false); }
+void cpu_tlb_flush_all(cpu *c, bool count) { flush(c, count, true); }
 
 void cpu_tlb_flush_page(cpu *c, uint32_t va) {
   tlb_entry *e = &c->tlb[(va >> PAGE_SHIFT) & (c->tlb_size - 1)];
@@ -244,9 +243,9 @@ bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len) {
 }
 
 void cpu_set_window(cpu *c, uint32_t mon_lo) {
+  cpu_tlb_flush_all(c, false); /* the old window's entries too */
   c->mon_lo = mon_lo;
   c->mon_guard = mon_lo ? mon_lo : (1ull << 32);
-  cpu_tlb_flush(c, false);
 }
 
 int cpu_mark_word(cpu *c, uint32_t pa, bool marked) {

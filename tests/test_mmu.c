@@ -563,13 +563,12 @@ START_TEST(monitor_window) {
   ck_assert_uint_eq(tm_rd32(c, DATA + 0x1004), 0x0d0d);
   ck_assert_uint_eq(c->st.user_insns, 5);
   cpu_free(c);
-  /* Monitor code: not through a register, and still needs U outside. */
+  /* Monitor code: not through a register. */
   static const struct {
     uint32_t insn, r1, cause;
   } m[] = {
       {ENC_I(OP_LW, 3, 1, 0), MON + 0x1000, CAUSE_PF_LOAD},
       {ENC_I(OP_SB, 3, 1, 0), MON + 0x1003, CAUSE_PF_STORE},
-      {ENC_I(OP_LW, 3, 1, 0), VK, CAUSE_PF_LOAD},
   };
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
     c = window(&p);
@@ -579,6 +578,17 @@ START_TEST(monitor_window) {
     TM_EXPECT_TRAP(c, m[i].cause, MON, m[i].r1);
     cpu_free(c);
   }
+  /* Outside the window, paging treats monitor code as kernel mode (cpu.h):
+   * it reads and writes a U=0 page, which user code may not. */
+  c = window(&p);
+  TM_PROG(c, CODE + 0x1000, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_SW, 3, 1, 4), ENC_I(OP_LW, 5, 2, 0));
+  enter_window(c, MON);
+  c->r[1] = VK;
+  c->r[2] = MON + 0x1000;
+  TM_EXPECT_TRAP(c, CAUSE_PF_LOAD, MON + 8, MON + 0x1000);
+  ck_assert_uint_eq(c->r[3], 0x0d0d);
+  ck_assert_uint_eq(tm_rd32(c, DATA + 0x1004), 0x0d0d);
+  cpu_free(c);
   /* Nor through the stack pointer: pushf and popf. */
   static const uint32_t stack_op[] = {OP_PUSHF, OP_POPF};
   for (int i = 0; i < 2; i++) {
@@ -605,6 +615,30 @@ START_TEST(monitor_window) {
   ck_assert_uint_eq(c->r[4], 0x0d0d);
   ck_assert_uint_eq(tm_rd32(c, DATA + 0x1008), 0x0d0d);
   ck_assert_uint_eq(tm_rd32(c, DATA + 0x101c), FLAG_KM);
+  cpu_free(c);
+}
+END_TEST
+
+/* The window's mappings are the same in every address space, so its TLB
+ * entries survive a flush (a monitor's CR[ptb] write); cpu_tlb_flush_all,
+ * for a switch to another machine's window, drops them too. */
+START_TEST(window_survives_flush) {
+  tm_pt p;
+  cpu *c = window(&p);
+  TM_PROG(c, CODE + 0x1000, ENC_I(OP_LW, 3, 0, 0x9000), ENC_I(OP_LW, 4, 1, 0), ENC_I(OP_LW, 5, 2, 0));
+  uint64_t misses[3];
+  for (int i = 0; i < 3; i++) {
+    if (i == 1) cpu_tlb_flush(c, true);
+    if (i == 2) cpu_tlb_flush_all(c, true);
+    uint64_t before = c->st.tlb_misses;
+    enter_window(c, MON);
+    c->r[1] = VU;
+    c->r[2] = MON + 0x1000;
+    TM_EXPECT_TRAP(c, CAUSE_PF_LOAD, MON + 8, MON + 0x1000);
+    misses[i] = c->st.tlb_misses - before;
+  }
+  ck_assert_uint_eq(misses[2], misses[0]);
+  ck_assert_uint_eq(misses[1], misses[0] - 2); /* MON's code and data hit */
   cpu_free(c);
 }
 END_TEST
@@ -675,7 +709,7 @@ Suite *mmu_suite(void) {
   const TTest *t[] = {
       walk_counts, fetch_window, flush_and_tlbi, ptb_write_flushes, stale_entry_until_tlbi, permission_faults,
       walk_faults, accessed_dirty, conflict_eviction, mode_switch_rechecks, paging_off, self_modifying_code,
-      phys_written, monitor_window, translate_peek,
+      phys_written, monitor_window, window_survives_flush, translate_peek,
   };
   return tm_suite("mmu", t, sizeof t / sizeof t[0]);
 }

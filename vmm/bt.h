@@ -17,10 +17,10 @@
  *                   faults inside translated code, self-modifying code
  *
  * The monitor window: the top 4 MiB of guest-virtual space (PDE 1023),
- * reserved by the monitor.  Only the virtual-kernel shadow root maps it, to
- * monitor-owned pages.  The CPU lets only code fetched from the window touch
- * the window, and only through r0-based (absolute) addresses; to a guest
- * the region looks unmapped: any access page-faults.
+ * reserved by the monitor.  The shadow maps it, to monitor-owned pages.  The
+ * CPU lets only code fetched from the window touch the window, and only
+ * through r0-based (absolute) addresses; to a guest the region looks
+ * unmapped: any access page-faults.
  *
  *   0xFFC00000 +------------------------------+ BT_WINDOW
  *              | not mapped                   |
@@ -29,10 +29,12 @@
  *              |   blocks, appended in order  | (mapped U=1, W=0)
  *              +------------------------------+ BT_TC_VA + tc_pages * 4K
  *              | not mapped                   |
- *   0xFFFFF000 +------------------------------+ BT_VCPU_VA
+ *   0xFFFF8000 +------------------------------+ BT_VCPU_VA (window page 1016)
  *              | VCPU page                    | R+W, reached from
  *              |   scratch, VSYS, VPEND, CRs  | translations as
- *   2^32       +------------------------------+ -4096+offset(r0)
+ *              +------------------------------+ offset-32768(r0)
+ *              | not mapped                   |
+ *   2^32       +------------------------------+
  *
  * Host-physical memory of a bt VM: the trap-mode layout (guest memory, the
  * shadow pool), then the monitor's own pages:
@@ -58,8 +60,14 @@
  * guest OS boot took 20% more TLB misses. */
 #define BT_TC_FIRST 40u
 #define BT_TC_VA (BT_WINDOW + BT_TC_FIRST * PAGE_SIZE)
-#define BT_VCPU_VA 0xFFFFF000u
-#define BT_MAX_TC_PAGES (1023u - BT_TC_FIRST) /* up to the VCPU page */
+/* The VCPU page: the lowest page an r0-based address reaches from the top
+ * (a sign-extended imm16 of 0x8000 or more), so that it shares its TLB
+ * entry with guest page 1016 mod the TLB size, not 1023: a kernel's stack
+ * often sits at the top of some region, and the VCPU page is the TC's
+ * busiest data page. */
+#define BT_VCPU_VA 0xFFFF8000u
+#define BT_VCPU_PAGE ((BT_VCPU_VA - BT_WINDOW) >> PAGE_SHIFT)
+#define BT_MAX_TC_PAGES (BT_VCPU_PAGE - BT_TC_FIRST) /* up to the VCPU page */
 #define BT_DEFAULT_TC_PAGES 64u   /* 256 KiB */
 #define BT_MAX_INSNS 32           /* guest instructions in one block */
 #define BT_MAX_EXPANSION 16       /* TC words one guest instruction may take */
@@ -75,7 +83,7 @@ enum {
   VP_CR = 0x10,    /* CR[0] .. CR[NCR-1], the virtual control registers */
 };
 /* The imm16 that reaches VCPU-page offset `off` from r0. */
-#define VP(off) ((uint32_t)((off)-4096) & 0xffffu)
+#define VP(off) ((uint32_t)(BT_VCPU_VA + (off)) & 0xffffu)
 
 /* Why a translation leaves for the monitor: the exit stubs and exits, and
  * what chaining made of a stub.  X(NAME, name in --dump-tc, meaning) */
@@ -254,8 +262,6 @@ static inline uint32_t bt_enc_j(uint32_t op, uint32_t from, uint32_t to) {
 /* bt_run.c: virtual kernel mode for `budget` guest ticks at most (called
  * from vm_run); the page-fault hook of trap.c for user mode. */
 void bt_run_kernel(vm *m, uint64_t budget);
-/* The real TLB's tag for the shadow root of the VM's current mode. */
-void bt_tag_root(vm *m);
 bool bt_user_fault(vm *m, const trap_info *t);
 
 #endif

@@ -88,11 +88,12 @@ bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   b->tc_va = BT_TC_VA;
   for (uint32_t i = 0; i < b->cfg.tc_pages; i++)
     st32(pt + 4 * (BT_TC_FIRST + i), (b->tc_pa + i * PAGE_SIZE) | PTE_V | PTE_U | PTE_A | PTE_D);
-  st32(pt + 4 * 1023, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
+  st32(pt + 4 * BT_VCPU_PAGE, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
 
   m->bt = b;
   m->wprot = b->wprot;
   m->window_pde = b->pt_pa | PTE_V;
+  m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
   cpu_set_window(c, BT_WINDOW);
   /* The console's data port, a kernel's commonest privileged instruction,
    * is passed through to translated code (the CPU's I/O bitmap for the
@@ -377,8 +378,8 @@ static const char *exit_name(unsigned why) {
 /* The VCPU-page slot an r0-based load or store of a translation reaches. */
 static const char *vcpu_slot(uint32_t word, char *buf, size_t len) {
   const isa_info *in = &isa_table[ISA_OPCODE(word)];
-  uint32_t off = (ISA_IMM16(word) + 4096) & 0xffffu;
-  if (!in->name || !isa_has_operand(in, 'm') || ISA_RS1(word) != 0 || ISA_IMM16(word) < 0xf000) return NULL;
+  uint32_t off = (ISA_IMM16(word) - (BT_VCPU_VA & 0xffffu)) & 0xffffu;
+  if (!in->name || !isa_has_operand(in, 'm') || ISA_RS1(word) != 0 || off >= PAGE_SIZE) return NULL;
   if (off >= VP_CR && off < VP_CR + 4 * NCR) snprintf(buf, len, "cr %s", isa_cr_name((off - VP_CR) / 4));
   else snprintf(buf, len, "%s", off == VP_SCR1 ? "scr1" : off == VP_SCR2 ? "scr2" : off == VP_VSYS ? "vsys" : off == VP_VPEND ? "vpend" : "?");
   return buf;

@@ -42,24 +42,15 @@
 
 /* ---- the real CPU's page table and the VCPU page ---- */
 
-/* The two shadow roots keep their TLB entries apart by tag, as x86's
- * PCIDs do, so that switching between virtual kernel and user mode (every
- * system call, interrupt and iret) flushes nothing.  Whatever changes a
- * root's entries already drops the TLB's copies: shadow fills and tlbi one
- * page, a rebuilt shadow (shadow_drop_all) everything. */
-void bt_tag_root(vm *m) { m->c->tag_lo = vm_user(m) ? 1u : (1u << 1) | 1u; }
+/* One shadow root serves both virtual modes (m->one_root): translated
+ * kernel code runs in the CPU's monitor group, which sees the guest's U=0
+ * pages as kernel mode does, while guest user code, in the user group,
+ * cannot.  So switching between virtual kernel and user mode (every system
+ * call, interrupt and iret) changes no root and flushes nothing, and a
+ * page both modes touch takes one hidden fault, not two. */
+static void sync_ptb(vm *m) { vm_load_root(m); }
 
-static void sync_ptb(vm *m) {
-  cpu *c = m->c;
-  uint32_t pd = shadow_current(m); /* the kernel root: it maps the window */
-  if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
-    c->cr[CR_PTB] = pd;
-    c->cr[CR_PAGING] = 1;
-    bt_tag_root(m);
-  }
-}
-
-/* Host-physical address of the kernel root's entry for va, 0 if none. */
+/* Host-physical address of the shadow entry for va, 0 if none. */
 static uint32_t shadow_pte(const vm *m, uint32_t va) { return shadow_entry(m, m->cur.root[0].pd, va); }
 
 static void tc_enter(vm *m, uint32_t tc) {

@@ -255,7 +255,7 @@ bool guest_switch(guest *g) {
   counters_in(g);
   c->cr[CR_PTB] = shadow_current(g->m);
   c->cr[CR_PAGING] = 1;
-  cpu_tlb_flush(c, true);
+  cpu_tlb_flush_all(c, true); /* another VM's window too */
   counters_out(g);
   return true;
 }

@@ -14,7 +14,9 @@
  * Two roots, one per virtual mode.  Virtual kernel and virtual user mode
  * both run in real user mode, so the real U bit cannot separate them; the
  * user root holds only the guest's U=1 mappings, so virtual user code can
- * never reach a page the guest kernel keeps to itself.
+ * never reach a page the guest kernel keeps to itself.  Where the real MMU
+ * can tell the two apart (m->one_root: hw-shadow, bt), one root keeps the
+ * guest's U bits and serves both.
  *
  * Tracking guest page-table edits: the ISA says a changed PTE may be used
  * stale until the kernel executes tlbi or tlbflush or rewrites CR[ptb].  The
@@ -135,7 +137,7 @@ uint32_t shadow_current(vm *m) {
   /* Lab 4: one root for both virtual modes, so a page the guest kernel
    * touched stays mapped when the guest drops to virtual user mode.  Pick
    * m->cur.root[0] in virtual kernel mode, m->cur.root[1] in virtual user mode
-   * (vm_user), and always m->cur.root[0] when m->one_root (hw-shadow, where
+   * (vm_user), and always m->cur.root[0] when m->one_root (hw-shadow and bt, where
    * the real U bit separates the modes). */
   shadow_root *r = &m->cur.root[0];
 #endif
@@ -220,7 +222,7 @@ int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
 static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
   /* Real user mode runs both virtual modes, so every shadow entry is U. */
   uint32_t spte = ((m->base + gpa) & ~PAGE_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
-  if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* hw-shadow: guest kernel mode is real */
+  if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* the real MMU tells the modes apart (vm.h) */
 #if LAB_SOLUTION >= 4
   if ((flags & PTE_W) && (flags & PTE_D)) spte |= PTE_W;
 #else

@@ -27,6 +27,16 @@
 
 /* ---- world switch: the VCPU onto the real CPU and back ---- */
 
+void vm_load_root(vm *m) {
+  cpu *c = m->c;
+  uint32_t pd = shadow_current(m);
+  if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
+    c->cr[CR_PTB] = pd;
+    c->cr[CR_PAGING] = 1;
+    cpu_tlb_flush(c, true); /* real hardware: a new CR3 flushes the TLB */
+  }
+}
+
 /* Load the guest's state into the real CPU: registers, pc, its condition
  * flags; real user mode with real IE on; the shadow root of its mode. */
 static void world_enter(vm *m) {
@@ -36,15 +46,7 @@ static void world_enter(vm *m) {
   c->flags = (m->v.flags & FLAGS_CC) | FLAG_IE;
   c->perm_shift = PSHIFT_USER;
   c->fetch_va = FETCH_NONE;
-  uint32_t pd = shadow_current(m);
-  if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
-    c->cr[CR_PTB] = pd;
-    c->cr[CR_PAGING] = 1;
-    if (m->bt)
-      bt_tag_root(m); /* --mode bt tags the TLB per root instead (bt.h) */
-    else
-      cpu_tlb_flush(c, true); /* real hardware: a new CR3 flushes the TLB */
-  }
+  vm_load_root(m);
 }
 
 /* Store the real CPU's state back into the VCPU, and count the guest

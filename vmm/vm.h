@@ -76,9 +76,10 @@ typedef struct vm {
   uint32_t pool_used;  /* pages handed out (some may be free again) */
   uint32_t pool_free;  /* a list of pages given back, through their first
                           word; 0 = empty */
-  bool one_root;       /* --mode hw-shadow: the guest kernel runs in real
-                          (guest) kernel mode, so one root whose U bits
-                          are the guest's serves both virtual modes */
+  bool one_root;       /* one root whose U bits are the guest's serves both
+                          virtual modes: hw-shadow runs the guest kernel in
+                          real (guest) kernel mode, bt in the CPU's monitor
+                          group (bt_run.c) */
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
@@ -139,6 +140,9 @@ void vm_run(vm *m, uint64_t ticks);
 /* Count the guest instructions the real CPU ran since the last look (its
  * retired instructions less marked ones), and charge the virtual timer. */
 void vm_count_guest(vm *m);
+/* Point the real CPU's CR[ptb] at the shadow root of the guest's current
+ * mode (shadow_current), flushing the TLB if that changed it. */
+void vm_load_root(vm *m);
 /* Handle the real CPU's trap m->c->trap as trap-and-emulate does, the VCPU
  * already holding the guest's state (pc = the trapping instruction, or the
  * next one for syscall and brk). */

@@ -19,7 +19,7 @@
 .include "testlib.inc"
 
 .equ TC, 0xFFC28000              ; where --mode bt keeps its translations
-.equ VCPU, 0xFFFFF000            ; its VCPU page
+.equ VCPU, 0xFFFF8000            ; its VCPU page
 .equ VSYS, VCPU + 8              ; the virtual IE and KM, in that page
 .equ UDATA, TL_FRAMES            ; the user's data page and stack
 
@@ -37,13 +37,13 @@ test_main:
 probes:
     push lr
     ; r0-based: exactly how translations address the VCPU page
-k_ld:   lw r9, -4096(zero)
+k_ld:   lw r9, -32768(zero)
     EXPECT_TRAP CAUSE_PF_LOAD, k_ld, VCPU, "r0-based load of the VCPU page"
-k_st:   sw r9, -4088(zero)
+k_st:   sw r9, -32760(zero)
     EXPECT_TRAP CAUSE_PF_STORE, k_st, VSYS, "r0-based store to the virtual flags"
-k_sb:   sb r9, -4095(zero)
+k_sb:   sb r9, -32767(zero)
     EXPECT_TRAP CAUSE_PF_STORE, k_sb, VCPU + 1, "r0-based byte store"
-k_mis:  lw r9, -4094(zero)
+k_mis:  lw r9, -32766(zero)
     EXPECT_TRAP CAUSE_MISALIGN, k_mis, VCPU + 2, "misaligned window load: misaligned first"
 
     ; through a register
@@ -158,6 +158,6 @@ u_jump:  jr r4
 u_pushf: mov sp, r4
          pushf
          syscall
-u_r0:    lw r9, -4088(zero)
+u_r0:    lw r9, -32760(zero)
          syscall
     .align PAGE_SIZE

@@ -186,7 +186,7 @@ outside:
     .word 0x7ffff000, 0
     .word 0xffc00000, 0          ; bt's window
     .word 0xffc28000, 0          ; bt's translation cache
-    .word 0xfffff000, 0          ; bt's VCPU page
+    .word 0xffff8000, 0          ; bt's VCPU page
     .word -1, -1
 
 first:    .word 0
