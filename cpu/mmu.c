@@ -2,14 +2,16 @@
  *
  * The TLB is direct-mapped: virtual page v lives in entry v mod tlb_size.
  * An entry caches one PTE's translation and its permissions for the three
- * groups (kernel, user, user running monitor code: cpu.h).  Write permission is
- * cached only once the page is dirty and holds no decoded instructions, so
- * that the first write, and every write to code, comes here.
+ * groups (kernel, user, user running monitor code: cpu.h).  Write
+ * permission is cached only once the page is dirty and holds no decoded
+ * instructions, so that the first write, and every write to code, comes
+ * here.
  *
  * Writing CR[ptb], turning paging on or off, tlbflush and tlbi drop entries;
  * nothing else does (as on x86 without PCIDs).  A monitor window's entries
- * survive all but tlbi: they are the same in every address space.  The monitor's hardware-
- * assist mode tags entries with a VM identifier (tag_lo) instead.
+ * are the same in every address space: they survive all but tlbi and
+ * cpu_tlb_flush_all.  The monitor's hardware-assist mode tags entries with
+ * a VM identifier (tag_lo) instead.
  */
 #include <stdlib.h>
 #include <sys/mman.h>

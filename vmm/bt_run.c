@@ -47,8 +47,8 @@
  * pages as kernel mode does, while guest user code, in the user group,
  * cannot.  So switching between virtual kernel and user mode (every system
  * call, interrupt and iret) changes no root and flushes nothing, and a
- * page both modes touch takes one hidden fault, not two. */
-static void sync_ptb(vm *m) { vm_load_root(m); }
+ * page both modes touch takes one hidden fault, not two.  vm_load_root
+ * (trap.c) points the real CPU at it. */
 
 /* Host-physical address of the shadow entry for va, 0 if none. */
 static uint32_t shadow_pte(const vm *m, uint32_t va) { return shadow_entry(m, m->cur.root[0].pd, va); }
@@ -68,7 +68,7 @@ static void tc_enter(vm *m, uint32_t tc) {
   st32(p + VP_VSYS, (v->flags & FLAG_IE) | FLAG_KM);
   st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
   for (int i = 0; i < NCR; i++) st32(p + VP_CR + 4 * i, v->cr[i]);
-  sync_ptb(m);
+  vm_load_root(m);
 }
 
 /* The VCPU takes the guest's state back; the guest is at gpc. */
@@ -168,7 +168,7 @@ static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
     return false;
   }
   if (stub && !b->cfg.no_chain && gen == b->gen) bt_chain(m, stub, k); /* no flush on the way */
-  sync_ptb(m);
+  vm_load_root(m);
   m->c->pc = k->tc;
   return true;
 }
@@ -254,7 +254,7 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   }
   m->n.world_switches++; /* a hidden fault, as trap-and-emulate counts it */
   c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
-  sync_ptb(m);
+  vm_load_root(m);
   e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
   return true;
