@@ -18,15 +18,20 @@ const isa_info *isa_lookup(const char *mnemonic) {
   return NULL;
 }
 
-/* The operand letters as a set, bit (letter - 'a'), in one pass: the
- * decoder needs several of them for every word it decodes. */
+/* The operand letters as a set, bit (letter - 'a'), for every opcode: the
+ * decoder needs several of them for every word it decodes.  Made at compile
+ * time from the table's operand strings, whose letters sit at positions 0,
+ * 2 and 4 ("d,s,t"); OPS_CH reads past a short string's end as 0. */
 #define OPND(letter) (1u << ((letter) - 'a'))
-static uint32_t operand_set(const isa_info *in) {
-  uint32_t set = 0;
-  for (const char *p = in->ops; *p; p++)
-    if (*p >= 'a' && *p <= 'z') set |= OPND(*p);
-  return set;
-}
+#define OPS_CH(s, i) (sizeof(s) > (i) ? (s)[(i) < sizeof(s) ? (i) : 0] : 0)
+#define OPS_BIT(ch) ((ch) >= 'a' && (ch) <= 'z' ? 1u << (((ch) - 'a') & 31) : 0u)
+#define OPS_SET(s) (OPS_BIT(OPS_CH(s, 0)) | OPS_BIT(OPS_CH(s, 2)) | OPS_BIT(OPS_CH(s, 4)))
+static const uint32_t operand_sets[256] = {
+#define ISA_OPS(NAME, mn, opc, fmt, cls, ops, meaning) [opc] = OPS_SET(ops),
+    ISA_TABLE(ISA_OPS)
+#undef ISA_OPS
+};
+static uint32_t operand_set(const isa_info *in) { return operand_sets[in->opcode]; }
 
 bool isa_has_operand(const isa_info *in, char letter) {
   return letter >= 'a' && letter <= 'z' && (operand_set(in) & OPND(letter));

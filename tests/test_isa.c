@@ -59,6 +59,21 @@ START_TEST(test_rows_consistent) {
 }
 END_TEST
 
+/* The operand sets the decoder reads (made at compile time from fixed
+ * positions of the operand strings) name exactly the letters each string
+ * lists: a string written another way would be caught here. */
+START_TEST(test_operand_sets) {
+  for (int i = 0; i < NROWS; i++) {
+    const isa_info *in = &isa_table[rows[i].opcode];
+    bool listed[26] = {false};
+    for (const char *p = in->ops; *p; p++)
+      if (*p >= 'a' && *p <= 'z') listed[*p - 'a'] = true;
+    for (char l = 'a'; l <= 'z'; l++)
+      ck_assert_msg(isa_has_operand(in, l) == listed[l - 'a'], "%s: operand %c", in->name, l);
+  }
+}
+END_TEST
+
 START_TEST(test_isa_doc_in_sync) {
   char *gen;
   size_t genlen;
@@ -89,6 +104,7 @@ Suite *isa_suite(void) {
   TCase *tc = tcase_create("table");
   tcase_add_test(tc, test_no_overlap);
   tcase_add_test(tc, test_rows_consistent);
+  tcase_add_test(tc, test_operand_sets);
   tcase_add_test(tc, test_isa_doc_in_sync);
   suite_add_tcase(s, tc);
   return s;
