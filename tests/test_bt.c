@@ -336,6 +336,24 @@ START_TEST(cache) {
 }
 END_TEST
 
+/* A return to two callers in turn would miss its prediction every time.
+ * It is predicted again only BT_JR_PREDICTIONS times: after that it keeps
+ * its prediction (right for one caller of the two) and its misses just
+ * look the target up, without rewriting and rechaining the jr. */
+START_TEST(jr_predictions) {
+  image img = assemble("jr.s", ".org 0x1000\n li sp, 0x80000\n li r8, 100\n"
+                               "loop: call f\n call f\n addi r8, r8, -1\n cmpi r8, 0\n bne loop\n halt r0\n"
+                               "f: addi r9, r9, 1\n ret\n");
+  run_opts bt = {.mode = "bt"};
+  run *r = run_pair(&img, &bt, "a return to two callers");
+  const bt_counters *n = &r[1].r.bt;
+  ck_assert_uint_eq(r[1].reg[9], 200);
+  ck_assert_uint_ge(n->exits, 100);                       /* one caller's returns miss */
+  ck_assert_uint_le(n->chained, 16);                      /* the jr is rechained a few times only */
+  image_free(&img);
+}
+END_TEST
+
 /* ---- whole guests ---- */
 
 static void guest(const char *path, uint64_t invalidations) {
@@ -473,6 +491,7 @@ Suite *bt_suite(void) {
   tcase_add_loop_test(t, special, 0, 2);
   tcase_add_test(t, budget);
   tcase_add_test(t, cache);
+  tcase_add_test(t, jr_predictions);
   tcase_add_test(t, smc_guest);
   tcase_add_test(t, isolation_guest);
   tcase_add_test(t, one_root);

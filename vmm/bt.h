@@ -70,6 +70,7 @@
 #define BT_MAX_TC_PAGES (BT_VCPU_PAGE - BT_TC_FIRST) /* up to the VCPU page */
 #define BT_DEFAULT_TC_PAGES 64u   /* 256 KiB */
 #define BT_MAX_INSNS 32           /* guest instructions in one block */
+#define BT_JR_PREDICTIONS 4       /* times one jr's prediction is remade */
 #define BT_MAX_EXPANSION 16       /* TC words one guest instruction may take */
 #define BT_MAX_BLOCK_WORDS (BT_MAX_INSNS * BT_MAX_EXPANSION + 2)
 
@@ -246,7 +247,8 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k);
  * gpa, whose page the caller has checked is memory). */
 bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa);
 /* A jr's prediction missed: predict target from now on (the expansion
- * starts at TC address start); returns its stub. */
+ * starts at TC address start) and return its stub, to chain; or 0 once
+ * the jr has missed BT_JR_PREDICTIONS times: it then keeps its prediction. */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target);
 /* Encoders, shared with the tests. */
 static inline uint32_t bt_enc_r(uint32_t op, uint32_t rd, uint32_t rs1, uint32_t rs2) {

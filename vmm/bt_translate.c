@@ -220,7 +220,8 @@ static void x_branch(em *e, const dinsn *d, uint32_t pc) {
  * predicts, without touching the flags; on a hit it goes on through a stub
  * of its own, chained like a branch's, and never leaves translated code; on
  * a miss the divu leaves for the monitor, which looks the target up and
- * predicts it from then on (bt_jr_predict).  The first prediction is 1, a
+ * predicts it from then on (bt_jr_predict, up to BT_JR_PREDICTIONS times:
+ * below).  The first prediction is 1, a
  * misaligned address: only a jr that faults anyway can "hit" it.
  *
  *   +0  sw s, SCR(r0)        s: a scratch register other than rs
@@ -248,15 +249,23 @@ static void x_jr(em *e, const dinsn *d) {
   stub(e, BX_LOOKUP, 1, 0);
 }
 
+/* A jr that keeps missing is polymorphic: a return to several callers in
+ * turn, a dispatch through a table.  Predicting again at each miss costs
+ * two rewritten words (decoded again when they next run) and an unchained
+ * and rechained stub, and gains nothing, so after BT_JR_PREDICTIONS the
+ * jr keeps its last prediction and a miss only looks the target up.  The
+ * count lives in the stub's description (reg: unused by stubs). */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target) {
   bt *b = m->bt;
   uint32_t stub = start + JR_STUB;
+  bt_word *sw = bt_word_at(b, stub);
+  if (sw->reg >= BT_JR_PREDICTIONS) return 0;
+  sw->reg++;
   bt_unchain(m, stub);
   bt_word w = *bt_word_at(b, start + JR_LUI);
   uint32_t s = ISA_RD(ld32(m->c->mem + bt_tc_pa(b, start + JR_LUI)));
   bt_put(m, start + JR_LUI, bt_enc_i(OP_LUI, s, 0, target >> 16), true, w);
   bt_put(m, start + JR_ORI, bt_enc_i(OP_ORI, s, s, target & 0xffff), true, w);
-  bt_word *sw = bt_word_at(b, stub);
   sw->gpc = target;
   sw->why = (uint8_t)direct(w.gpc, target);
   return stub;
