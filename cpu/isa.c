@@ -37,20 +37,33 @@ bool isa_has_operand(const isa_info *in, char letter) {
   return letter >= 'a' && letter <= 'z' && (operand_set(in) & OPND(letter));
 }
 
-static uint32_t zero_mask(const isa_info *in, uint32_t ops) {
-  uint32_t m = 0;
-  if (in->fmt == FMT_J) return 0; /* imm24 fills the word */
-  /* A memory operand names rs1 as its base register. */
-  if (!(ops & OPND('d'))) m |= 0xfu << 20;
-  if (!(ops & (OPND('s') | OPND('m')))) m |= 0xfu << 16;
-  if (in->fmt == FMT_R) {
-    if (!(ops & OPND('t'))) m |= 0xfu << 12;
-    m |= 0xfffu;
-  }
-  return m;
-}
+/* What the decoder needs of each opcode, also made at compile time: the
+ * bits that must be zero (register fields the instruction does not name,
+ * and an R word's low 12 bits; a memory operand names rs1 as its base) and
+ * how its immediate reads.  Signed immediates and memory offsets are
+ * sign-extended; logical immediates, control-register and port numbers are
+ * not. */
+enum { IMM_NONE, IMM_JUMP, IMM_SIGNED, IMM_UNSIGNED };
+#define ZERO_MASK(fmt, set)                                                                     \
+  ((fmt) == FMT_J ? 0u                                                                          \
+                  : (((set) & OPND('d')) ? 0u : 0xfu << 20) |                                   \
+                        (((set) & (OPND('s') | OPND('m'))) ? 0u : 0xfu << 16) |                \
+                        ((fmt) == FMT_R ? (((set) & OPND('t')) ? 0u : 0xfu << 12) | 0xfffu : 0u))
+#define IMM_KIND(fmt, set)                        \
+  ((fmt) == FMT_R   ? IMM_NONE                    \
+   : (fmt) == FMT_J ? IMM_JUMP                    \
+   : ((set) & (OPND('i') | OPND('m'))) ? IMM_SIGNED : IMM_UNSIGNED)
+static const struct {
+  uint32_t zero;
+  uint8_t imm;
+} decode_rows[256] = {
+#define ISA_DECODE_ROW(NAME, mn, opc, fmt, cls, ops, meaning) \
+  [opc] = {ZERO_MASK(FMT_##fmt, OPS_SET(ops)), IMM_KIND(FMT_##fmt, OPS_SET(ops))},
+    ISA_TABLE(ISA_DECODE_ROW)
+#undef ISA_DECODE_ROW
+};
 
-uint32_t isa_zero_mask(const isa_info *in) { return zero_mask(in, operand_set(in)); }
+uint32_t isa_zero_mask(const isa_info *in) { return decode_rows[in->opcode].zero; }
 
 uint32_t isa_fixed_mask(const isa_info *in) { return 0xff000000u | isa_zero_mask(in); }
 
@@ -60,25 +73,20 @@ static uint32_t sext(uint32_t v, int bits) {
 }
 
 bool isa_decode(uint32_t w, dinsn *d) {
-  const isa_info *in = &isa_table[ISA_OPCODE(w)];
+  uint32_t opc = ISA_OPCODE(w);
   d->op = OP_ILLEGAL;
   d->rd = d->rs1 = d->rs2 = 0;
   d->imm = w; /* an illegal instruction keeps its word for CR[badva] */
-  if (!in->name) return false;
-  uint32_t ops = operand_set(in);
-  if ((w & zero_mask(in, ops)) != 0) return false;
-  d->op = in->opcode;
+  if (!isa_table[opc].name || (w & decode_rows[opc].zero) != 0) return false;
+  d->op = (uint8_t)opc;
   d->rd = ISA_RD(w);
   d->rs1 = ISA_RS1(w);
   d->rs2 = ISA_RS2(w);
-  switch (in->fmt) {
-  case FMT_R: d->imm = 0; break;
-  case FMT_J: d->imm = sext(ISA_IMM24(w), 24) << 2; break;
-  case FMT_I:
-    /* Signed immediates and memory offsets are sign-extended; logical
-     * immediates, control-register and port numbers are not. */
-    d->imm = (ops & (OPND('i') | OPND('m'))) ? sext(ISA_IMM16(w), 16) : ISA_IMM16(w);
-    break;
+  switch (decode_rows[opc].imm) {
+  case IMM_NONE: d->imm = 0; break;
+  case IMM_JUMP: d->imm = sext(ISA_IMM24(w), 24) << 2; break;
+  case IMM_SIGNED: d->imm = sext(ISA_IMM16(w), 16); break;
+  default: d->imm = ISA_IMM16(w); break;
   }
   return true;
 }
