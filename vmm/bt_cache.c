@@ -272,19 +272,22 @@ void bt_unchain(vm *m, uint32_t stub) {
       if (b->links[i].stub == stub) unlink_at(m, i);
 }
 
+/* Links into a few guest pages (the kernel's code) come in any order: the
+ * pages already walked in this check are remembered, a handful of them. */
 void bt_check_links(vm *m) {
   bt *b = m->bt;
-  uint32_t vpage = 1, gpage = 0; /* the last page checked (1: none) */
-  bool same = false;
+  enum { SEEN = 8 };
+  uint32_t vpage[SEEN], gpage[SEEN], nseen = 0;
   for (uint32_t i = 0; i < b->nlinks;) {
     const bt_link *l = &b->links[i];
-    if ((l->gpc & ~PAGE_MASK) != vpage) {
-      uint32_t gpa;
-      vpage = l->gpc & ~PAGE_MASK;
-      same = guest_peek(m, l->gpc, P_X, &gpa) == 0;
-      gpage = gpa & ~PAGE_MASK;
+    uint32_t k = 0, gpa;
+    while (k < nseen && vpage[k] != (l->gpc & ~PAGE_MASK)) k++;
+    if (k == nseen) { /* not walked yet (past SEEN pages, slot SEEN-1 is reused) */
+      k = nseen < SEEN ? nseen++ : SEEN - 1;
+      vpage[k] = l->gpc & ~PAGE_MASK;
+      gpage[k] = guest_peek(m, l->gpc, P_X, &gpa) == 0 ? gpa & ~PAGE_MASK : 1; /* 1: no mapping */
     }
-    if (same && gpage == (l->gpa & ~PAGE_MASK)) i++;
+    if (gpage[k] == (l->gpa & ~PAGE_MASK)) i++;
     else unlink_at(m, i); /* (the last link moved to i: look at it next) */
   }
   b->syncs_seen = m->n.shadow_syncs;
