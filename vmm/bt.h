@@ -127,7 +127,8 @@ enum bt_exit {
  *   W_STUB   a marked brk exit stub (after a branch, a call, a jr's check,
  *            at a block's end), or the jmp chaining patched it into: a
  *            boundary; gpc = where the guest continues; arg = the TC word
- *            that chaining patches
+ *            that chaining patches; reg = for a jr's stub, how many
+ *            predictions the jr has had (bt_jr_predict)
  */
 enum { W_NONE, W_START, W_BODY, W_PEND, W_EXIT, W_STUB };
 

@@ -220,9 +220,9 @@ static void x_branch(em *e, const dinsn *d, uint32_t pc) {
  * predicts, without touching the flags; on a hit it goes on through a stub
  * of its own, chained like a branch's, and never leaves translated code; on
  * a miss the divu leaves for the monitor, which looks the target up and
- * predicts it from then on (bt_jr_predict, up to BT_JR_PREDICTIONS times:
- * below).  The first prediction is 1, a
- * misaligned address: only a jr that faults anyway can "hit" it.
+ * predicts it from then on (bt_jr_predict: up to BT_JR_PREDICTIONS times).
+ * The first prediction is 1, a misaligned address: only a jr that faults
+ * anyway can "hit" it.
  *
  *   +0  sw s, SCR(r0)        s: a scratch register other than rs
  *   +4  lui s, hi(predicted)       patched by bt_jr_predict
@@ -254,7 +254,7 @@ static void x_jr(em *e, const dinsn *d) {
  * two rewritten words (decoded again when they next run) and an unchained
  * and rechained stub, and gains nothing, so after BT_JR_PREDICTIONS the
  * jr keeps its last prediction and a miss only looks the target up.  The
- * count lives in the stub's description (reg: unused by stubs). */
+ * count is the stub's description's reg (bt.h). */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target) {
   bt *b = m->bt;
   uint32_t stub = start + JR_STUB;
