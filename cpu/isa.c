@@ -18,31 +18,21 @@ const isa_info *isa_lookup(const char *mnemonic) {
   return NULL;
 }
 
-/* The operand letters as a set, bit (letter - 'a'), for every opcode: the
- * decoder needs several of them for every word it decodes.  Made at compile
- * time from the table's operand strings, whose letters sit at positions 0,
- * 2 and 4 ("d,s,t"); OPS_CH reads past a short string's end as 0. */
+/* What the decoder needs of each opcode, made at compile time from the
+ * table, since it needs it for every word it decodes:
+ *   set   the operand letters, bit (letter - 'a'), read off the operand
+ *         string, whose letters sit at positions 0, 2 and 4 ("d,s,t";
+ *         OPS_CH reads past a short string's end as 0)
+ *   zero  the bits that must be zero: register fields the instruction
+ *         does not name (a memory operand names rs1 as its base), and an
+ *         R word's low 12 bits
+ *   imm   how the immediate reads: signed immediates and memory offsets
+ *         are sign-extended; logical immediates, control-register and port
+ *         numbers are not */
 #define OPND(letter) (1u << ((letter) - 'a'))
 #define OPS_CH(s, i) (sizeof(s) > (i) ? (s)[(i) < sizeof(s) ? (i) : 0] : 0)
 #define OPS_BIT(ch) ((ch) >= 'a' && (ch) <= 'z' ? 1u << (((ch) - 'a') & 31) : 0u)
 #define OPS_SET(s) (OPS_BIT(OPS_CH(s, 0)) | OPS_BIT(OPS_CH(s, 2)) | OPS_BIT(OPS_CH(s, 4)))
-static const uint32_t operand_sets[256] = {
-#define ISA_OPS(NAME, mn, opc, fmt, cls, ops, meaning) [opc] = OPS_SET(ops),
-    ISA_TABLE(ISA_OPS)
-#undef ISA_OPS
-};
-static uint32_t operand_set(const isa_info *in) { return operand_sets[in->opcode]; }
-
-bool isa_has_operand(const isa_info *in, char letter) {
-  return letter >= 'a' && letter <= 'z' && (operand_set(in) & OPND(letter));
-}
-
-/* What the decoder needs of each opcode, also made at compile time: the
- * bits that must be zero (register fields the instruction does not name,
- * and an R word's low 12 bits; a memory operand names rs1 as its base) and
- * how its immediate reads.  Signed immediates and memory offsets are
- * sign-extended; logical immediates, control-register and port numbers are
- * not. */
 enum { IMM_NONE, IMM_JUMP, IMM_SIGNED, IMM_UNSIGNED };
 #define ZERO_MASK(fmt, set)                                                                     \
   ((fmt) == FMT_J ? 0u                                                                          \
@@ -54,14 +44,18 @@ enum { IMM_NONE, IMM_JUMP, IMM_SIGNED, IMM_UNSIGNED };
    : (fmt) == FMT_J ? IMM_JUMP                    \
    : ((set) & (OPND('i') | OPND('m'))) ? IMM_SIGNED : IMM_UNSIGNED)
 static const struct {
-  uint32_t zero;
+  uint32_t set, zero;
   uint8_t imm;
 } decode_rows[256] = {
 #define ISA_DECODE_ROW(NAME, mn, opc, fmt, cls, ops, meaning) \
-  [opc] = {ZERO_MASK(FMT_##fmt, OPS_SET(ops)), IMM_KIND(FMT_##fmt, OPS_SET(ops))},
+  [opc] = {OPS_SET(ops), ZERO_MASK(FMT_##fmt, OPS_SET(ops)), IMM_KIND(FMT_##fmt, OPS_SET(ops))},
     ISA_TABLE(ISA_DECODE_ROW)
 #undef ISA_DECODE_ROW
 };
+
+bool isa_has_operand(const isa_info *in, char letter) {
+  return letter >= 'a' && letter <= 'z' && (decode_rows[in->opcode].set & OPND(letter));
+}
 
 uint32_t isa_zero_mask(const isa_info *in) { return decode_rows[in->opcode].zero; }
 
