@@ -106,6 +106,7 @@ static const mode_row mode_rows[] = {
     {"hw-nested", "hw", false, "modern", false, false},
 };
 #define NMODES (sizeof mode_rows / sizeof mode_rows[0])
+#define GUEST_REPS 5 /* runs of each guest in each mode; the best counts */
 
 typedef int (*run_fn)(const vmm_opts *, const image *, vm_report *, cpu **);
 
@@ -117,33 +118,51 @@ static run_fn mode_fn(const char *mode) {
   return NULL;
 }
 
-static int run_guest(const char *path, const mode_row *mr, const char *cost, vm_report *best) {
-  char err[256];
-  image img;
-  if (image_read(path, &img, err, sizeof err) != 0) return -1;
+/* One run of a guest in one mode, into *r; -1 if it did not halt cleanly. */
+static int run_once(const char *path, const image *img, const mode_row *mr, const char *cost, vm_report *r) {
   vmm_opts o = {.mode = mr->mode, .mem = 1u << 20, .tlb = 64, .strict_isa = mr->strict, .image = path};
   o.hw_shadow = strcmp(mr->mode, "hw-shadow") == 0;
   o.bt_priv_trap = mr->bt_priv_trap;
   o.bt_no_chain = mr->bt_no_chain;
   cost_profile(&o.cost, cost);
   FILE *devnull = fopen("/dev/null", "w");
+  if (!devnull) return -1;
   host_console hc;
   host_console_init(&hc, devnull, NULL);
+  hc.eof = true;
   o.console = &hc;
+  *r = (vm_report){.name = path};
+  cpu *c = NULL;
   int rc = 0;
-  for (int rep = 0; rep < 3 && rc == 0; rep++) {
-    vm_report r = {.name = path};
-    cpu *c = NULL;
-    hc.eof = true;
-    if (mode_fn(mr->mode)(&o, &img, &r, &c) != 0 || r.exit != EXIT_HALT || r.halt_code != 0) {
-      fprintf(stderr, "bench: %s in %s mode did not halt cleanly (%s, code %u)\n", path, mr->label,
-              cpu_exit_name(r.exit), r.halt_code);
-      rc = -1;
-    }
-    cpu_free(c);
-    if (rep == 0 || r.host_seconds < best->host_seconds) *best = r;
+  if (mode_fn(mr->mode)(&o, img, r, &c) != 0 || r->exit != EXIT_HALT || r->halt_code != 0) {
+    fprintf(stderr, "bench: %s in %s mode did not halt cleanly (%s, code %u)\n", path, mr->label,
+            cpu_exit_name(r->exit), r->halt_code);
+    rc = -1;
   }
+  cpu_free(c);
   fclose(devnull);
+  return rc;
+}
+
+/* The best host time of `reps` runs of one guest in each of n modes.  The
+ * modes take turns within each repetition, so that a slow spell of the
+ * shared host (another job, a change of clock speed) falls on every mode
+ * alike instead of on whichever mode ran during it. */
+static int run_modes(const char *path, const mode_row *const *mr, const char *cost, size_t n, int reps,
+                     vm_report *best) {
+  char err[256];
+  image img;
+  if (image_read(path, &img, err, sizeof err) != 0) {
+    fprintf(stderr, "bench: %s\n", err);
+    return -1;
+  }
+  int rc = 0;
+  for (int rep = 0; rep < reps && rc == 0; rep++)
+    for (size_t m = 0; m < n && rc == 0; m++) {
+      vm_report r;
+      rc = run_once(path, &img, mr[m], cost ? cost : mr[m]->cost, &r);
+      if (rep == 0 || r.host_seconds < best[m].host_seconds) best[m] = r;
+    }
   image_free(&img);
   return rc;
 }
@@ -160,8 +179,9 @@ static int guests_by_mode(json *j, const char *key, const char *profile) {
   static const char *const guests[] = {"guestos", "bench-syscall", "bench-pgfault", "bench-ptemod",
                                        "bench-forkwait", "bench-io", "bench-privileged", "bench-special",
                                        "bench-compute", "bench-memwalk"};
-  printf("\nGuests by mode, cost profile %s (host time and modeled cycles relative to native; best of 3)\n",
-         profile ? profile : "modern");
+  printf("\nGuests by mode, cost profile %s (host time and modeled cycles relative to native;\n"
+         "best of %d runs, the modes taking turns)\n",
+         profile ? profile : "modern", GUEST_REPS);
   printf("%-18s %-10s %12s %9s %14s %9s %10s %10s %10s\n", "guest", "mode", "instructions", "host x",
          "cycles", "cycles x", "exits", "tlb miss", "walk refs");
   json_object(j, key);
@@ -171,12 +191,14 @@ static int guests_by_mode(json *j, const char *key, const char *profile) {
     FILE *probe = fopen(path, "rb");
     if (!probe) continue;
     fclose(probe);
+    const mode_row *rows[NMODES];
+    vm_report best[NMODES];
+    for (size_t m = 0; m < NMODES; m++) rows[m] = &mode_rows[m];
+    if (run_modes(path, rows, profile, NMODES, GUEST_REPS, best) != 0) return -1;
     json_object(j, guests[g]);
-    vm_report base = {0};
+    const vm_report base = best[0];
     for (size_t m = 0; m < NMODES; m++) {
-      vm_report r = {0};
-      if (run_guest(path, &mode_rows[m], profile ? profile : mode_rows[m].cost, &r) != 0) return -1;
-      if (m == 0) base = r;
+      const vm_report r = best[m];
       uint64_t exits = r.monitored ? r.vmm.world_switches + r.bt.exits : sum(r.st.traps, NCAUSES);
       double hx = r.host_seconds / base.host_seconds, cx = (double)r.cycles / (double)base.cycles;
       printf("%-18s %-10s %12llu %9.2f %14llu %9.2f %10llu %10llu %10llu\n", guests[g], mode_rows[m].label,
@@ -227,13 +249,10 @@ static int bt_figure(json *j) {
   FILE *probe = fopen(path, "rb");
   if (!probe) return 0;
   fclose(probe);
-  vm_report n = {0}, b = {0}, r;
-  for (int i = 0; i < 10; i++) {
-    if (run_guest(path, &native, "modern", &r) != 0) return -1;
-    if (i == 0 || r.host_seconds < n.host_seconds) n = r;
-    if (run_guest(path, &bt, "modern", &r) != 0) return -1;
-    if (i == 0 || r.host_seconds < b.host_seconds) b = r;
-  }
+  const mode_row *rows[2] = {&native, &bt};
+  vm_report best[2];
+  if (run_modes(path, rows, "modern", 2, 30, best) != 0) return -1;
+  const vm_report n = best[0], b = best[1];
   const bt_counters *t = &b.bt;
   double each = t->translations ? t->translate_seconds / (double)t->translations : 0;
   printf("\nBinary translation, the guest OS boot (best of 30 runs each)\n");
