@@ -1,19 +1,23 @@
 # The kit's build.  `make` builds the tools and the guest images; `make check`
 # builds a separate AddressSanitizer+UBSan tree and runs the Check suite.
-# Every .c under cpu/, assembler/ and vmm/ goes into libkit except the
-# programs' mains listed in MAINS; tests/*.c form one Check runner.
+# Every .c under cpu/, assembler/ and vmm/*/ goes into libkit except the
+# programs' mains listed in MAINS and the debugger's folder (bin/vdb alone
+# links it, with readline); tests/main.c and every tests/**/test_*.c form
+# one Check runner.  Headers of the monitor are named by their folder
+# (#include "core/vm.h"), so a file's includes say which parts it uses.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
 INC     := -Icpu -Iassembler -Ivmm
+TINC    := -Itests
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-MAINS   := assembler/vasm.c assembler/vdis.c vmm/main.c vmm/vdb.c
-LIBSRC  := $(filter-out $(MAINS) $(wildcard vmm/vdb_*.c),$(wildcard cpu/*.c assembler/*.c vmm/*.c))
-VDBSRC  := $(wildcard vmm/vdb_*.c)
-TESTSRC := $(wildcard tests/*.c)
-HDRS    := $(wildcard cpu/*.h assembler/*.h vmm/*.h tests/*.h)
+MAINS   := assembler/vasm.c assembler/vdis.c vmm/run/main.c vmm/vdb/vdb.c vmm/check/vgen.c
+LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cpu/*.c assembler/*.c vmm/*/*.c))
+VDBSRC  := $(filter-out vmm/vdb/vdb.c,$(wildcard vmm/vdb/*.c))
+TESTSRC := tests/main.c $(wildcard tests/*/test_*.c tests/*/*/test_*.c)
+HDRS    := $(wildcard cpu/*.h assembler/*.h vmm/*/*.h tests/*.h)
 
 READLINE_LIBS := -lreadline
 CHECK_CFLAGS   = $(shell pkg-config --cflags check 2>/dev/null)
@@ -25,7 +29,7 @@ SO := build/asan
 .PHONY: all tools guests check demo bench deps clean docs
 all: tools guests
 
-tools: bin/vasm bin/vdis bin/vmm $(if $(wildcard vmm/vdb.c),bin/vdb)
+tools: bin/vasm bin/vdis bin/vmm bin/vdb bin/vgen
 
 # ---- normal build (-O2 -Wall -Wextra -Werror) ----
 $(O)/%.o: %.c $(HDRS)
@@ -42,17 +46,17 @@ bin/vasm: $(O)/assembler/vasm.o $(O)/libkit.a
 bin/vdis: $(O)/assembler/vdis.o $(O)/libkit.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ -lm
-bin/vmm: $(O)/vmm/main.o $(O)/libkit.a
+bin/vmm: $(O)/vmm/run/main.o $(O)/libkit.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ -lm
-bin/vdb: $(O)/vmm/vdb.o $(VDBSRC:%.c=$(O)/%.o) $(O)/libkit.a
+bin/vdb: $(O)/vmm/vdb/vdb.o $(VDBSRC:%.c=$(O)/%.o) $(O)/libkit.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(READLINE_LIBS) -lm
 
 # ---- sanitizer build for the tests ----
 $(SO)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) $(WARN) $(INC) $(CHECK_CFLAGS) -c $< -o $@
+	$(CC) $(SAN) $(WARN) $(INC) $(TINC) $(CHECK_CFLAGS) -c $< -o $@
 
 $(SO)/libkit.a: $(LIBSRC:%.c=$(SO)/%.o)
 	@rm -f $@
@@ -71,7 +75,7 @@ include mk/install.mk
 include mk/labs.mk
 
 # The runner, built with the sanitizers: the guest tests run it.
-$(SO)/bin/vmm: $(SO)/vmm/main.o $(SO)/libkit.a
+$(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ -lm
 

@@ -1,7 +1,7 @@
 /* isa_doc.c: docs/isa.md, generated from the X-macro tables of isa.h.
  *
  * `vasm --isa-doc > docs/isa.md` regenerates the file, and a test in
- * tests/test_isa.c fails when the committed file and the tables disagree.
+ * tests/cpu/test_isa.c fails when the committed file and the tables disagree.
  * Only the prose and the two bit diagrams are written out here; every
  * instruction, control register, trap cause and port comes from a table.
  */

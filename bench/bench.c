@@ -20,8 +20,8 @@
 #include <time.h>
 
 #include "bench.h"
-#include "json.h"
-#include "vmm.h"
+#include "run/json.h"
+#include "core/vmm.h"
 
 static double now(void) {
   struct timespec ts;

@@ -27,8 +27,8 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "json.h"
-#include "multi.h"
+#include "run/json.h"
+#include "run/multi.h"
 
 #define GUEST_RAM (1u << 20)
 #define HALFWAY 850000 /* ticks per guest: the guest OS needs 1.72 M */

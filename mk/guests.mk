@@ -9,7 +9,7 @@
 #                           benchmark also runs under pure trap-and-emulate
 #   test-NAME.img           a guest test, tests/guests/NAME.s; which modes it
 #                           must pass in is in tests/guests/guests.tbl
-#   multi-NAME.img          a guest for the multi-guest tests, tests/multi/NAME.s
+#   multi-NAME.img          a guest for the multi-guest tests, tests/vmm/run/NAME.s
 #                           (docs/multi.md): attackers and the isolation check
 #
 # vasm writes no dependency lists, so each image depends on every file its
@@ -22,7 +22,7 @@ BENCH_NAMES      := $(sort $(basename $(notdir $(wildcard guestos/bench/*.s))))
 BENCH_INC        := $(wildcard guestos/bench/*.inc)
 GUEST_TEST_NAMES := $(sort $(basename $(notdir $(wildcard tests/guests/*.s))))
 GUEST_TEST_INC   := $(wildcard tests/guests/*.inc)
-MULTI_NAMES      := $(sort $(basename $(notdir $(wildcard tests/multi/*.s))))
+MULTI_NAMES      := $(sort $(basename $(notdir $(wildcard tests/vmm/run/*.s))))
 
 GUEST_IMAGES := $(G)/guestos.img $(G)/guestos-nospecial.img \
                 $(BENCH_NAMES:%=$(G)/bench-%.img) $(BENCH_NAMES:%=$(G)/bench-%-nospecial.img) \
@@ -52,6 +52,6 @@ $(G)/test-%.img: tests/guests/%.s $(GUEST_TEST_INC) bin/vasm
 	@mkdir -p $(G)
 	bin/vasm -I tests/guests $< -o $@
 
-$(G)/multi-%.img: tests/multi/%.s $(GUEST_TEST_INC) bin/vasm
+$(G)/multi-%.img: tests/vmm/run/%.s $(GUEST_TEST_INC) bin/vasm
 	@mkdir -p $(G)
 	bin/vasm -I tests/guests $< -o $@

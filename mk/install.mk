@@ -13,7 +13,7 @@ MAN1DIR  := $(DESTDIR)$(PREFIX)/share/man/man1
 MANPAGES := $(wildcard docs/man/*.1)
 
 .PHONY: install uninstall
-install: tools $(if $(wildcard tests/gen/vgen.c),bin/vgen)
+install: tools
 	install -d $(BINDIR) $(MAN1DIR)
 	install -m 755 bin/* $(BINDIR)/
 	install -m 644 $(MANPAGES) $(MAN1DIR)/

@@ -10,7 +10,7 @@
 #   make check                            also runs every harness on its
 #                                         corpus and for FUZZ_SMOKE seconds
 #
-# The random kernels in lockstep are Check tests (tests/test_lockstep.c):
+# The random kernels in lockstep are Check tests (tests/vmm/check/test_lockstep.c):
 # `make check` runs 500 per mode; LOCKSTEP_SEEDS=N changes that.
 #
 # The harnesses are built with clang's libFuzzer, AddressSanitizer and
@@ -37,7 +37,7 @@ check: fuzz-smoke
 
 # ---- random kernels ----
 
-bin/vgen: tests/gen/vgen.c $(O)/libkit.a
+bin/vgen: vmm/check/vgen.c $(O)/libkit.a
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(WARN) $(INC) -o $@ $^ -lm
 
@@ -49,7 +49,7 @@ fuzz-programs: bin/vgen bin/vasm
 	  i=$$((i + 1)); done
 	@echo "fuzz-programs: $(N) kernels from seed $(SEED) in build/fuzz-programs/ (run one: bin/vmm --lockstep trap --isa strict build/fuzz-programs/gen-$(SEED).img)"
 
-build/soak: tests/gen/soak.c $(O)/libkit.a
+build/soak: tests/vmm/check/soak.c $(O)/libkit.a
 	$(CC) $(CFLAGS) $(WARN) $(INC) -o $@ $^ -lm
 
 soak: all build/soak

@@ -34,7 +34,7 @@ static inline int as_opt(const char *name, const char *src, const char *const *d
   static asm_diag diag;
   asm_diag_free(&diag);
   memset(&diag, 0, sizeof diag);
-  static const char *const dirs[] = {"tests/asm/inc"};
+  static const char *const dirs[] = {"tests/assembler/asm/inc"};
   asm_options opt = {dirs, 1, defs, ndefs, NULL, 0};
   int r = asm_assemble(&opt, name, src, strlen(src), img, &diag);
   if (msgs) *msgs = diag.text ? diag.text : "";

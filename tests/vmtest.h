@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "asm.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define GUEST_MEM (256u << 10)
 #define GUEST_BASE (64u << 10) /* canaries below */

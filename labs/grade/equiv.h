@@ -15,10 +15,10 @@
 #define EQUIV_H
 
 #include "grade.h"
-#include "bt.h"
-#include "hw.h"
+#include "bt/bt.h"
+#include "hw/hw.h"
 #include "mmu.h"
-#include "vm.h"
+#include "core/vm.h"
 
 #define EQ_MEM (256u << 10)
 #define EQ_BASE (64u << 10)

@@ -13,7 +13,7 @@
  * alone, with a one-line reason.
  *
  * The helpers run guests in-process, in any mode, with the console kept
- * in a buffer: the same machinery as bin/vmm (vmm/main.c), minus the
+ * in a buffer: the same machinery as bin/vmm (vmm/run/main.c), minus the
  * process. */
 #ifndef GRADE_H
 #define GRADE_H
@@ -24,9 +24,9 @@
 #include <string.h>
 
 #include "asm.h"
-#include "gen.h"
-#include "lockstep.h"
-#include "vmm.h"
+#include "check/gen.h"
+#include "check/lockstep.h"
+#include "core/vmm.h"
 
 /* Register a test in the section run.c reads (GNU ld provides
  * __start_grade_tests and __stop_grade_tests).  The body is wrapped: when

@@ -91,11 +91,11 @@ failed() { # the tree under test did not build: every test 0
 
 # ---- the tree under test: its library, as the Makefile builds it ----
 cd "$SRC" || exit 2
-GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*.h tests/*.h "$TOP"/labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h tests/*.h "$TOP"/labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
 GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
 export GR_HSUM GR_FLAGS
-ls cpu/*.c assembler/*.c vmm/*.c 2>/dev/null |
-  grep -v -E '^(assembler/vasm|assembler/vdis|vmm/main|vmm/vdb|vmm/vdb_[a-z_]*)\.c$' |
+ls cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
+  grep -v -E '^(assembler/vasm\.c|assembler/vdis\.c|vmm/run/main\.c|vmm/check/vgen\.c|vmm/vdb/.*)$' |
   while read -r s; do echo "$s $OUT/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$OUT/obj/kit.list"
 compile "$OUT/obj/kit.list" || failed
 rm -f "$OUT/obj/libkit.a"

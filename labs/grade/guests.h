@@ -1,5 +1,5 @@
 /* guests.h: building blocks of the small paging guests (labs 4 and 5),
- * after tests/test_monitor.c's. */
+ * after tests/vmm/core/test_monitor.c's. */
 #ifndef GUESTS_H
 #define GUESTS_H
 

@@ -13,7 +13,7 @@
  * (grade_finished left its mark in a scratch directory): Check alone
  * would pass a child that the code under test ended with exit(0).  In the child, stderr goes to a scratch file, and a crash
  * (a panic's abort, a segfault) fails the test with the last line the
- * code printed there, e.g. "panic: lab 2: vmm/trap.c emu_cli: not written
+ * code printed there, e.g. "panic: lab 2: vmm/core/trap.c emu_cli: not written
  * yet", instead of a bare signal number. */
 #include <check.h>
 #include <signal.h>

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "lockstep.h"
+#include "check/lockstep.h"
 
 #define FUZZ_MEM (64u << 10)
 #define FUZZ_TICKS 20000

@@ -7,7 +7,7 @@
 
 #include "disasm.h"
 #include "fuzz.h"
-#include "vmm.h"
+#include "core/vmm.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;

@@ -1,7 +1,7 @@
 /* fuzz_vdb.c: the debugger's command parser, one command line at a time.
  *
  * Input: one byte choosing the mode, then command lines for vdb_exec()
- * against tests/vdb/kern.s (a kernel that halts on its own, so run and
+ * against tests/vmm/vdb/cases/kern.s (a kernel that halts on its own, so run and
  * continue end).  Lines that would touch host files (dot FILE, source
  * FILE) are skipped; quit ends the input.  Every line must give 0 or -1,
  * never a crash, a hang or a sanitizer report. */
@@ -10,7 +10,7 @@
 
 #include "asm.h"
 #include "fuzz.h"
-#include "vdb.h"
+#include "vdb/vdb.h"
 
 static char kernel[64];
 
@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   /* Assemble the guest from the tree before leaving it for the sandbox. */
   image img;
   asm_diag diag = {0};
-  if (asm_assemble_file(NULL, "tests/vdb/kern.s", &img, &diag) != 0) {
+  if (asm_assemble_file(NULL, "tests/vmm/vdb/cases/kern.s", &img, &diag) != 0) {
     fprintf(stderr, "fuzz_vdb: run me from the top of the tree: %s\n", diag.text ? diag.text : "");
     abort();
   }

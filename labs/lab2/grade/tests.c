@@ -1,4 +1,4 @@
-/* lab 2's graded tests: trap-and-emulate, vmm/trap.c.  Each runs a small
+/* lab 2's graded tests: trap-and-emulate, vmm/core/trap.c.  Each runs a small
  * guest natively and under --mode trap and checks that the guest cannot
  * tell (equiv.h: output, instruction counts, registers, flags, control
  * registers, and no byte outside the guest changed), plus what the monitor

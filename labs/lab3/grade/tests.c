@@ -1,5 +1,5 @@
-/* lab 3's graded tests: binary translation, vmm/bt_translate.c and
- * vmm/bt_cache.c.  Guests run natively and under --mode bt and must not
+/* lab 3's graded tests: binary translation, vmm/bt/bt_translate.c and
+ * vmm/bt/bt_cache.c.  Guests run natively and under --mode bt and must not
  * tell the difference (equiv.h); the translator's counters say how.  The
  * guests keep paging off (shadow paging is lab 4). */
 #include "lab3.h"

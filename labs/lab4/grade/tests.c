@@ -1,4 +1,4 @@
-/* lab 4's graded tests: shadow page tables, vmm/shadow.c.  Small guests
+/* lab 4's graded tests: shadow page tables, vmm/core/shadow.c.  Small guests
  * turn paging on and edit their tables; each runs natively and under
  * --mode trap and must not tell the difference (equiv.h), nor touch a byte
  * outside its memory. */

@@ -1,4 +1,4 @@
-/* lab 5's graded tests: hardware assistance, vmm/hw.c (exit handling) and
+/* lab 5's graded tests: hardware assistance, vmm/hw/hw.c (exit handling) and
  * cpu/npt.c (the two-dimensional walk).  The same guests as before, under
  * --mode hw (nested paging) and hw-shadow, compared with native
  * (equiv.h); then the microbenchmarks' shapes. */

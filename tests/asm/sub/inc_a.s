@@ -1,3 +1,0 @@
-.word 0xa
-.include "inc_b.s"      ; beside inc_a.s
-.include "inc_c.s"      ; through -I tests/asm/inc

@@ -1,4 +1,0 @@
-# guest: kern
-# source runs a file of commands; # lines are comments, empty lines nothing.
-source tests/vdb/sourced.vdb
-p $r1

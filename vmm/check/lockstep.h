@@ -1,0 +1,150 @@
+/* lockstep.h: differential checking, the kit's own oracle.
+ *
+ * `vmm --lockstep MODE IMAGE` runs the image twice in one process, on the
+ * bare CPU (native, the reference) and under a monitor MODE, and after
+ * every guest tick compares what the guest could observe:
+ *
+ *   native  cpu_run(c, 1) --+
+ *                           +--> compare: exit, pc, flags (virtual mode,
+ *   MODE    vm_run(m, 1)  --+    IE, ZNCV), registers, control registers,
+ *                                timer, pending interrupts, wfi, ticks,
+ *                                console output, the bytes the tick stored;
+ *                                all guest memory every `every` ticks
+ *
+ * and stops at the first difference with both states and the instruction
+ * that caused it.  A difference that only the full memory comparison sees
+ * (a page-table walker's A/D bits, a monitor writing the wrong place) is
+ * pinned down by running both sides again from reset, comparing all memory
+ * at every tick of the last interval: both runs are deterministic, and the
+ * console input is recorded so that the replay reads the same bytes.
+ *
+ * Legal differences, never reported because generated guests avoid them
+ * (docs/reliability.md): a page-table entry changed without tlbi/tlbflush
+ * may be used stale (the shadow tables are a large TLB), and the top 4 MiB
+ * of virtual space belongs to the binary translator's window.
+ *
+ * Every monitor side also gets guard pages below and above everything the
+ * monitor owns, filled with a canary: `outside` counts canary bytes that
+ * changed and shadow entries that point outside the guest (isolation).
+ */
+#ifndef LOCKSTEP_H
+#define LOCKSTEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/guest.h"
+#include "image.h"
+#include "core/vm.h"
+#include "core/vmm.h"
+
+#define LS_EVERY 4096        /* default ticks between full memory comparisons */
+#define LS_GUARD (64u << 10) /* canary bytes below and above a monitor side */
+#define LS_CANARY 0xa5
+
+/* What the guest can see of its machine after a tick, as one side has it. */
+/* What is compared after every tick: the guest's view (guest.h). */
+typedef guest_view ls_view;
+
+enum ls_verdict {
+  LS_AGREE,    /* the same to the end (halt, a dead machine, or the budget) */
+  LS_DIVERGED, /* a difference: see the result */
+  LS_ERROR,    /* could not start (a message was printed) */
+};
+
+typedef struct ls_opts {
+  uint64_t every;   /* full memory comparison period; 0: LS_EVERY */
+  FILE *out;        /* the guest's console output (native's copy), or NULL */
+  FILE *in;         /* console input, recorded for both sides; NULL: none */
+  FILE *report;     /* the divergence report and summary, or NULL */
+  bool no_store_check; /* only the full comparisons see memory (to test them) */
+} ls_opts;
+
+typedef struct ls_result {
+  enum ls_verdict verdict;
+  uint64_t ticks; /* ticks compared (both sides ran them) */
+  /* ---- when the sides agree: how the guest ended ---- */
+  enum cpu_exit exit;
+  uint32_t halt_code;
+  /* ---- when they diverge ---- */
+  uint64_t at_tick;      /* the tick whose instruction made the difference */
+  uint32_t insn_pc;      /* its pc (native), and its word */
+  uint32_t insn_word;
+  bool insn_fetched;     /* false: the pc could not be fetched */
+  bool insn_kernel;      /* it ran in (virtual) kernel mode */
+  char what[160];        /* the first difference, one line */
+  char insn_where[64];   /* its address and symbol: 0x000010d4 <boot+20> */
+  char insn_text[112];   /* the instruction, disassembled */
+  ls_view native, other; /* both states after that tick */
+  /* ---- isolation: the monitor side, at the end ---- */
+  uint64_t outside; /* canary bytes changed plus shadow entries outside the guest */
+  uint64_t compares; /* full memory comparisons made */
+} ls_result;
+
+/* Run img natively and under o->mode side by side (o->mem, o->tlb,
+ * o->strict_isa, o->cost, o->max_steps as for a plain run).  0, or -1 if
+ * the mode does not exist or a machine could not be made (message on
+ * lo->report). */
+int lockstep_run(const vmm_opts *o, const ls_opts *lo, const image *img, ls_result *res);
+
+/* Print the divergence (both states, the instruction) on f. */
+void lockstep_print(FILE *f, const char *mode, const ls_result *res);
+
+/* Monitor modes lockstep can compare with native, space-separated. */
+const char *lockstep_modes(void);
+bool lockstep_has_mode(const char *mode);
+
+/* bin/vmm --lockstep: run, print, and return the exit status
+ * (VMM_EX_DIVERGED on a divergence; otherwise what a plain run returns). */
+int lockstep_main(const vmm_opts *o, const image *img);
+
+/* ---- internals shared by lockstep.c and lockstep_side.c ---- */
+
+/* Console input, read from the host once and served to both sides (and to
+ * a replay) from this record. */
+typedef struct ls_record {
+  FILE *in;
+  bool tty, eof;
+  uint8_t *buf;
+  size_t len, cap;
+  FILE *flush; /* flushed before the host is asked (prompts show) */
+} ls_record;
+
+struct ls_mode;
+
+/* One machine of the pair. */
+typedef struct ls_side {
+  const struct ls_mode *mode;
+  cpu *c;      /* the real machine */
+  vm *m;       /* the VM in a monitor mode; NULL natively */
+  void *priv;  /* what else a mode keeps */
+  uint8_t *gmem; /* guest-physical 0, in host memory */
+  uint32_t gsize;
+  uint32_t owned_end; /* host-physical end of the monitor's own memory: */
+                      /* [0, LS_GUARD) and [owned_end, +LS_GUARD) are guards */
+  console_dev con;    /* the ends the guest's console is given */
+  char *out;          /* console bytes written and not yet compared */
+  size_t out_len, out_cap;
+  ls_record *rec;
+  size_t in_pos; /* record bytes this side has read */
+  enum cpu_exit exit; /* native: the last cpu_run's exit */
+} ls_side;
+
+/* A mode as lockstep drives it: a row of ls_modes[] (lockstep_side.c). */
+typedef struct ls_mode {
+  const char *name;
+  /* The machine with img loaded and reset, s->con as the guest's console. */
+  int (*make)(ls_side *s, const vmm_opts *o, const image *img, char *err, size_t len);
+  void (*run)(ls_side *s, uint64_t ticks); /* lockstep runs one tick at a time */
+  void (*view)(const ls_side *s, ls_view *v);
+  uint64_t (*outside)(const ls_side *s); /* isolation count; NULL natively */
+  void (*free)(ls_side *s);
+} ls_mode;
+
+extern const ls_mode ls_native;
+extern const ls_mode ls_modes[];
+extern const int ls_nmodes;
+void ls_console_init(ls_side *s, ls_record *rec);
+
+#endif

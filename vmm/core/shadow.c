@@ -1,0 +1,377 @@
+/* shadow.c: shadow page tables, the slides' "nested page tables" kept in
+ * software.
+ *
+ * The real MMU never sees the guest's page tables.  It walks tables that the
+ * monitor owns (the shadow), which map guest-virtual addresses straight to
+ * host-physical ones.  The monitor builds them lazily:
+ *
+ *   guest touches va --> real page fault (no shadow entry yet) --> monitor
+ *   walks the GUEST's table for va, in the guest's virtual mode:
+ *     - the guest's table says no   --> reflect the page fault to the guest
+ *     - the guest's table says yes  --> fill the shadow entry and resume:
+ *                                       a hidden fault, the guest never knows
+ *
+ * Two roots, one per virtual mode.  Virtual kernel and virtual user mode
+ * both run in real user mode, so the real U bit cannot separate them; the
+ * user root holds only the guest's U=1 mappings, so virtual user code can
+ * never reach a page the guest kernel keeps to itself.  Where the real MMU
+ * can tell the two apart (m->one_root: hw-shadow, bt), one root keeps the
+ * guest's U bits and serves both.
+ *
+ * Tracking guest page-table edits: the ISA says a changed PTE may be used
+ * stale until the kernel executes tlbi or tlbflush or rewrites CR[ptb].  The
+ * shadow is therefore treated as a (large) TLB: the monitor drops shadow
+ * entries exactly when the guest invalidates its TLB, and those instructions
+ * are privileged, so they trap to the monitor anyway.  The alternative,
+ * write-protecting every guest page-table page, would trap on every PTE
+ * write; resynchronising on invalidation costs nothing extra.  A new
+ * address space (a CR[ptb] write, at every guest context switch) would
+ * cost a full rebuild through hidden faults, so the shadows of the last
+ * few spaces are kept and checked entry by entry when the guest comes
+ * back to one (below); a space the guest has not run lately still costs
+ * the rebuild: that is the price of shadow paging the ptemod and forkwait
+ * microbenchmarks show.
+ *
+ * Dirty bits: a shadow entry is writable only once the guest's PTE is
+ * dirty, so the first write faults (hidden) and the monitor sets D in the
+ * guest's PTE as the hardware would.  Entries point only inside the VM's
+ * own memory, whatever the guest writes in its tables.
+ */
+#include <string.h>
+
+#include "bt/bt.h"
+#include "mmu.h"
+#include "vm.h"
+
+static uint32_t ld(const vm *m, uint32_t hpa) { return ld32(m->c->mem + hpa); }
+static void st(vm *m, uint32_t hpa, uint32_t v) { st32(m->c->mem + hpa, v); }
+
+static bool in_pool(const vm *m, uint32_t pa) { return pa >= m->pool && pa < m->pool + SHADOW_POOL * PAGE_SIZE; }
+
+/* Give a page back to the pool: a list threaded through first words. */
+static void pool_give(vm *m, uint32_t pa) {
+  st(m, pa, m->pool_free);
+  m->pool_free = pa;
+}
+
+/* Give back a kept space's tables and forget it. */
+static void space_free(vm *m, shadow_space *s) {
+  for (int i = 0; i < 2; i++) {
+    uint32_t pd = s->root[i].pd;
+    if (!pd) continue;
+    for (uint32_t d = 0; d < 1024; d++) { /* the window's table is not the pool's */
+      uint32_t pde = ld(m, pd + 4 * d);
+      if ((pde & PTE_V) && in_pool(m, pde & ~PAGE_MASK)) pool_give(m, pde & ~PAGE_MASK);
+    }
+    pool_give(m, pd);
+  }
+  memset(s, 0, sizeof *s);
+}
+
+/* The kept space that ran longest ago, NULL if none is kept. */
+static shadow_space *space_oldest(vm *m) {
+  shadow_space *o = NULL;
+  for (int i = 0; i < SHADOW_KEPT; i++)
+    if (m->kept[i].key && (!o || m->kept[i].used < o->used)) o = &m->kept[i];
+  return o;
+}
+
+/* A zeroed page from the pool, or 0 when the pool is used up.  Kept
+ * spaces give their pages back, oldest first, before the pool grows past
+ * SHADOW_POOL_KEEP pages: host memory the guest never touched costs
+ * nothing, and with many guests running that matters (docs/multi.md). */
+static uint32_t pool_alloc(vm *m) {
+  uint32_t pa;
+  for (;;) {
+    if (m->pool_free) {
+      pa = m->pool_free;
+      m->pool_free = ld(m, pa);
+      break;
+    }
+    shadow_space *o = space_oldest(m);
+    if (m->pool_used < (o ? SHADOW_POOL_KEEP : SHADOW_POOL)) {
+      pa = m->pool + m->pool_used++ * PAGE_SIZE;
+      break;
+    }
+    if (!o) return 0;
+    space_free(m, o);
+  }
+  memset(m->c->mem + pa, 0, PAGE_SIZE);
+  return pa;
+}
+
+/* Which guest address space the shadow stands for: what the guest's
+ * translations depend on (the monitor's own state, the window and the
+ * write-protected pages, is checked entry by entry). */
+static uint32_t shadow_key(const vm *m) {
+  return (m->v.cr[CR_PAGING] & 1) ? (m->v.cr[CR_PTB] & ~PAGE_MASK) | 2 : 1;
+}
+
+void shadow_init(vm *m) {
+  memset(&m->cur, 0, sizeof m->cur);
+  memset(m->kept, 0, sizeof m->kept);
+  m->cur.key = shadow_key(m);
+  m->pool_used = 0;
+  m->pool_free = 0;
+}
+
+int shadow_roots(const vm *m, uint32_t pd[SHADOW_ROOTS]) {
+  int n = 0;
+  for (int s = -1; s < SHADOW_KEPT; s++)
+    for (int i = 0; i < 2; i++) {
+      uint32_t r = (s < 0 ? &m->cur : &m->kept[s])->root[i].pd;
+      if (r) pd[n++] = r;
+    }
+  return n;
+}
+
+void shadow_drop_all(vm *m) {
+  shadow_init(m);
+  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
+}
+
+uint32_t shadow_current(vm *m) {
+#if LAB_SOLUTION >= 4
+  shadow_root *r = &m->cur.root[m->one_root ? 0 : vm_user(m)];
+#else
+  /* Lab 4: one root for both virtual modes, so a page the guest kernel
+   * touched stays mapped when the guest drops to virtual user mode.  Pick
+   * m->cur.root[0] in virtual kernel mode, m->cur.root[1] in virtual user mode
+   * (vm_user), and always m->cur.root[0] when m->one_root (hw-shadow and bt, where
+   * the real U bit separates the modes). */
+  shadow_root *r = &m->cur.root[0];
+#endif
+  if (!r->pd) {
+    r->pd = pool_alloc(m);
+    if (!r->pd) {
+      m->n.shadow_resets++;
+      shadow_drop_all(m);
+      r->pd = pool_alloc(m);
+    }
+    /* --mode bt: the kernel root maps the monitor window (bt.h). */
+    if (m->window_pde && r == &m->cur.root[0]) st(m, r->pd + 1023 * 4, m->window_pde);
+  }
+  return r->pd;
+}
+
+/* The guest's MMU, in software: the same walk as cpu/mmu.c, over the
+ * guest's tables in guest-physical memory.  Sets A (and D for a write) in
+ * the guest's PTE as the hardware would.  Returns 0 or the fault cause;
+ * fills *gpa and the guest PTE's flags.  `user`: an access from (virtual)
+ * user mode. */
+static int guest_walk(const vm *m, uint32_t va, uint32_t need, bool user, uint32_t *gpa, uint32_t *flags,
+                      bool touch) {
+  uint32_t cause = need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
+  const vcpu *v = &m->v;
+  if (!(v->cr[CR_PAGING] & 1)) {
+    if (va >= m->size) return (int)cause;
+    *gpa = va;
+    *flags = PTE_V | PTE_W | PTE_U | PTE_A | PTE_D; /* paging off: no protection */
+    return 0;
+  }
+#if LAB_SOLUTION >= 4
+  uint32_t pde_gpa = (v->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2);
+  if (pde_gpa > m->size - 4) return (int)cause;
+  uint32_t pde = ld(m, m->base + pde_gpa);
+  if (!(pde & PTE_V)) return (int)cause;
+  uint32_t pte_gpa = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+  if (pte_gpa > m->size - 4) return (int)cause;
+  uint32_t pte = ld(m, m->base + pte_gpa);
+  if (!(pte & PTE_V) || (pte >> PAGE_SHIFT) >= (m->size >> PAGE_SHIFT)) return (int)cause;
+  /* As the real MMU does: the walk fills the TLB, setting A, before the
+   * permissions are checked, so an access they refuse still sets A. */
+  bool allowed = !(user && !(pte & PTE_U)) && !(need == P_W && !(pte & PTE_W));
+  uint32_t bits = PTE_A | (allowed && need == P_W ? PTE_D : 0);
+  if (touch && (pte & bits) != bits) {
+    pte |= bits;
+    cpu_phys_write(m->c, m->base + pte_gpa, &pte, 4);
+  }
+  if (!allowed) return (int)cause;
+  *gpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
+  *flags = pte & PAGE_MASK;
+  return 0;
+#else
+  /* Lab 4: walk the GUEST's two-level table as cpu/mmu.c walks a real one
+   * (the picture is in cpu/mmu.c): the directory at guest-physical
+   * CR[ptb] (v->cr), index va >> 22; its entry names a page table, index
+   * bits 21..12 of va; its entry names the page.  Entries hold
+   * guest-physical addresses: read them at host-physical m->base + gpa
+   * (ld), and fault (return cause) on an invalid entry, or one that
+   * points past guest memory (m->size).  Then, as the hardware does: set
+   * A in the guest PTE, and D too for an allowed write, when `touch`
+   * (with cpu_phys_write, so that the CPU sees the change), even if the
+   * access is then refused; refuse a user access (`user`) to a U=0 page
+   * and a write to a W=0 page.  On success fill *gpa and *flags (the
+   * PTE's low 12 bits). */
+  (void)gpa, (void)flags, (void)touch, (void)user, (void)ld;
+  LAB_TODO(4, "vmm/core/shadow.c guest_walk with the guest's paging on");
+#endif
+}
+
+int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
+  uint32_t flags;
+  return guest_walk(m, va, need, vm_user(m), gpa, &flags, true);
+}
+
+int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
+  uint32_t flags;
+  return guest_walk(m, va, need, vm_user(m), gpa, &flags, false);
+}
+
+/* The shadow entry for a guest page at gpa whose guest PTE has `flags`. */
+static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
+  /* Real user mode runs both virtual modes, so every shadow entry is U. */
+  uint32_t spte = ((m->base + gpa) & ~PAGE_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
+  if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* the real MMU tells the modes apart (vm.h) */
+#if LAB_SOLUTION >= 4
+  if ((flags & PTE_W) && (flags & PTE_D)) spte |= PTE_W;
+#else
+  /* Lab 4: the dirty bit.  This grants W as soon as the guest's PTE is
+   * writable, so the guest's D bit is never set: a later write never
+   * faults, and the monitor never sees it.  Grant W only once the guest's
+   * PTE is dirty too; the first write then takes a hidden fault, whose
+   * guest_walk(..., P_W, ...) sets D as the hardware would. */
+  if (flags & PTE_W) spte |= PTE_W;
+#endif
+  /* --mode bt: a page holding translated code stays read-only, so that a
+   * write to it comes to the monitor (self-modifying code). */
+  if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
+  return spte;
+}
+
+uint32_t shadow_entry(const vm *m, uint32_t pd, uint32_t va) {
+  if (!pd) return 0;
+  uint32_t pde = ld(m, pd + ((va >> 22) << 2));
+  return (pde & PTE_V) ? (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2) : 0;
+}
+
+bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
+  /* --mode bt reserves the top 4 MiB: to the guest it is never mapped. */
+  if (m->window_pde && va >= BT_WINDOW) return false;
+  uint32_t need = cause == CAUSE_PF_STORE ? P_W : cause == CAUSE_PF_FETCH ? P_X : P_R;
+  uint32_t gpa, flags;
+  if (guest_walk(m, va, need, vm_user(m), &gpa, &flags, true) != 0) return false;
+  uint32_t spte = spte_make(m, gpa, flags);
+
+  uint32_t pd = shadow_current(m);
+  uint32_t pde_pa = pd + ((va >> 22) << 2);
+  uint32_t pde = ld(m, pde_pa);
+  if (!(pde & PTE_V)) {
+    uint32_t pt = pool_alloc(m);
+    if (!pt) { /* out of pool: start over with an empty shadow */
+      m->n.shadow_resets++;
+      shadow_drop_all(m);
+      pd = shadow_current(m);
+      pde_pa = pd + ((va >> 22) << 2);
+      pt = pool_alloc(m);
+    }
+    pde = pt | PTE_V;
+    st(m, pde_pa, pde);
+  }
+  uint32_t at = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+  /* Remember a new entry, to check it if the guest comes back to this
+   * address space; past SHADOW_LOG the space is not kept. */
+  if (!(ld(m, at) & PTE_V) && m->cur.nlog <= SHADOW_LOG) {
+    if (m->cur.nlog < SHADOW_LOG) m->cur.log[m->cur.nlog] = (va & ~PAGE_MASK) | (pd == m->cur.root[1].pd);
+    m->cur.nlog++;
+  }
+  st(m, at, spte);
+  cpu_tlb_flush_page(m->c, va);
+  m->n.shadow_fills++;
+  m->c->st.cycles += m->c->cost.c[COST_SHADOW_FILL];
+  return true;
+}
+
+/* ---- address spaces kept across switches ----
+ *
+ * A guest switches address spaces at every context switch, and comes back
+ * to the same few.  Rebuilding the shadow each time through hidden faults
+ * is what makes shadow paging slow, so the monitor keeps the shadows of
+ * the last SHADOW_KEPT spaces.  It cannot trust them: while another space
+ * ran, the guest may have edited this one's tables without any tlbi (it
+ * need not: the switch itself is the invalidation).  So on the way back
+ * every entry the space filled (its log) is checked against the guest's
+ * tables as they are now, and made again or dropped; that costs two
+ * memory reads per entry instead of a hidden fault per page.  A guest PTE
+ * whose A bit the guest cleared drops the entry, so that the next access
+ * sets A again, as a walk of the real MMU would. */
+
+/* The entry a hidden fault would make now in root r (1: the virtual-user
+ * root) for va, or 0 if the guest's tables refuse it or the guest has not
+ * touched the page since it cleared A (a fill would set A: only an
+ * access may do that). */
+static uint32_t spte_now(const vm *m, int r, uint32_t va) {
+  uint32_t gpa, flags;
+  if (guest_walk(m, va, P_R, r == 1, &gpa, &flags, false) != 0 || !(flags & PTE_A)) return 0;
+  return spte_make(m, gpa, flags);
+}
+
+#define SPTE_SEEN (1u << 10) /* while checking: this entry was checked */
+
+/* Check every logged entry of the current space against the guest's
+ * tables; entries the guest dropped (tlbi) or logged twice leave the log. */
+static void space_check(vm *m) {
+  shadow_space *s = &m->cur;
+  uint32_t n = 0, checked = 0;
+  for (uint32_t i = 0; i < s->nlog; i++) {
+    uint32_t e = s->log[i], va = e & ~PAGE_MASK, at = shadow_entry(m, s->root[e & 1].pd, va);
+    uint32_t old = at ? ld(m, at) : 0;
+    if (!(old & PTE_V) || (old & SPTE_SEEN)) continue;
+    checked++;
+    uint32_t now = spte_now(m, (int)(e & 1), va);
+    st(m, at, now ? now | SPTE_SEEN : 0);
+    if (now) s->log[n++] = e;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t at = shadow_entry(m, s->root[s->log[i] & 1].pd, s->log[i] & ~PAGE_MASK);
+    st(m, at, ld(m, at) & ~SPTE_SEEN);
+  }
+  m->c->st.cycles += 2 * checked * m->c->cost.c[COST_WALK_REF]; /* the guest's PDE and PTE */
+  s->nlog = n;
+}
+
+void shadow_sync_all(vm *m) {
+  uint32_t key = shadow_key(m);
+  if (m->cur.nlog > SHADOW_LOG) space_free(m, &m->cur); /* lost count: cannot be checked */
+  if (key != m->cur.key) {
+    shadow_space next = {.key = key};
+    for (int i = 0; i < SHADOW_KEPT; i++)
+      if (m->kept[i].key == key) {
+        next = m->kept[i];
+        memset(&m->kept[i], 0, sizeof m->kept[i]);
+        m->n.shadow_reuses++;
+      }
+    if (m->cur.root[0].pd || m->cur.root[1].pd) {
+      shadow_space *slot = NULL;
+      for (int i = 0; i < SHADOW_KEPT && !slot; i++)
+        if (!m->kept[i].key) slot = &m->kept[i];
+      if (!slot) {
+        slot = space_oldest(m);
+        space_free(m, slot);
+      }
+      *slot = m->cur;
+      slot->used = ++m->space_clock;
+    }
+    m->cur = next;
+  }
+  space_check(m);
+  cpu_tlb_flush(m->c, false);
+}
+
+void shadow_invalidate(vm *m, uint32_t va) {
+  if (m->window_pde && va >= BT_WINDOW) return; /* the monitor's window, not the guest's */
+#if LAB_SOLUTION >= 4
+  for (int i = 0; i < 2; i++) {
+    if (!m->cur.root[i].pd) continue;
+    uint32_t pde = ld(m, m->cur.root[i].pd + ((va >> 22) << 2));
+    if (pde & PTE_V) st(m, (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2), 0);
+  }
+#else
+  /* Lab 4: the guest changed the PTE for va and said so (tlbi).  The
+   * shadow still maps va the old way: clear that shadow PTE in EVERY root
+   * that has one (m->cur.root[i].pd, 0 = none; its directory entry names the
+   * shadow page table, if valid), so the next access takes a hidden fault
+   * and refills it from the guest's new entry. */
+#endif
+  cpu_tlb_flush_page(m->c, va);
+}
