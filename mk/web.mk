@@ -73,9 +73,9 @@ $(WO)/%.o: %.c $(HDRS)
 	$(EMENV) $(EMCC) -O2 $(WARN) $(INC) -c $< -o $@
 
 # The files the module carries: /guests and /src in its file system.
-$(WO)/fs.stamp: $(WEB_GUESTS) tests/guests/guests.tbl tests/guests/console.in tests/guests/testlib.inc
+$(WO)/fs.stamp: $(WEB_GUESTS) build/bench/loop-reg.img tests/guests/guests.tbl tests/guests/console.in tests/guests/testlib.inc
 	@rm -rf $(WO)/fs && mkdir -p $(WO)/fs/guests $(WO)/fs/src
-	cp $(WEB_GUESTS) tests/guests/guests.tbl tests/guests/console.in $(WO)/fs/guests/
+	cp $(WEB_GUESTS) build/bench/loop-reg.img tests/guests/guests.tbl tests/guests/console.in $(WO)/fs/guests/
 	cp tests/guests/testlib.inc $(WO)/fs/src/
 	@touch $@
 
@@ -107,5 +107,5 @@ $(WEB)/index.html: $(WEB)/kit-worker.js $(WEB_FILES) $(WEB_NPM)
 web-check: web all $(WEB_NPM) build/bench/loop-reg.img
 	CHROMIUM=$(CHROMIUM) node web/check.js
 
-web-bench: web all build/bench/bench build/bench/loop-reg.img $(WEB_NPM)
+web-bench: web all build/bench/loop-reg.img $(WEB_NPM)
 	CHROMIUM=$(CHROMIUM) node web/bench.js

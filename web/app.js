@@ -33,6 +33,7 @@ const term = new Terminal({convertEol: true, rows: 24, cols: 80, fontSize: 13,
                            theme: {background: '#101418'}, scrollback: 5000});
 term.open($('term'));
 let termText = ''; // everything the guest printed in this run (web-check compares it)
+window.kitTerminalText = () => termText;
 term.onData((d) => {
   if ($('input').value !== 'keys' || !state.running) return;
   const text = d.replace(/\r/g, '\n');
