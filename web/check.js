@@ -217,7 +217,7 @@ async function main() {
           firstDiff(dbg.text, vdbRef.stdout.toString()));
     await page.evaluate(() => refreshTextPanels());
     await page.waitForSelector('.panel[data-panel="tables"] svg', {timeout: 30000});
-    await page.screenshot({path: path.join(SHOTS, 'debug.png')});
+    await page.screenshot({path: path.join(SHOTS, 'debug.png'), fullPage: true});
 
     // ---- 6. every panel ----
     for (const what of ['pt', 'shadow', 'tlb']) {
