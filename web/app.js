@@ -256,7 +256,8 @@ async function assemble() {
 $('b-asm').onclick = assemble;
 window.assemble = assemble;
 
-// ---- share: #guest=...&mode=...&break=...&tab=... ----
+// ---- share: #guest=G&mode=M[&cost=C][&break=WHERE][&tab=T][&dot=D][&live=1][&run=1] ----
+window.hashOf = hashOf;
 function hashOf() {
   const p = new URLSearchParams();
   p.set('guest', $('guest').value.replace(/\.img$/, ''));
@@ -265,6 +266,8 @@ function hashOf() {
   const bp = (state.lastBreak || '').trim();
   if (bp) p.set('break', bp);
   if (state.tab !== 'run') p.set('tab', state.tab);
+  if ($('dotwhat').value !== 'pt') p.set('dot', $('dotwhat').value);
+  if ($('live').checked) p.set('live', '1');
   return '#' + p.toString();
 }
 $('b-share').onclick = async () => {
@@ -282,6 +285,8 @@ async function fromHash() {
   if (g && state.guests.includes(g + '.img')) $('guest').value = g + '.img';
   if (p.get('mode') && MODES[p.get('mode')]) $('mode').value = p.get('mode');
   if (p.get('cost')) $('cost').value = p.get('cost');
+  if (p.get('dot')) $('dotwhat').value = p.get('dot');
+  $('live').checked = p.get('live') === '1';
   $('maxsteps').value = state.budgets[$('guest').value] || '';
   reset();
   const bp = p.get('break');
@@ -292,6 +297,7 @@ async function fromHash() {
   } else if (p.get('tab')) {
     showTab(p.get('tab'));
   }
+  if (p.get('run') === '1') $('b-run').click();
   state.scenarioReady = true;
 }
 window.addEventListener('hashchange', () => { state.vdbOpen = null; fromHash(); });

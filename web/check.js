@@ -12,7 +12,8 @@
 //   4. the editor: a program with an error shows vasm's own diagnostic,
 //      the one bin/vasm prints, at its line; a good one runs at once;
 //   5. the debugger: commands through vdb_exec print what bin/vdb prints;
-//      a share link opens a guest, mode and breakpoint, stopped there;
+//      the Share button's link and each of the deck's live-demo links
+//      open their guest, mode and breakpoint, stopped there;
 //   6. every panel renders (the tables through graphviz);
 //   7. the screenshots docs/web.md shows, into docs/web/.
 // The closing line counts the checks: "N passed, M failed".
@@ -245,13 +246,37 @@ async function main() {
     check(tc.length > 1000, 'the translation cache panel shows guest blocks and translations under bt', tc.slice(0, 200));
     await page.screenshot({path: path.join(SHOTS, 'run.png')});
 
-    // A share link: guest, mode and breakpoint.
-    const shared = await openSite(browser, '#guest=guestos&mode=hw&break=sys_write', errors);
-    const s = await shared.page.evaluate(() => ({mode: document.getElementById('mode').value,
-                                                 out: document.getElementById('vdb-out').textContent}));
-    check(s.mode === 'hw' && /Breakpoint 1, .*sys_write/.test(s.out), 'a share link opens guest, mode and breakpoint',
-          s.out.slice(-300));
-    await shared.page.close();
+    // Share links: the Share button's, then every one of the deck's live demos.
+    const made = await page.evaluate(async () => {
+      document.getElementById('guest').value = 'guestos.img';
+      document.getElementById('mode').value = 'hw';
+      document.getElementById('mode').dispatchEvent(new Event('change'));
+      document.querySelector('#tabs button[data-tab="debug"]').click();
+      document.getElementById('dotwhat').value = 'pt';
+      await vdb('break sys_write');
+      return hashOf();
+    });
+    check(made === '#guest=guestos&mode=hw&break=sys_write&tab=debug', 'the Share button names guest, mode and breakpoint', made);
+    const links = [made];
+    for (const m of fs.readFileSync(path.join(TOP, 'slides/deck.md'), 'utf8').matchAll(/\]\(\.\.\/web\/index\.html(#[^)]*)\)/g)) links.push(m[1]);
+    check(links.length >= 6, 'the deck links its live demos to the page', links.join(' '));
+    for (const hash of links) {
+      const p = new URLSearchParams(hash.slice(1));
+      const shared = await openSite(browser, hash, errors);
+      if (p.get('run')) await shared.page.waitForFunction('kitState.done', {timeout: 120000});
+      if (p.get('dot')) await shared.page.waitForSelector('.panel[data-panel="tables"] svg', {timeout: 30000});
+      const s = await shared.page.evaluate(() => ({guest: document.getElementById('guest').value,
+                                                   mode: document.getElementById('mode').value,
+                                                   dot: document.getElementById('dotwhat').value,
+                                                   status: kitState.done && kitState.done.status,
+                                                   out: document.getElementById('vdb-out').textContent}));
+      const ok = s.guest === p.get('guest') + '.img' && s.mode === p.get('mode') &&
+                 (!p.get('break') || new RegExp('Breakpoint 1, .*<' + p.get('break') + '>').test(s.out)) &&
+                 (!p.get('dot') || s.dot === p.get('dot')) && (!p.get('run') || s.status === 0);
+      check(ok, 'the link ' + hash + ' opens its scenario', JSON.stringify(s).slice(-400));
+      if (hash.includes('dot=shadow')) await shared.page.screenshot({path: path.join(SHOTS, 'shadow.png'), fullPage: true});
+      await shared.page.close();
+    }
 
     check(errors.length === 0, 'no page errors', errors.join('\n'));
   } finally {
