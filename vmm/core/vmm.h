@@ -136,11 +136,4 @@ double host_now(void);
  * most max, else -1.  (config.c) */
 int parse_size(const char *s, uint64_t max, uint64_t *out);
 
-/* classify.c: print the Popek-Goldberg table; returns how many sensitive
- * instructions are not privileged.  classify_agrees checks one instruction
- * against its declared class (for the tests). */
-struct isa_info;
-int classify_main(FILE *f, bool strict);
-bool classify_agrees(bool strict, const struct isa_info *in, char *why, size_t len);
-
 #endif

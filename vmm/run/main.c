@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/classify.h"
 #include "check/gen.h"
 #include "check/lockstep.h"
 #include "multi.h"
