@@ -1,0 +1,27 @@
+# mk/docs.mk: the documents are checked against the code (docs/doccheck.c).
+#
+#   make docs-check    every ```run block of the documents below is run and
+#                      its output compared with what the page shows; every
+#                      figure marked <!--{KEY|FMT}--> is compared with this
+#                      build's value (the deck's values: every run and the
+#                      whole bench, build/slides/gen/values.txt)
+#   make docs-update   writes this build's values into the marked figures
+#                      (after a change to the code, the cost model or the
+#                      bench: then read the diff)
+#
+# `make check` runs the same check (docs_suite, tests/tools/test_docs.c).
+
+DOC_PAGES := README.md $(wildcard docs/*.md) labs/README.md $(wildcard labs/*/README.md) slides/README.md
+DOCCHECK  := build/docs/doccheck
+
+.PHONY: docs-check docs-update
+
+$(DOCCHECK): docs/doccheck.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
+
+docs-check: all $(DOCCHECK) $(SL)/gen/values.txt
+	$(DOCCHECK) --values $(SL)/gen/values.txt $(DOC_PAGES)
+
+docs-update: all $(DOCCHECK) $(SL)/gen/values.txt
+	$(DOCCHECK) --update --values $(SL)/gen/values.txt $(DOC_PAGES)
