@@ -206,6 +206,11 @@ sed -n 's/^ *X(\([A-Z_]*\), *"\([a-z_]*\)", *\([0-9]*\), *\([0-9]*\),.*/cost.mod
 grep -q '^cost.modern.vm_exit = ' "$OUT/cost.kv" || die "cannot read the cost table in cpu/cost.h"
 cat "$OUT/cost.kv" >>"$V"
 
+# ---- the monitor's constants the slides quote ----
+kept=$(sed -n 's/^#define SHADOW_KEPT \([0-9][0-9]*\).*/\1/p' vmm/core/vm.h)
+[ -n "$kept" ] || die "cannot read SHADOW_KEPT in vmm/core/vm.h"
+val vmm.shadow_kept "$kept"
+
 # ---- which build this is ----
 val build.id "$(date -u +%Y%m%dT%H%M%SZ)-$$"
 val build.date "$(date -u +%Y-%m-%d)"
