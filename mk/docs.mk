@@ -25,3 +25,13 @@ docs-check: all $(DOCCHECK) $(SL)/gen/values.txt
 
 docs-update: all $(DOCCHECK) $(SL)/gen/values.txt
 	$(DOCCHECK) --update --values $(SL)/gen/values.txt $(DOC_PAGES)
+
+# ---- make slides-check: the deck as a projector shows it ----
+# Every slide in headless Chromium at 1280x800 (slides/check.js, with
+# puppeteer-core from web/'s npm packages and the system's chromium; the
+# web-deps step installs node, npm and chromium when missing): no text
+# under 14 px, nothing clipped or past its slide.  Screenshots in
+# build/slides/check/.  CI runs it (.ci/run).
+.PHONY: slides-check
+slides-check: web-deps $(SL)/index.html $(WEB_NPM)
+	CHROMIUM=$(CHROMIUM) node slides/check.js

@@ -70,3 +70,4 @@ docs/isa.md: cpu/isa.h assembler/isa_doc.c bin/vasm
 build/docs/%.svg: docs/%.dot
 	@mkdir -p $(dir $@)
 	dot -Tsvg $< -o $@
+
