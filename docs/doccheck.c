@@ -7,10 +7,11 @@
  *
  * 1. A fenced block whose info string is `run` is a transcript: `$ COMMAND`
  *    lines, each followed by the output it must print, standard output and
- *    error together, exactly.  doccheck runs every command of the block, in
- *    order, in one scratch directory that holds links to the top of the tree
- *    (so `bin/vmm`, `build/guests/...` work and files a command writes stay
- *    out of the tree), with standard input from /dev/null, and compares:
+ *    error together, exactly.  doccheck runs every command of a page's run
+ *    blocks, in order, in one scratch directory per page that holds links to
+ *    the top of the tree (so `bin/vmm`, `build/guests/...` work, a file one
+ *    block writes is there for the next, and nothing lands in the tree),
+ *    with standard input from /dev/null, and compares:
  *
  *        ```run
  *        $ bin/vmm --mode trap build/guests/guestos.img
@@ -412,15 +413,13 @@ static bool run(const char *dir, const step *s, str *out, char *why, size_t len)
   return true;
 }
 
-static void check_block(const char *file, const char *top, char **l, size_t n, size_t first_line) {
+static void check_block(const char *file, const char *dir, char **l, size_t n, size_t first_line) {
   step *st;
   size_t ns = parse_steps(l, n, first_line, &st);
   if (ns == 0 || strncmp(l[0], "$ ", 2) != 0) {
     fail(file, first_line, "a run block must start with a `$ ` command");
     ns = 0;
   }
-  char dir[PATHLEN];
-  if (ns) scratch(top, dir, sizeof dir);
   for (size_t k = 0; k < ns; k++) {
     str out = {0};
     char why[128];
@@ -444,11 +443,6 @@ static void check_block(const char *file, const char *top, char **l, size_t n, s
     free_lines(&st[k].expect);
   }
   free(st);
-  if (ns) {
-    char cmd[PATHLEN + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "doccheck: could not remove %s\n", dir);
-  }
 }
 
 /* A fence that is not checked may show commands, not output. */
@@ -475,6 +469,7 @@ static void check_unrun(const char *file, char **l, size_t n, size_t first_line)
 
 /* Every fence of a file: run blocks checked, others looked at. */
 static void fences(const char *file, const char *top, const str *text, bool run_blocks) {
+  char dir[PATHLEN] = "";
   lines l = {0};
   split(text->p, text->n, &l);
   for (size_t i = 0; i < l.n; i++) {
@@ -489,7 +484,8 @@ static void fences(const char *file, const char *top, const str *text, bool run_
     char **b = calloc(end - start + 1, sizeof *b);
     for (size_t k = start; k < end; k++) b[k - start] = l.v[k] + (strlen(l.v[k]) >= indent ? indent : strlen(l.v[k]));
     if (strcmp(info, "run") == 0) {
-      if (run_blocks) check_block(file, top, b, end - start, start + 1);
+      if (run_blocks && !dir[0]) scratch(top, dir, sizeof dir);
+      if (run_blocks) check_block(file, dir, b, end - start, start + 1);
     } else {
       check_unrun(file, b, end - start, start + 1);
     }
@@ -497,6 +493,11 @@ static void fences(const char *file, const char *top, const str *text, bool run_
     i = end;
   }
   free_lines(&l);
+  if (dir[0]) {
+    char cmd[PATHLEN + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "doccheck: could not remove %s\n", dir);
+  }
 }
 
 int main(int argc, char **argv) {
