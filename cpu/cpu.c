@@ -24,7 +24,7 @@ _Noreturn void cpu_panic(const char *msg) {
 }
 
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
-  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > 65536) return NULL;
+  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > CPU_TLB_MAX) return NULL;
   if (mem_size == 0 || mem_size > 0xfffff000u) return NULL;
   mem_size = (mem_size + PAGE_MASK) & ~PAGE_MASK;
   cpu *c = calloc(1, sizeof *c);

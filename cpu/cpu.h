@@ -180,7 +180,10 @@ typedef struct cpu {
 } cpu;
 
 /* Make a machine with mem_size bytes (rounded up to pages) and a TLB of
- * tlb_size entries (a power of two).  NULL if memory cannot be had. */
+ * tlb_size entries (a power of two, at most CPU_TLB_MAX: the TLB's index
+ * and the VM identifiers share a tag's low 12 bits with no overlap).  NULL
+ * if memory cannot be had or the sizes are out of range. */
+#define CPU_TLB_MAX 65536u
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size);
 void cpu_free(cpu *c);
 /* Back to the reset state: zero registers, kernel mode, paging off,
