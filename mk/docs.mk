@@ -1,6 +1,7 @@
 # mk/docs.mk: the documents are checked against the code (docs/doccheck.c).
 #
-#   make docs-check    every ```run block of the documents below is run and
+#   make docs-check    every ```run block of the pages below (README.md,
+#                      docs/, every folder's README.md) is run and
 #                      its output compared with what the page shows; every
 #                      figure marked <!--{KEY|FMT}--> is compared with this
 #                      build's value (the deck's values: every run and the
@@ -11,7 +12,7 @@
 #
 # `make check` runs the same check (docs_suite, tests/tools/test_docs.c).
 
-DOC_PAGES := README.md $(wildcard docs/*.md) labs/README.md $(wildcard labs/*/README.md) slides/README.md
+DOC_PAGES := README.md $(wildcard docs/*.md) $(sort $(wildcard */README.md */*/README.md))
 DOCCHECK  := build/docs/doccheck
 
 .PHONY: docs-check docs-update

@@ -41,6 +41,7 @@
 #include "isa_info.h"
 #include "mmu.h"
 #include "core/vmm.h"
+#include "classify.h"
 
 /* Virtual layout, the same in both placements; physical = virtual + base,
  * base 0 (low) or RELOC (high).  Virtual pages 1..VIEW_PAGES-1 are mapped
