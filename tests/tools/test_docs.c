@@ -14,8 +14,8 @@
  *   install    `make install PREFIX=tmp` installs every program and page;
  *              `make uninstall` removes them.
  *   pages      `make docs-check` (docs/doccheck.c): every ```run block of
- *              README.md, docs/, labs/ and slides/README.md prints what the
- *              page shows, and every marked figure is this build's value;
+ *              README.md, docs/ and every folder's README.md prints what
+ *              the page shows, and every marked figure is this build's value;
  *              and the checker itself fails on a stale figure, a changed
  *              output, and output shown in a fence it does not run.
  *
