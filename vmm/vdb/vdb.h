@@ -354,7 +354,8 @@ typedef struct vdb_val {
 int expr_eval(vdb *d, vdb_target *t, const char *s, vdb_val *out, char *err, size_t len);
 /* The value of a register name as in $NAME (without the $); -1 if none. */
 int expr_reg(const vdb_target *t, const char *name, uint32_t *v);
-extern const char *const expr_reg_names[];
+/* The names $NAME accepts, for completion: i = 0, 1, ... until NULL. */
+const char *expr_reg_name(int i);
 /* Evaluate or print the error: 0 or -1. */
 int vdb_eval(vdb *d, const char *s, uint32_t *v);
 

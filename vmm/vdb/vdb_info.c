@@ -37,12 +37,10 @@ int cmd_info_registers(vdb *d, const char *args) {
     } while (next_word(&args, w, sizeof w));
     return 0;
   }
-  for (int i = 0; i < NREGS; i++) {
-    char name[16];
-    if (i == REG_FP || i == REG_SP || i == REG_LR)
-      snprintf(name, sizeof name, "%s", i == REG_FP ? "fp" : i == REG_SP ? "sp" : "lr");
-    else
-      snprintf(name, sizeof name, "r%d", i);
+  /* The registers that hold an address by convention go by their name
+   * (fp, sp, lr), the others by number. */
+  for (unsigned i = 0; i < NREGS; i++) {
+    const char *name = isa_reg_addr(i) ? isa_reg_name(i) : isa_reg_numbered(i);
     vdb_printf(d, "%-4s0x%08x%s", name, g.r[i], i % 4 == 3 ? "\n" : "  ");
   }
   char sym[80], fg[32], fr[32];
