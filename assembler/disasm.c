@@ -72,7 +72,7 @@ int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *
     put(buf, len, &n, "%s", sep);
     sep = ", ";
     const isa_operand *k = isa_operand_kind(*p);
-    const char *reg = isa_reg_name(ISA_FIELD_GET(word, k->reg));
+    const char *reg = isa_reg_name(isa_field_get(word, k->reg));
     const char *cr = isa_cr_name(d.imm);
     switch (k->form) {
     case FORM_REG: put(buf, len, &n, "%s", reg); break;

@@ -128,7 +128,7 @@ const isa_operand *isa_operand_kind(char letter) {
 }
 
 void isa_operand_range(const isa_operand *k, int64_t *lo, int64_t *hi) {
-  int64_t top = (int64_t)ISA_FIELD_GET(k->imm, k->imm); /* all ones: 0xffff for imm16 */
+  int64_t top = (int64_t)isa_field_get(k->imm, k->imm); /* all ones: 0xffff for imm16 */
   *lo = ISA_FORM_SIGNED(k->form) ? -(top + 1) / 2 : 0;
   *hi = ISA_FORM_SIGNED(k->form) ? top / 2 : top;
 }

@@ -152,16 +152,17 @@ enum isa_field {
 
 /* Put v into field f (bits of v beyond the field are dropped), and read a
  * field back.  f & -f is the field's lowest bit: multiplying by it shifts
- * v into place.  Both fold to a shift and a mask when f is a constant. */
+ * v into place, dividing by it shifts back.  Both fold to a shift and a
+ * mask when f is a constant; ISA_FIELD_PUT is a constant expression then. */
 #define ISA_FIELD_PUT(f, v) (((uint32_t)(v) * ((uint32_t)(f) & -(uint32_t)(f))) & (uint32_t)(f))
-#define ISA_FIELD_GET(w, f) ((f) ? ((uint32_t)(w) & (uint32_t)(f)) / ((uint32_t)(f) & -(uint32_t)(f)) : 0u)
+static inline uint32_t isa_field_get(uint32_t w, uint32_t f) { return f ? (w & f) / (f & -f) : 0; }
 
 #define ISA_OPCODE(w) ((w) >> 24)
-#define ISA_RD(w) ISA_FIELD_GET(w, FIELD_RD)
-#define ISA_RS1(w) ISA_FIELD_GET(w, FIELD_RS1)
-#define ISA_RS2(w) ISA_FIELD_GET(w, FIELD_RS2)
-#define ISA_IMM16(w) ISA_FIELD_GET(w, FIELD_IMM16)
-#define ISA_IMM24(w) ISA_FIELD_GET(w, FIELD_IMM24)
+#define ISA_RD(w) isa_field_get(w, FIELD_RD)
+#define ISA_RS1(w) isa_field_get(w, FIELD_RS1)
+#define ISA_RS2(w) isa_field_get(w, FIELD_RS2)
+#define ISA_IMM16(w) isa_field_get(w, FIELD_IMM16)
+#define ISA_IMM24(w) isa_field_get(w, FIELD_IMM24)
 
 /* The encoders, one per format.  Constant expressions when their
  * arguments are, so tables of instruction words can use them; a field's
