@@ -4,8 +4,9 @@
  * its own X macro: the decoder and executor (cpu/), the assembler and the
  * disassembler (assembler/), the generator of docs/isa.md, the table's own
  * test, the binary translator, the debugger and the Popek-Goldberg
- * classifier.  No other file lists opcodes, operand kinds, register names
- * or field positions.
+ * classifier.  No other file defines opcodes, operand kinds, register
+ * names or field positions (tests/cpu/test_isa.c restates the format
+ * diagram below, to check the operand kinds against it).
  *
  * Instruction formats (32-bit words, little-endian, fixed length):
  *
@@ -25,7 +26,7 @@
  * instruction.
  *
  * The `ops` column lists the operands in assembly order, as letters of
- * OPERAND_TABLE ("d,s,t" is `add rd, rs, rt`).  A store names its value
+ * OPERAND_TABLE below ("d,s,t" is `add rd, rs, rt`).  A store names its value
  * register with `d` (the rd field holds the source).
  *
  * Classes (Popek and Goldberg):
