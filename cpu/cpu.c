@@ -74,11 +74,19 @@ void cpu_reset(cpu *c, uint32_t entry) {
 uint64_t cpu_cycles(const cpu *c) { return c->st.cycles + c->st.insns * c->cost.c[COST_INSN]; }
 
 int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc) {
+  return cpu_take_trap_insn(c, NULL, cause, value, epc);
+}
+
+int cpu_take_trap_insn(cpu *c, const dinsn *d, uint32_t cause, uint32_t value, uint32_t epc) {
   if (unlikely(c->vmcs != NULL)) { /* guest mode: an exit control may take it */
     int ex = vmx_trap(c, cause, value, epc);
     if (ex >= 0) return ex;
   }
-  c->trap = (trap_info){cause, value, c->pc};
+  c->trap = (trap_info){cause, value, c->pc, {0}};
+  if (d) { /* the record keeps the instruction, without the translator's mark */
+    c->trap.insn = *d;
+    c->trap.insn.op &= (uint8_t)~OP_MARKED;
+  }
   c->st.traps[cause]++;
   c->st.cycles += c->cost.c[COST_TRAP];
   c->waiting = false;

@@ -34,8 +34,7 @@ typedef struct vmm_opts {
   const char *stats_json;
   bool strict_isa;
   cost_model cost;
-  const char *image;
-  struct host_console *console; /* where guest console bytes go and come from */
+  const char *image; /* its name, for messages and reports */
   /* --mode bt (docs/bt.md) */
   bool bt_priv_trap;   /* --bt-priv trap: privileged instructions trap */
   bool bt_no_chain;    /* --bt-chain off */
@@ -124,15 +123,11 @@ int report_json(const char *path, const vm_report *r);
 struct json;
 void report_json_members(struct json *j, const vm_report *r);
 
-/* Exit status for a finished run, and a one-line reason plus register dump
- * on stderr when the machine did not halt by itself. */
-int report_status(const vm_report *r, const cpu *c);
-
-/* Modes.  Each runs o->image already read into img. */
-int native_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int hw_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+/* Exit status for a finished run, and a one-line reason plus the guest's
+ * registers (regs: what it believes them to be) on stderr when the machine
+ * did not halt by itself. */
+struct guest_view;
+int report_status(const vm_report *r, const struct guest_view *regs);
 
 double host_now(void);
 

@@ -4,7 +4,8 @@
  *       [--cost modern|early-vtx|FILE] [--stats] [--stats-json FILE] IMAGE
  *
  * docs/vmm.md is the full reference, with the exit statuses and the JSON
- * keys.  Modes are a table: each later monitor mode adds one row. */
+ * keys.  The modes are the mode table's rows (core/mode.h): --mode names
+ * one, and a mode's own options are the ones its row lists. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -13,28 +14,14 @@
 #include "check/gen.h"
 #include "check/lockstep.h"
 #include "multi.h"
-#include "core/vmm.h"
-
-typedef int (*mode_fn)(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-
-static const struct {
-  const char *name;
-  mode_fn run;
-  const char *what;
-} modes[] = {
-    {"native", native_run, "the guest on the bare CPU, in real kernel mode"},
-    {"trap", trap_run, "trap-and-emulate: the guest kernel in real user mode, shadow paging"},
-    {"bt", bt_run, "binary translation: the guest kernel's code translated, shadow paging (docs/bt.md)"},
-    {"hw", hw_run, "hardware assist: the guest in guest mode, VM exits, nested paging (--paging)"},
-    {"hw-shadow", hw_run, "the same as --mode hw --paging shadow"},
-};
+#include "core/mode.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: vmm [options] IMAGE\n"
           "       vmm --mode MODE [options] IMAGE IMAGE... | --config FILE   (several guests)\n"
           "  --mode MODE        how to run the guest:");
-  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) fprintf(f, " %s", modes[i].name);
+  for (int i = 0; vmm_modes[i]; i++) fprintf(f, " %s", vmm_modes[i]->name);
   fprintf(f,
           "\n"
           "  --mem SIZE         guest memory, e.g. 1M, 512K (default 1M)\n"
@@ -205,13 +192,12 @@ int main(int argc, char **argv) {
     o.image = argv[optind];
   }
 
-  mode_fn run = NULL;
-  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-    if (strcmp(modes[i].name, o.mode) == 0) run = modes[i].run;
-  if (!run) return bad_usage("unknown --mode", o.mode);
-  if (paging && strcmp(o.mode, "hw") != 0) return bad_usage("--paging goes with --mode hw", paging);
-  if (bt_opt && strcmp(o.mode, "bt") != 0) return bad_usage("this option goes with --mode bt", bt_opt);
+  const vmm_mode *named = mode_find(o.mode, NULL); /* the row the name picks */
+  if (!named) return bad_usage("unknown --mode", o.mode);
+  if (paging && !mode_takes(named, "--paging")) return bad_usage("--paging goes with --mode hw", paging);
+  if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
+  const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */
   if (multi) return multi_main(&o, &mo);
 
   image img;
@@ -240,21 +226,36 @@ loaded:
   }
   host_console hc;
   host_console_init(&hc, stdout, stdin);
-  o.console = &hc;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
 
-  vm_report r = {.name = o.image};
-  cpu *c = NULL;
-  int rc = run(&o, &img, &r, &c);
+  vm_report r = {0};
+  guest g;
+  int rc = guest_create(&g, md, &o, &img, con, 0, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "vmm: %s\n", err);
+    image_free(&img);
+    return rc;
+  }
+  double t0 = host_now();
+  guest_run(&g, o.max_steps ? o.max_steps : UINT64_MAX);
+  double t = host_now() - t0;
+  fflush(stdout);
+  if (g.m && md->finish) rc = md->finish(g.m, &o);
+  guest_report(&g, &r);
+  r.host_seconds = t;
   if (rc == 0) {
     if (o.stats) report_table(stderr, &r);
     if (o.stats_json && report_json(o.stats_json, &r) != 0) {
       fprintf(stderr, "vmm: cannot write %s: %s\n", o.stats_json, strerror(errno));
       rc = VMM_EX_IOERR;
     } else {
-      rc = report_status(&r, c);
+      guest_view v;
+      guest_view_get(&g, &v);
+      rc = report_status(&r, &v);
     }
   }
-  cpu_free(c);
+  guest_destroy(&g);
   image_free(&img);
   return rc;
 }

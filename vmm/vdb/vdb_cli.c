@@ -26,8 +26,8 @@
 static void usage(FILE *f) {
   fprintf(f, "usage: vdb [options] IMAGE...\n"
              "  --mode MODE        how to run the guest:");
-  for (int i = 0; i < vdb_nmodes; i++)
-    fprintf(f, " %s", vdb_modes[i].name);
+  for (int i = 0; vmm_modes[i]; i++)
+    fprintf(f, " %s", vmm_modes[i]->name);
   fprintf(f,
           " (default native)\n"
           "  --isa real|strict  strict: special instructions trap in user mode\n"
@@ -110,7 +110,7 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
   while ((opt = getopt_long_only(argc, argv, "+x:q", longopts, NULL)) != -1) {
     switch (opt) {
     case O_MODE:
-      if (!vdb_mode_find(optarg)) rc = bad_usage(err, "unknown --mode", optarg);
+      if (!mode_find(optarg, NULL)) rc = bad_usage(err, "unknown --mode", optarg);
       o.mode = optarg;
       break;
     case O_ISA:
