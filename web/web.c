@@ -3,8 +3,8 @@
  *
  * Three things a page does with a guest, each through the kit's own code:
  *
- *   run     one guest in one mode through the mode table (guest.h), the
- *           same rows bin/vmm uses: guest_machine, guest_init, guest_load,
+ *   run     one guest in one mode through the mode table (core/mode.h),
+ *           the same rows bin/vmm uses: guest_create as bin/vmm makes it,
  *           then guest_run in slices so that the page can pause, step and
  *           redraw; at the end guest_report, report_json and report_status
  *           give bin/vmm's stats JSON, its message and its exit status.
@@ -36,8 +36,7 @@
 #endif
 
 #include "asm.h"
-#include "bt/bt.h"
-#include "core/guest.h"
+#include "core/mode.h"
 #include "run/json.h"
 #include "vdb/vdb.h"
 
@@ -153,8 +152,7 @@ static double now_seconds(void) {
 }
 
 static void run_close(void) {
-  if (run.g.mode) guest_free(&run.g);
-  cpu_free(run.c);
+  if (run.g.mode) guest_destroy(&run.g); /* and the machine guest_create made */
   if (run.loaded) image_free(&run.img);
   free(run.con.out);
   free(run.con.in);
@@ -179,7 +177,7 @@ EMSCRIPTEN_KEEPALIVE int web_run_open(const char *path, const char *mode, int st
   o->image = run.name;
   int rc = 0;
   char err[256];
-  const guest_mode *md = guest_mode_find(mode, o);
+  const vmm_mode *md = mode_find(mode, o);
   if (!md) {
     fprintf(k.f, "vmm: unknown --mode: %s\n", mode);
     rc = VMM_EX_USAGE;
@@ -191,19 +189,13 @@ EMSCRIPTEN_KEEPALIVE int web_run_open(const char *path, const char *mode, int st
     rc = VMM_EX_DATAERR;
   } else {
     run.loaded = true;
-    uint64_t bytes = guest_footprint(md, o, o->mem);
-    run.c = guest_machine(o, bytes);
-    /* One guest owns the machine from 0, as in bin/vmm's single runs (hw: vmid 1). */
-    if (!run.c || guest_init(&run.g, md, o, run.c, run.name, 0, o->mem, 1) != 0) {
-      fprintf(k.f, "vmm: out of host memory for a %u-byte guest\n", o->mem);
-      rc = VMM_EX_OSERR;
-    } else {
-      console_dev con = {.ctx = &run.con, .putc = wc_putc, .getc = wc_getc, .status = wc_status};
-      if (guest_load(&run.g, &run.img, con, err, sizeof err) != 0) {
-        fprintf(k.f, "vmm: %s: %s\n", run.name, err);
-        rc = VMM_EX_DATAERR;
-      }
-    }
+    /* One guest owns the machine from 0, as in bin/vmm's single runs. */
+    console_dev con = {.ctx = &run.con, .putc = wc_putc, .getc = wc_getc, .status = wc_status};
+    rc = guest_create(&run.g, md, o, &run.img, con, 0, err, sizeof err);
+    if (rc)
+      fprintf(k.f, "vmm: %s\n", err);
+    else
+      run.c = run.g.c;
   }
   capture_reply(&k);
   if (rc) run_close();
@@ -281,11 +273,7 @@ EMSCRIPTEN_KEEPALIVE int web_run_finish(const char *json_path) {
      * dump shows the guest's view, as bin/vmm's modes leave it. */
     guest_view v;
     guest_view_get(&run.g, &v);
-    memcpy(run.c->r, v.r, sizeof v.r);
-    run.c->pc = v.pc;
-    run.c->flags = v.flags;
-    memcpy(run.c->cr, v.cr, sizeof v.cr);
-    rc = report_status(&r, run.c);
+    rc = report_status(&r, &v);
     fflush(stderr);
   }
   capture_reply(&k);
@@ -304,12 +292,12 @@ EMSCRIPTEN_KEEPALIVE const char *web_run_table(void) {
   return capture_reply(&k);
 }
 
-/* The translation cache, each guest block beside its translation
- * (--dump-tc); empty outside --mode bt. */
+/* The translation cache, each guest block beside its translation (the
+ * debugger's `info tc`); empty in a mode without one. */
 EMSCRIPTEN_KEEPALIVE const char *web_run_tc(void) {
   capture k;
   capture_open(&k);
-  if (run.g.m && run.g.m->bt) bt_dump(k.f, run.g.m);
+  if (run.g.m && run.g.mode->tc_info) run.g.mode->tc_info(&run.g, k.f, "");
   return capture_reply(&k);
 }
 
@@ -445,7 +433,7 @@ EMSCRIPTEN_KEEPALIVE int web_vdb_open(const char *path, const char *mode, int st
   if (cost_profile(&o.cost, cost) != 0) {
     fprintf(dbg_log, "vdb: --cost: unknown profile %s\n", cost);
     rc = -1;
-  } else if (!vdb_mode_find(mode)) {
+  } else if (!mode_find(mode, NULL)) {
     fprintf(dbg_log, "vdb: unknown --mode: %s\n", mode);
     rc = -1;
   } else if (input && *input && (o.guest_in = open(input, O_RDONLY)) < 0) {
