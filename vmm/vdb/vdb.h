@@ -352,6 +352,8 @@ int cmd_catch_trap(vdb *d, const char *args);
 int cmd_catch_exit(vdb *d, const char *args);
 int cmd_catch_translate(vdb *d, const char *args);
 /* vdb_info.c */
+/* A register's name as info registers shows it (fp, sp, lr; r0..r12). */
+const char *vdb_reg_label(unsigned r);
 int cmd_info_registers(vdb *d, const char *args);
 int cmd_info_creg(vdb *d, const char *args);
 int cmd_print(vdb *d, const char *args);
