@@ -40,6 +40,8 @@ static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
   uint32_t arch = pte_perm(pte);
   uint32_t fast = arch;
   if (!(pte & PTE_D) || c->code[pte >> PAGE_SHIFT]) fast &= ~P_W;
+  KIT_ASSERT(!(fast & P_W) || ((pte & PTE_D) && !c->code[pte >> PAGE_SHIFT]),
+             "entry_perm: write cached for a clean page or one holding decoded instructions");
   uint32_t user = (pte & PTE_U) ? fast : 0;
   if (c->mon_lo && va >= c->mon_lo) user = 0; /* the window: only the monitor's code may touch it */
   return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | fast << PSHIFT_MONITOR);

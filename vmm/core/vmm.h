@@ -135,6 +135,18 @@ double host_now(void);
  * or 0 octal, with an optional K, M or G suffix; 0 and *out set if it is at
  * most max, else -1.  (config.c) */
 int parse_size(const char *s, uint64_t max, uint64_t *out);
+/* A byte count as parse_size reads it back, in the largest unit that
+ * divides it: "16K", "1G", "4100" (config.c). */
+const char *size_str(uint64_t bytes, char *buf, size_t len);
+
+/* The limits a user can meet, each derived from the constant it comes
+ * from; the programs' messages print them and the documents quote them
+ * (tests/tools/test_limits.c checks the quotes, and runs each limit at,
+ * just inside and just past its boundary). */
+#define VMM_MEM_MIN PAGE_SIZE   /* --mem and mem=: a guest's memory */
+#define VMM_MEM_MAX (1u << 30)  /* ... at most 1 GiB, so that several guests and the
+                                   monitor's pages fit the 32-bit host-physical space */
+#define VMM_TLB_MAX CPU_TLB_MAX /* --tlb: entries, a power of two */
 
 /* classify.c: print the Popek-Goldberg table; returns how many sensitive
  * instructions are not privileged.  classify_agrees checks one instruction
