@@ -24,12 +24,9 @@
  * *pte_pa; returns false if an entry is not valid or points outside
  * memory.  Counts the references in *refs. */
 static bool walk(const cpu *c, uint32_t va, uint32_t *pte, uint32_t *pte_pa, unsigned *refs) {
-  pt_walk w;
-  bool ok = pt_walk_in(c->mem, c->mem_size, c->cr[CR_PTB], va, &w);
-  *pte = w.pte;
-  *pte_pa = w.pte_at;
-  *refs = w.refs;
-  return ok;
+  int level = pt_find(c->mem, c->mem_size, c->cr[CR_PTB], va, pte_pa, pte);
+  *refs = level ? 2 : 1;
+  return level == 3;
 }
 
 /* Permissions of one group, from a PTE, as the architecture defines them. */

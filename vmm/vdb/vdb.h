@@ -43,6 +43,7 @@
 #include "cpu.h"
 #include "image.h"
 #include "core/mode.h"
+#include "run/runner.h"
 
 /* ---- options (bin/vdb's command line) ---- */
 typedef struct vdb_opts {

@@ -9,6 +9,7 @@
 #include "hwtest.h"
 #include "isa_info.h"
 #include "vmtest.h"
+#include "check/classify.h"
 
 
 static void both(const char *src, bool strict, run_result *n, run_result *t) {
