@@ -14,6 +14,8 @@
  *     (docs/bt.md).
  *  4. Several guests at once: memory per guest, throughput against one
  *     guest, fairness, for 1, 8 and 64 guests in each mode (scale.c).
+ *  5. Adams and Agesen's nanobenchmarks and forkwait, the paper's cycles
+ *     beside the kit's per operation, both profiles (aa.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +179,7 @@ static uint64_t sum(const uint64_t *v, int n) {
 static int guests_by_mode(json *j, const char *key, const char *profile) {
   static const char *const guests[] = {"guestos", "bench-syscall", "bench-pgfault", "bench-ptemod",
                                        "bench-forkwait", "bench-io", "bench-privileged", "bench-special",
+                                       "bench-divzero", "bench-callret",
                                        "bench-compute", "bench-memwalk"};
   printf("\nGuests by mode, cost profile %s (host time and modeled cycles relative to native;\n"
          "best of %d runs, the modes taking turns)\n",
@@ -283,6 +286,12 @@ int main(int argc, char **argv) {
   json j;
   json_init(&j, f);
   json_object(&j, NULL);
+  if (argc > 2 && strcmp(argv[2], "aa") == 0) { /* make bench-aa: section 5 alone */
+    int rc = bench_aa(&j);
+    json_end(&j);
+    fclose(f);
+    return rc ? 1 : 0;
+  }
 
   /* 1. speed */
   speed reg = {"register loop", 0, 0, 0}, mem = {"memory loop (64 KiB)", 0, 0, 0};
@@ -316,6 +325,8 @@ int main(int argc, char **argv) {
   if (bt_figure(&j)) return 1;
   /* 4. several guests at once */
   if (bench_scale(&j)) return 1;
+  /* 5. the paper's table beside the kit's */
+  if (bench_aa(&j)) return 1;
   json_end(&j);
   fclose(f);
   printf("\nwritten: %s\n", out);

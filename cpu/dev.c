@@ -38,6 +38,22 @@ void dev_out(cpu *c, uint32_t port, uint32_t v) {
   console_port_out(&c->con, port, v);
 }
 
+/* A port passed through to the monitor window's code (mon_io): a binary
+ * translator's code reaching the VM's virtual device, a model in monitor
+ * memory, in line.  No real device is touched: the model's work is
+ * COST_EMULATE, as when the monitor emulates the instruction after a trap. */
+uint32_t dev_model_in(cpu *c, uint32_t port) {
+  c->st.io++;
+  c->st.cycles += c->cost.c[COST_EMULATE];
+  return console_port_in(&c->con, port);
+}
+
+void dev_model_out(cpu *c, uint32_t port, uint32_t v) {
+  c->st.io++;
+  c->st.cycles += c->cost.c[COST_EMULATE];
+  console_port_out(&c->con, port, v);
+}
+
 /* wfi: idle until an interrupt is pending.  Console input wins (it is only
  * looked at when the machine is idle, which keeps runs with a file as input
  * deterministic); otherwise time skips to the timer.  Shared by the CPU and

@@ -95,6 +95,10 @@ uint32_t vmx_run(cpu *c, vmcs *s, uint64_t ticks) {
   }
   /* ---- VM entry ---- */
   s->n.entries++;
+  /* Without VPID (the first VT-x parts) the TLB holds no VM identifier:
+   * entry and exit each flush it whole, and the guest, then the host,
+   * refill it miss by miss.  With it, entries stay, tagged (tag_lo). */
+  if (!c->cost.vpid) cpu_tlb_flush_all(c, true);
   save_state(c, &s->host);
   s->host_tag_lo = c->tag_lo;
   s->host_perm_shift = c->perm_shift;
@@ -125,6 +129,7 @@ uint32_t vmx_run(cpu *c, vmcs *s, uint64_t ticks) {
   c->trap_to_host = s->host_trap_to_host;
   s->n.exits[reason]++;
   c->st.cycles += c->cost.c[COST_VM_EXIT]; /* the round trip, entry included */
+  if (!c->cost.vpid) cpu_tlb_flush_all(c, true);
   return reason;
 }
 

@@ -29,7 +29,9 @@
  *   +---------------------------+
  *
  * VM entry (vmx_run):   check the controls and the guest state, save the
- *   host state, load the guest state, tag the TLB with the VM identifier,
+ *   host state, load the guest state, tag the TLB with the VM identifier
+ *   (a machine without VPID, cost.vpid false, flushes it instead, at entry
+ *   and at exit: the first VT-x parts),
  *   deliver the injected event if any, run in guest mode.
  * VM exit:   record reason and qualification, save the guest state, load
  *   the host state, return to the monitor (vmx_run returns the reason).

@@ -95,12 +95,14 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   m->window_pde = b->pt_pa | PTE_V;
   m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
   cpu_set_window(c, BT_WINDOW);
-  /* The console's data port, a kernel's commonest privileged instruction,
-   * is passed through to translated code (the CPU's I/O bitmap for the
-   * window): the guest's copied in and out reach its console without an
-   * exit, the way VMware's translator emulated simple device accesses in
-   * the translation cache.  Status and control still exit (bt_run.c). */
-  c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA;
+  /* The console's data and status ports, a kernel's commonest privileged
+   * instructions, are passed through to translated code (the CPU's I/O
+   * bitmap for the window): the guest's copied in and out reach its
+   * virtual console without an exit, priced as the monitor's model of the
+   * device (dev_model_in), the way VMware's translator emulated simple
+   * device accesses in the translation cache.  Control, which changes the
+   * VCPU's interrupt state, still leaves translated code (bt_run.c). */
+  c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA | 1u << PORT_CONS_STATUS;
   shadow_drop_all(m); /* the kernel root is rebuilt with the window in it */
   return 0;
 }

@@ -265,8 +265,11 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
 /* in and out, a kernel's commonest privileged instructions (console
  * output), touch only a register and the device, never the VCPU's mode,
  * flags or interrupts: emulated without leaving translated code, on the
- * guest's registers where they are (the real CPU's).  The cost model
- * charges them as trap-and-emulate does. */
+ * guest's registers where they are (the real CPU's).  A real translator
+ * turns them into a call to its device model inside translated code (the
+ * kit's CPU reaches the C model by a trap, which stands for that call), so
+ * the cost model charges the model's work, COST_EMULATE, and no world
+ * switch: the guest never left the monitor's code. */
 static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
   cpu *c = m->c;
   if (d->op == OP_OUT)
@@ -276,9 +279,8 @@ static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
     if (d->rd) c->r[d->rd] = v;
   } else
     return false;
-  vm_world_switch(m);
   m->n.emulated[d->op]++;
-  c->st.cycles += c->cost.c[COST_EMULATE] + c->cost.c[COST_IO];
+  c->st.cycles += c->cost.c[COST_EMULATE];
   /* One guest instruction retired by the monitor (the VCPU's pc is not
    * live inside translated code: leaving sets it). */
   bt_of(m)->run_emulated++;

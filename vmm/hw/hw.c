@@ -248,6 +248,7 @@ void hw_report(const vm *m, vm_report *r) {
   const hw_vm *h = hw_of(m);
   r->hw_assist = true;
   r->hw.paging = h->shadow ? "shadow" : "nested";
+  r->hw.vpid = m->c->cost.vpid;
   r->hw.vm_entries = h->s.n.entries;
   memcpy(r->hw.vm_exits, h->s.n.exits, sizeof r->hw.vm_exits);
   r->hw.nested_walk_refs = h->s.n.nested_refs;

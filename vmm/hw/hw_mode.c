@@ -111,7 +111,7 @@ static void hw_vcpu_info(const guest *g, int id, FILE *f) {
 const vmm_mode mode_hw = {
     .name = "hw",
     .what = "hardware assist: the guest in guest mode, VM exits, nested paging (--paging)",
-    .options = "--paging",
+    .options = "--paging --vpid",
     .attach = attach_nested,
     .npt_roots = hw_npt_roots,
     .no_shadow = "no shadow page tables: nested paging (the CPU walks the guest's table and the nested one)",
@@ -121,6 +121,7 @@ const vmm_mode mode_hw = {
 const vmm_mode mode_hw_shadow = {
     .name = "hw-shadow",
     .what = "hardware assist with shadow paging, as the first VT-x parts (the same as --mode hw --paging shadow)",
+    .options = "--vpid",
     .attach = attach_shadow,
     .shadow_roots = hws_shadow_roots,
     .no_npt = "no nested paging in hw-shadow mode: the monitor keeps shadow tables instead",

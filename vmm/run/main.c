@@ -33,6 +33,8 @@ static void usage(FILE *f) {
           "  --isa real|strict  strict: special instructions trap in user mode\n"
           "  --cost NAME|FILE   cost profile: modern (default), early-vtx, or a file\n"
           "  --paging nested|shadow  --mode hw: nested page tables (default) or shadow\n"
+          "  --vpid on|off      --mode hw, hw-shadow: TLB tagged by VM (on), or flushed at\n"
+          "                     every VM entry and exit (off); default: the cost profile's\n"
           "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
           "                     in the translation (default) or trapping\n"
           "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
@@ -77,14 +79,14 @@ int main(int argc, char **argv) {
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
          OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
-         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT };
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VPID };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
       {"stats", no_argument, 0, OPT_STATS},           {"stats-json", required_argument, 0, OPT_JSON},
       {"isa", required_argument, 0, OPT_ISA},         {"cost", required_argument, 0, OPT_COST},
       {"help", no_argument, 0, OPT_HELP},             {"classify", no_argument, 0, OPT_CLASSIFY},
-      {"paging", required_argument, 0, OPT_PAGING},
+      {"paging", required_argument, 0, OPT_PAGING},   {"vpid", required_argument, 0, OPT_VPID},
       {"bt-priv", required_argument, 0, OPT_BT_PRIV},  {"bt-chain", required_argument, 0, OPT_BT_CHAIN},
       {"tc-size", required_argument, 0, OPT_TC_SIZE},  {"dump-tc", required_argument, 0, OPT_DUMP_TC},
       {"lockstep", required_argument, 0, OPT_LOCKSTEP}, {"gen-seed", required_argument, 0, OPT_GEN_SEED},
@@ -96,6 +98,7 @@ int main(int argc, char **argv) {
   opterr = 0;
   bool classify = false;
   const char *paging = NULL; /* --paging, for --mode hw */
+  const char *vpid = NULL;   /* --vpid on|off, for --mode hw: over the profile's */
   const char *bt_opt = NULL; /* the last --bt-* option, for --mode bt */
   int opt;
   uint64_t v;
@@ -150,6 +153,10 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "nested") == 0) o.hw_shadow = false;
       else return bad_usage("bad --paging (nested or shadow)", optarg);
       paging = optarg;
+      break;
+    case OPT_VPID:
+      if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) return bad_usage("bad --vpid (on or off)", optarg);
+      vpid = optarg;
       break;
     case OPT_BT_PRIV:
       if (strcmp(optarg, "trap") == 0) o.bt_priv_trap = true;
@@ -214,6 +221,8 @@ int main(int argc, char **argv) {
   const vmm_mode *named = mode_find(o.mode, NULL); /* the row the name picks */
   if (!named) return bad_usage("unknown --mode", o.mode);
   if (paging && !mode_takes(named, "--paging")) return bad_usage("--paging goes with --mode hw", paging);
+  if (vpid && !mode_takes(named, "--vpid")) return bad_usage("--vpid goes with --mode hw or hw-shadow", vpid);
+  if (vpid) o.cost.vpid = strcmp(vpid, "on") == 0; /* after --cost, whichever came first */
   if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
   const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */
