@@ -16,5 +16,7 @@ int bench_scale(struct json *j);
  * operation, both cost profiles: JSON objects "adams_agesen" and
  * "adams_agesen_paper"; -1 if a run failed. */
 int bench_aa(struct json *j);
+/* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
+int bench_vpid(struct json *j);
 
 #endif

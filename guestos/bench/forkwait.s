@@ -5,7 +5,9 @@
 #ifndef SCALE
 .equ SCALE, 1                    ; -D SCALE=2: half the work (make bench: cost per operation)
 #endif
+#ifndef ITERATIONS                ; -D ITERATIONS=N: a longer run (make bench: the seed's 5%)
 .equ ITERATIONS, 64 / SCALE
+#endif
 
 .include "bench/head.inc"
 bench_start:

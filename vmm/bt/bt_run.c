@@ -268,8 +268,9 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
  * guest's registers where they are (the real CPU's).  A real translator
  * turns them into a call to its device model inside translated code (the
  * kit's CPU reaches the C model by a trap, which stands for that call), so
- * the cost model charges the model's work, COST_EMULATE, and no world
- * switch: the guest never left the monitor's code. */
+ * the cost model charges the model's work, COST_EMULATE (and COST_IO for a
+ * byte that reaches the host's console, as trap.c's emu_in does), and no
+ * world switch: the guest never left the monitor's code. */
 static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
   cpu *c = m->c;
   if (d->op == OP_OUT)
@@ -280,7 +281,7 @@ static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
   } else
     return false;
   m->n.emulated[d->op]++;
-  c->st.cycles += c->cost.c[COST_EMULATE];
+  c->st.cycles += c->cost.c[COST_EMULATE] + (console_port_external(d->imm) ? c->cost.c[COST_IO] : 0);
   /* One guest instruction retired by the monitor (the VCPU's pc is not
    * live inside translated code: leaving sets it). */
   bt_of(m)->run_emulated++;

@@ -252,18 +252,22 @@ static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
 }
 
 /* in and out reach the VM's virtual console, a model in the monitor: the
- * monitor's work (COST_EMULATE, charged by whoever emulates) is the whole
- * cost; no real device is touched, so COST_IO, a real device's access
- * time, is not paid.  (This is how the software VMM of Adams and Agesen
- * ran `in` fifteen times faster than the real chipset register.) */
+ * monitor's work (COST_EMULATE, charged by whoever emulates) is the cost of
+ * a status or control access, which touches no real device; COST_IO, a
+ * real device's access time, is paid only by a byte that really goes out
+ * to (or comes in from) the host's console.  (So the software VMM of
+ * Adams and Agesen ran `in` from a port nothing stands behind fifteen
+ * times faster than the real chipset register.) */
 static void emu_in(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
+  if (console_port_external(d->imm)) m->c->st.cycles += m->c->cost.c[COST_IO];
   set_rd(m, d->rd, console_port_in(&m->v.con, d->imm));
   vm_retire(m);
 }
 
 static void emu_out(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
+  if (console_port_external(d->imm)) m->c->st.cycles += m->c->cost.c[COST_IO];
   console_port_out(&m->v.con, d->imm, m->v.r[d->rs1]);
   vm_retire(m);
 }
