@@ -212,7 +212,7 @@ awk -F' = ' '
     claim(r("bench-memwalk", "hw-nested") > r("bench-memwalk", "hw-shadow"), "memwalk favours shadow paging")
     claim(r("bench-io", "hw-nested") > r("bench-io", "trap"), "I/O costs hardware assist more than trap-and-emulate")
     claim(r("bench-privileged", "trap") > r("bench-privileged", "hw-nested") && r("bench-privileged", "hw-nested") > r("bench-privileged", "bt-inline"),
-          "privileged instructions: trap > hw-nested > bt (translated cli/sti are plain stores, cheaper than the CPU's serializing ones)")
+          "privileged instructions: trap > hw-nested > bt (translated cli/sti are plain stores, cheaper than the serializing writes of the CPU)")
     exit bad
   }' "$V" || die "a claim of the deck no longer holds (above)"
 
