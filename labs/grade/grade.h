@@ -6,15 +6,13 @@
  *   }
  *
  * and a line in labs/labN/grade/rubric gives it its points, visibility,
- * timeout and description.  The tests are compiled against the tree under
- * test (its cpu/, assembler/, vmm/ and tests/ headers, its libkit) and run
- * in that tree's top directory, each in a child process (Check's fork
- * mode) with its own timeout: a crash, a panic or a hang fails that test
- * alone, with a one-line reason.
+ timeout and description.  Each test runs in a child process of the
+ * runner (Check's fork mode) with its own timeout.
  *
- * The helpers run guests in-process, in any mode, with the console kept
- * in a buffer: the same machinery as bin/vmm (vmm/run/main.c), minus the
- * process. */
+ * The tests are the grader's code only, built from the grader's tree:
+ * they run the submission's programs in the sandbox and compare
+ * (blackbox.h); lab 1 runs the student's guest on the grader's own
+ * simulator, in-process (lab1.h). */
 #ifndef GRADE_H
 #define GRADE_H
 
@@ -29,21 +27,25 @@
 #include "core/vmm.h"
 
 /* Register a test in the section run.c reads (GNU ld provides
- * __start_grade_tests and __stop_grade_tests).  The body is wrapped: when
- * it returns, grade_finished (run.c) records that it did, because Check
- * would count a child that exited early with status 0 (the code under
- * test calling exit(0)) as a pass. */
+ * __start_grade_tests and __stop_grade_tests).  The body runs after
+ * grade_begin, which starts the test's random numbers from the grading
+ * run's seed (blackbox.h). */
 #define GRADE_TEST(name)                                                                        \
   static void name##_body(int _i);                                                             \
   static void name##_fn(int _i) {                                                              \
+    grade_begin(#name);                                                                        \
     name##_body(_i);                                                                           \
-    grade_finished(#name);                                                                     \
   }                                                                                            \
   static const TTest name##_ttest = {#name, name##_fn, __FILE__, __LINE__};                    \
   static const TTest *const name##_reg __attribute__((used, section("grade_tests"))) = &name##_ttest; \
   static void name##_body(int _i CK_ATTRIBUTE_UNUSED)
 
-void grade_finished(const char *name);
+/* run.c: the running test's name, its random stream (the grading run's
+ * seed and the name), and how many runs it has compared so far. */
+void grade_begin(const char *name);
+extern const char *grade_test;
+extern uint64_t grade_rng;
+extern int grade_runs;
 
 /* ---- assembling ---- */
 
