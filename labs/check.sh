@@ -18,15 +18,17 @@
 #              of labs/labN/FILES put in        submission
 #
 # and each handout README's rubric table must list every rubric row with
-# its points.  It prints each lab's three scores.  REGION, the one region filled back in
-# from the reference, is per lab in FILL below (FILE:K: lab N's K-th region
-# of FILE).  Everything goes to build/labs-check/.  Exit status 0 if every
+# its points.  It prints each lab's scores.  REGION, the regions filled back
+# in from the reference, is per lab in FILL below (FILE:K: lab N's K-th
+# region of FILE; several joined by +: the graded runs compare every
+# counter with the reference's, so a test passes only when every region its
+# guest reaches is done).  Everything goes to build/labs-check/.  Exit status 0 if every
 # lab passes, else 1.
 # shellcheck disable=SC2046 # (set -- $(total ...): the split is the point)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-FILL="1=labs/lab1/kernel.s:4 2=vmm/core/trap.c:5 3=vmm/bt/bt_translate.c:3 4=vmm/core/shadow.c:2 5=cpu/npt.c:1"
+FILL="1=labs/lab1/kernel.s:4 2=vmm/core/trap.c:5 3=vmm/bt/bt_translate.c:3+vmm/bt/bt_cache.c:1+vmm/bt/bt_cache.c:2+vmm/bt/bt_cache.c:3 4=vmm/core/shadow.c:2 5=cpu/npt.c:1+cpu/npt.c:2+vmm/hw/hw.c:2"
 LC=build/labs-check
 MARK='^[[:space:]]*#[[:space:]]*if[[:space:]]+LAB_SOLUTION[[:space:]]*>='
 
@@ -60,7 +62,8 @@ for rub in labs/lab*/grade/rubric; do
   fill=$(echo "$FILL" | tr ' ' '\n' | sed -n "s/^$n=//p")
   [ -n "$fill" ] || { problem "$n" "no region to fill (FILL in labs/check.sh)"; continue; }
   labs/cut.sh "$n" "$LC/lab$n-handout" > /dev/null &&
-    labs/cut.sh -f "$fill" "$n" "$LC/lab$n-filled" > /dev/null || { problem "$n" "cut failed"; continue; }
+    labs/cut.sh $(echo "$fill" | tr '+' '\n' | sed 's/^/-f /') "$n" "$LC/lab$n-filled" > /dev/null ||
+    { problem "$n" "cut failed"; continue; }
   nx=$((n + 1)) solved_tree=""
   if [ -f "labs/lab$nx/grade/rubric" ]; then
     labs/cut.sh "$nx" "$LC/lab$n-solved" > /dev/null || { problem "$n" "cut failed"; continue; }
@@ -68,15 +71,18 @@ for rub in labs/lab*/grade/rubric; do
   fi
   for v in reference handout filled $solved_tree; do
     if [ "$v" = reference ]; then t=.; else t=$LC/lab$n-$v; fi
-    labs/grade/grade.sh "$n" "$t" "$LC/lab$n-$v" > "$LC/lab$n-$v.txt" 2>&1 ||
-      { cat "$LC/lab$n-$v.txt"; problem "$n" "the grader failed on the $v tree"; }
+    # make grade's exit status: 0 at full marks, 1 below (2: the grader broke)
+    GRADE_TRUSTED_SRC=1 labs/grade/grade.sh "$n" "$t" "$LC/lab$n-$v" > "$LC/lab$n-$v.txt" 2>&1
+    rc=$?
+    [ $rc -le 1 ] || { cat "$LC/lab$n-$v.txt"; problem "$n" "the grader failed on the $v tree"; }
+    echo "$rc" > "$LC/lab$n-$v.rc"
   done
   # The autograder's kit, as make autograder-zip builds it and
   # run_autograder fills it, graded by its own grader.
   kit=$LC/lab$n-kit
   cp -r "$LC/lab$n-handout" "$kit" && cp labs/lab"$n"/grade/* "$kit/labs/lab$n/grade/" &&
     grep -v '^#' "$kit/labs/lab$n/FILES" | while read -r f; do cp "$f" "$kit/$f"; done
-  GRADE_CACHE=$PWD/build/grade/cache "$kit/labs/grade/grade.sh" "$n" "$kit" "$LC/lab$n-kit" > "$LC/lab$n-kit.txt" 2>&1 ||
+  GRADE_CACHE=$PWD/build/grade/cache "$kit/labs/grade/grade.sh" --any-score "$n" "$kit" "$LC/lab$n-kit" > "$LC/lab$n-kit.txt" 2>&1 ||
     { cat "$LC/lab$n-kit.txt"; problem "$n" "the kit's grader failed"; }
   set -- $(total "$LC/lab$n-reference/report.txt") x x
   ref=$1 max=$2
@@ -99,6 +105,8 @@ for rub in labs/lab*/grade/rubric; do
   case "$ref$hand$filled$max" in *x*) problem "$n" "a run printed no total (see $LC/lab$n-*.txt)"; continue ;; esac
   expect "$n" "the reference scores $ref/$max, not full marks ($LC/lab$n-reference.txt)" [ "$ref" -eq "$max" ]
   expect "$n" "the handout scores $hand/$max, more than a third" [ $((hand * 3)) -le "$max" ]
+  expect "$n" "make grade exits $(cat "$LC/lab$n-reference.rc") at full marks, not 0" [ "$(cat "$LC/lab$n-reference.rc")" = 0 ]
+  expect "$n" "make grade exits $(cat "$LC/lab$n-handout.rc") below full marks, not 1" [ "$(cat "$LC/lab$n-handout.rc")" = 1 ]
   expect "$n" "one region filled ($fill) scores $filled/$max, not between the handout and the reference" \
     between "$hand" "$filled" "$ref"
   expect "$n" "the README's rubric table does not match the rubric" readme_lists "$rub" "labs/lab$n/README.md"

@@ -25,8 +25,8 @@
 # which the handouts of lab M and later replace by a one-line note.
 #
 # -f FILE:K fills lab N's K-th region of FILE (counting from 1) back in
-# from the reference: `make labs-check` uses it to prove that one region
-# done scores between the handout and full marks.
+# from the reference (repeat -f for several): `make labs-check` uses it to
+# prove that part of a lab done scores between the handout and full marks.
 #
 # Files come from git (tracked and untracked but not ignored) when this is
 # a git work tree, else from find.  Exit status 0, or 1 with a message.
@@ -89,18 +89,21 @@ done
 status=0
 for f in $(cat "$OUTDIR/.marked"); do
   src=$f
+  ks=""
   for fk in $fills; do
-    if [ "${fk%:*}" = "$f" ]; then
-      awk -v n="$N" -v k="${fk##*:}" '
-        /^[ \t]*#[ \t]*if[ \t]+LAB_SOLUTION[ \t]*>=/ {
-          v = $0; sub(/.*>=[ \t]*/, "", v); sub(/[ \t].*/, "", v)
-          if (v + 0 == n + 0 && ++seen == k + 0) { print "#if LAB_FILL"; filled = 1; next }
-        }
-        { print }
-        END { if (!filled) { print "cut: no region " k " of lab " n > "/dev/stderr"; exit 1 } }' "$f" > "$OUTDIR/.fill"
-      src=$OUTDIR/.fill
-    fi
+    if [ "${fk%:*}" = "$f" ]; then ks="$ks,${fk##*:}"; fi
   done
+  if [ -n "$ks" ]; then
+    awk -v n="$N" -v ks="$ks," '
+      /^[ \t]*#[ \t]*if[ \t]+LAB_SOLUTION[ \t]*>=/ {
+        v = $0; sub(/.*>=[ \t]*/, "", v); sub(/[ \t].*/, "", v)
+        if (v + 0 == n + 0 && index(ks, "," (++seen) ",")) { print "#if LAB_FILL"; filled++; next }
+      }
+      { print }
+      END { if (filled != split(ks, x, ",") - 2) { print "cut: no region " ks " of lab " n > "/dev/stderr"; exit 1 } }' "$f" > "$OUTDIR/.fill" ||
+      { status=1; continue; }
+    src=$OUTDIR/.fill
+  fi
   case $f in *.s | *.inc) t=-t ;; *) t= ;; esac
   # unifdef: 0 unchanged, 1 changed, 2 trouble
   rc=0

@@ -100,6 +100,14 @@ static inline void bb_put_text(FILE *f, const char *s, size_t n, const char *ind
   if (n == 0) fprintf(f, "%s(nothing)\n", indent);
 }
 
+/* Whether the n bytes at s hold what (NUL-safe). */
+static inline bool bb_memstr(const char *s, size_t n, const char *what) {
+  size_t k = strlen(what);
+  for (size_t i = 0; i + k <= n; i++)
+    if (memcmp(s + i, what, k) == 0) return true;
+  return false;
+}
+
 /* ---- guests: the test's assembly, with the seed's registers ---- */
 
 #define BB_SAVE 0x7f00u /* bb_done's save area (below 32K: an offset from zero; identity-mapped when paging is on) */

@@ -24,7 +24,10 @@
 # The submission is built in the sandbox (labs/grade/sandbox.h: as root,
 # another user with resource limits and no access to the grader's files),
 # with SRC's cpu/, assembler/ and vmm/ (and labs/lab1/ for lab 1), -O2,
-# warnings on but not fatal: a warning costs no points.  Its bin/vmm and
+# warnings on but not fatal: a warning costs no points, and with
+# -DLAB_SOLUTION=N (a handout has no markers left, so this changes nothing
+# there; the kit's own tree becomes lab N solved with the later labs'
+# stubs, as a student's is).  Its bin/vmm and
 # bin/vasm then run in the sandbox, once per run the tests ask for; the
 # verdicts are computed here, from what they print, write and return.
 # GRADE_TRUSTED_SRC=1 (labs-check, mutants: trees the kit made itself)
@@ -91,7 +94,7 @@ SEED=${GRADE_SEED:-${SEED:-}}
 MARK='^[[:space:]]*#[[:space:]]*if[[:space:]]+LAB_SOLUTION[[:space:]]*>='
 export GR_CACHE GR_CC
 rm -rf "$OUT"/report.txt "$OUT"/results.json "$OUT"/pl-results.json "$OUT"/check.xml "$OUT"/results.tsv \
-  "$OUT"/build.log "$OUT"/why "$OUT"/priv "$OUT"/grader "$OUT"/obj
+  "$OUT"/build.log "$OUT"/why "$OUT"/priv "$OUT"/grader "$OUT"/obj "$OUT"/build.err "$OUT"/run.log
 mkdir -p "$OUT/grader" "$OUT/obj" "$OUT/priv/detail"
 
 # compile LIST LOG: LIST holds "SOURCE OBJECT" lines (trusted sources:
@@ -117,35 +120,57 @@ kit_sources() { # the library's sources, as the Makefile picks them
     grep -v -E '^(assembler/vasm\.c|assembler/vdis\.c|vmm/run/main\.c|vmm/check/vgen\.c|vmm/vdb/.*)$'
 }
 
-# ---- the grader: this tree only ----
-G=$OUT/grader
-$GR_CC -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -I"$TOP/labs/grade" "$TOP/labs/grade/report.c" -o "$G/report" &&
-  $GR_CC -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE "$TOP/labs/grade/sandbox.c" -o "$G/sandbox" ||
-  { echo "grade: the report or sandbox tool does not build" >&2; exit 2; }
+# ---- the grader: this tree only (cached whole, by the hash of its sources) ----
 cd "$TOP" || exit 2
-GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
-export GR_HSUM GR_FLAGS
-kit_sources | while read -r s; do echo "$s $G/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$G/kit.list"
-echo "vmm/run/main.c $G/vmm_main.o" > "$G/main.list"
-compile "$G/kit.list" "$G/build.log" && compile "$G/main.list" "$G/build.log" ||
-  { cat "$OUT/why" >&2; echo "grade: the grader's own tree does not build" >&2; exit 2; }
-ar rcs "$G/libkit.a" $(cut -d' ' -f2 "$G/kit.list") || exit 2
-GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h labs/lab"$LAB"/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Ilabs/grade -Icpu -Iassembler -Ivmm $CHECK_CFLAGS"
-{ echo "labs/grade/run.c $G/grade_run.o"
-  for f in labs/lab"$LAB"/grade/*.c; do echo "$f $G/grade_$(basename "$f" .c).o"; done
-} > "$G/tests.list"
-compile "$G/tests.list" "$G/build.log" ||
-  { cat "$OUT/why" >&2; echo "grade: the graded tests do not build against the grader's tree" >&2; exit 2; }
-# shellcheck disable=SC2086
-$GR_CC -o "$G/run" $(cut -d' ' -f2 "$G/tests.list") "$G/libkit.a" $CHECK_LIBS -lm >> "$G/build.log" 2>&1 ||
-  { tail -n 20 "$G/build.log" >&2; echo "grade: the graded tests do not link" >&2; exit 2; }
+HAS_REF=0
+grep -rqE "$MARK" --include='*.[chs]' cpu vmm labs 2>/dev/null && HAS_REF=1
+GKEY=$( { echo "$GR_CC $CHECK_CFLAGS $CHECK_LIBS lab $LAB ref $HAS_REF"
+  cat $(ls cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] labs/grade/*.[ch] labs/lab"$LAB"/grade/*.[ch] 2>/dev/null | sort); } |
+  sha1sum | cut -c1-40)
+G=$GR_CACHE/grader-$GKEY
+if [ ! -x "$G/run" ]; then
+  G=$OUT/grader
+  $GR_CC -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -I"$TOP/labs/grade" "$TOP/labs/grade/report.c" -o "$G/report" &&
+    $GR_CC -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE "$TOP/labs/grade/sandbox.c" -o "$G/sandbox" ||
+    { echo "grade: the report or sandbox tool does not build" >&2; exit 2; }
+  GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
+  export GR_HSUM GR_FLAGS
+  kit_sources | while read -r s; do echo "$s $G/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$G/kit.list"
+  compile "$G/kit.list" "$G/build.log" ||
+    { cat "$OUT/why" >&2; echo "grade: the grader's own tree does not build" >&2; exit 2; }
+  ar rcs "$G/libkit.a" $(cut -d' ' -f2 "$G/kit.list") || exit 2
+  GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h labs/lab"$LAB"/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Ilabs/grade -Icpu -Iassembler -Ivmm $CHECK_CFLAGS"
+  { echo "labs/grade/run.c $G/grade_run.o"
+    for f in labs/lab"$LAB"/grade/*.c; do echo "$f $G/grade_$(basename "$f" .c).o"; done
+  } > "$G/tests.list"
+  compile "$G/tests.list" "$G/build.log" ||
+    { cat "$OUT/why" >&2; echo "grade: the graded tests do not build against the grader's tree" >&2; exit 2; }
+  # shellcheck disable=SC2086
+  $GR_CC -o "$G/run" $(cut -d' ' -f2 "$G/tests.list") "$G/libkit.a" $CHECK_LIBS -lm >> "$G/build.log" 2>&1 ||
+    { tail -n 20 "$G/build.log" >&2; echo "grade: the graded tests do not link" >&2; exit 2; }
+  # The reference bin/vmm: this tree with lab N's solutions and every
+  # earlier lab's, the later labs' stubs in place (what a student's tree
+  # holds), when this tree has the solutions.
+  if [ $HAS_REF = 1 ]; then
+    GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+    GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
+    { kit_sources; echo vmm/run/main.c; } |
+      while read -r s; do echo "$s $G/ref_$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$G/ref.list"
+    compile "$G/ref.list" "$G/build.log" || { cat "$OUT/why" >&2; echo "grade: the reference does not build" >&2; exit 2; }
+    $GR_CC -o "$G/vmm" $(cut -d' ' -f2 "$G/ref.list") -lm >> "$G/build.log" 2>&1 ||
+      { echo "grade: no reference bin/vmm" >&2; exit 2; }
+  fi
+  rm -f "$G"/*.o
+  mkdir -p "$GR_CACHE/grader-$GKEY.$$" && cp "$G"/run "$G"/report "$G"/sandbox "$GR_CACHE/grader-$GKEY.$$/" &&
+    { [ $HAS_REF = 0 ] || cp "$G/vmm" "$GR_CACHE/grader-$GKEY.$$/"; } &&
+    mv "$GR_CACHE/grader-$GKEY.$$" "$GR_CACHE/grader-$GKEY" 2>/dev/null || rm -rf "$GR_CACHE/grader-$GKEY.$$"
+fi
 # The reference: this tree's bin/vmm when it holds the solutions, else
 # the runs recorded in a handout.
 REF_VMM="" EXPECT=""
-if grep -rqE "$MARK" --include='*.[chs]' cpu vmm labs 2>/dev/null; then
-  $GR_CC -o "$G/vmm" "$G/vmm_main.o" "$G/libkit.a" -lm >> "$G/build.log" 2>&1 || { echo "grade: no reference bin/vmm" >&2; exit 2; }
+if [ $HAS_REF = 1 ]; then
   REF_VMM=$G/vmm
 elif [ -f "$GD/expected/seed" ]; then
   EXPECT=$GD/expected
@@ -170,9 +195,13 @@ for d in $dirs; do
   [ -d "$d" ] && mkdir -p "$S/$d" && cp -r "$d/." "$S/$d/"
 done
 built=1
-if [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
+SKEY=$( { echo "$GR_CC sub lab $LAB"; cat $(ls cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] 2>/dev/null | sort); } | sha1sum | cut -c1-40)
+if [ "${GRADE_TRUSTED_SRC:-0}" = 1 ] && [ -x "$GR_CACHE/sub-$SKEY/vmm" ]; then
+  cp "$GR_CACHE/sub-$SKEY/vmm" "$GR_CACHE/sub-$SKEY/vasm" "$S/bin/"
+elif [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
   GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-  GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
+  GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
+  export GR_HSUM GR_FLAGS
   { kit_sources; echo vmm/run/main.c; echo assembler/vasm.c; } |
     while read -r s; do echo "$s $OUT/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$OUT/obj/sub.list"
   if compile "$OUT/obj/sub.list" "$OUT/build.log"; then
@@ -180,6 +209,8 @@ if [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
     # shellcheck disable=SC2086
     { $GR_CC -o "$S/bin/vmm" "$OUT/obj/vmm_run_main.o" $lib -lm && $GR_CC -o "$S/bin/vasm" "$OUT/obj/assembler_vasm.o" $lib -lm; } \
       >> "$OUT/build.log" 2>&1 || { first_error "$OUT/build.log"; built=0; }
+    [ $built = 0 ] || { mkdir -p "$GR_CACHE/sub-$SKEY.$$" && cp "$S/bin/vmm" "$S/bin/vasm" "$GR_CACHE/sub-$SKEY.$$/" &&
+      mv "$GR_CACHE/sub-$SKEY.$$" "$GR_CACHE/sub-$SKEY" 2>/dev/null || rm -rf "$GR_CACHE/sub-$SKEY.$$"; }
   else
     built=0
   fi
@@ -190,7 +221,7 @@ lib=\$(ls cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
   grep -v -E '^(assembler/vasm\\.c|assembler/vdis\\.c|vmm/run/main\\.c|vmm/check/vgen\\.c|vmm/vdb/.*)\$')
 mkdir -p obj
 for s in \$lib vmm/run/main.c assembler/vasm.c; do echo "\$s"; done |
-  xargs -P $NPROC -I{} sh -c '$GR_CC -O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm -c "\$1" -o "obj/\$(echo "\$1" | tr / _).o" 2> "obj/\$(echo "\$1" | tr / _).log"' _ {}
+  xargs -P $NPROC -I{} sh -c '$GR_CC -O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm -c "\$1" -o "obj/\$(echo "\$1" | tr / _).o" 2> "obj/\$(echo "\$1" | tr / _).log"' _ {}
 rc=\$?
 for s in \$lib vmm/run/main.c assembler/vasm.c; do cat "obj/\$(echo "\$s" | tr / _).log" 2>/dev/null; done
 [ \$rc -eq 0 ] || exit 1

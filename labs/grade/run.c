@@ -9,7 +9,8 @@
  * and non-printing bytes escaped).  report.c turns that into the rubric,
  * results.json and check.xml.  --first-failure stops at the first test
  * that fails, cheapest tests (shortest timeout) first: `make mutants`
- * needs one failure to kill a mutant.
+ * needs one failure to kill a mutant.  Otherwise GRADE_JOBS tests run at
+ * once (default: one per processor).
  *
  * No code of the submission runs in here: the tests run the submission's
  * programs in the sandbox (blackbox.h, sandbox.h) and compare what comes
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rubric.h"
@@ -82,6 +84,51 @@ static bool run_one(const TTest *t, const rubric_row *w, char *why, size_t cap) 
   return pass;
 }
 
+/* Every test, GRADE_JOBS (default: the number of processors) at a time:
+ * each in a worker process of its own that reports through a pipe. */
+static void run_all(const rubric *rb, const TTest *const *test, bool *pass, char (*why)[4096]) {
+  const char *e = getenv("GRADE_JOBS");
+  long jobs = e && *e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+  if (jobs < 1) jobs = 1;
+  pid_t pid[RUBRIC_MAX];
+  int fd[RUBRIC_MAX], running = 0;
+  for (int k = 0; k < rb->n; k++) {
+    snprintf(why[k], 4096, "no result (the test's worker died)");
+    while (running >= jobs && wait(NULL) > 0) running--;
+    int p[2];
+    if (pipe(p) != 0) {
+      snprintf(why[k], 4096, "grader: no pipe");
+      fd[k] = -1, pid[k] = -1;
+      continue;
+    }
+    fflush(NULL);
+    pid[k] = fork();
+    if (pid[k] == 0) {
+      close(p[0]);
+      char w[4096];
+      bool ok = run_one(test[k], &rb->row[k], w, sizeof w);
+      FILE *f = fdopen(p[1], "w");
+      fprintf(f, "%c%s", ok ? 'P' : 'F', w);
+      fclose(f);
+      _exit(0);
+    }
+    close(p[1]);
+    fd[k] = p[0];
+    running += pid[k] > 0;
+  }
+  while (wait(NULL) > 0) {}
+  for (int k = 0; k < rb->n; k++) {
+    if (fd[k] < 0) continue;
+    char buf[4097];
+    ssize_t n = read(fd[k], buf, sizeof buf - 1);
+    close(fd[k]);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    pass[k] = buf[0] == 'P';
+    snprintf(why[k], 4096, "%s", buf + 1);
+  }
+}
+
 int main(int argc, char **argv) {
   bool first_failure = argc == 4 && strcmp(argv[1], "--first-failure") == 0;
   if (argc != 3 && !first_failure) {
@@ -121,17 +168,22 @@ int main(int argc, char **argv) {
     fprintf(stderr, "grader: cannot write %s\n", results);
     return 2;
   }
-  int failed = 0;
-  for (int i = 0; i < rb.n; i++) {
-    const rubric_row *w = &rb.row[order[i]];
-    char why[4096];
-    bool pass = !(first_failure && failed) && run_one(test[order[i]], w, why, sizeof why);
-    if (first_failure && failed) snprintf(why, sizeof why, "not run (--first-failure)");
-    failed += !pass;
-    fprintf(out, "%s\t%s\t", w->name, pass ? "pass" : "fail");
-    escape(out, why);
+  static bool pass[RUBRIC_MAX];
+  static char why[RUBRIC_MAX][4096];
+  if (first_failure) {
+    bool failed = false;
+    for (int i = 0; i < rb.n; i++) {
+      int k = order[i];
+      if (failed) snprintf(why[k], sizeof why[k], "not run (--first-failure)");
+      else pass[k] = run_one(test[k], &rb.row[k], why[k], sizeof why[k]), failed = !pass[k];
+    }
+  } else {
+    run_all(&rb, test, pass, why);
+  }
+  for (int k = 0; k < rb.n; k++) {
+    fprintf(out, "%s\t%s\t", rb.row[k].name, pass[k] ? "pass" : "fail");
+    escape(out, why[k]);
     fputc('\n', out);
-    fflush(out);
   }
   fclose(out);
   sb_kill_all(); /* nothing of the submission outlives its grading */
