@@ -74,26 +74,42 @@ GRADE_TEST(cli_sti_virtual_ie) {
 
 GRADE_TEST(tlb_instructions_sync) {
   bb_guest g;
+  /* tlbi of a page the guest uses next (its code, its data) and of one it
+   * does not; tlbflush; CR[ptb] and CR[paging] writes (the timer stays
+   * off: a ptb write is not a timer write). */
   bb_asm(&g,
          "        .org 0x1000\n"
          "_start: li r5, 0x%x\n        tlbi r5\n           tlbflush\n"
-         "        li r5, 0x30000\n     mtc ptb, r5\n       tlbi r5\n"
-         "        mfc r6, ptb\n        li r5, %u\n         mtc paging, zero\n  tlbi r5\n"
+         "        li r6, 0x20000\n    sw r5, 0(r6)\n      tlbi r6\n       lw r7, 0(r6)\n"
+         "        la r5, _start\n     tlbi r5\n           nop\n"
+         "        li r5, 0x30000\n    mtc ptb, r5\n       tlbi r5\n"
+         "        mfc r6, ptb\n       mfc r8, timer\n     li r5, %u\n         mtc paging, zero\n  tlbi r5\n"
+         "        li r5, 2\n          mtc paging, r5\n    mfc r9, paging\n    mfc r10, timer\n"
          "        jmp bb_done\n",
-         bb_rand(0, 0xfff) << 12, bb_rand(0, 0x3ffff));
+         bb_rand(0x40, 0xfff) << 12, bb_rand(0, 0x3ffff));
+  bb_check(&g, TRAP);
+  bb_free(&g);
+  /* paging on: in lab 2's tree that reaches lab 4's stub (a panic), in
+   * the reference's too */
+  bb_asm(&g, "        .org 0x1000\n_start: li r5, %u\n        mtc paging, r5\n        jmp bb_done\n", 2 * bb_rand(0, 8) + 1);
   bb_check(&g, TRAP);
   bb_free(&g);
 }
 
 GRADE_TEST(wfi_idles) {
   bb_guest g;
-  /* IE off: the timer's interrupt wakes wfi but is not taken. */
+  /* IE off: the timer's interrupt wakes wfi but is not taken.  IE on: it
+   * is taken, and the handler's iret returns after the wfi, awake. */
   bb_asm(&g,
          "        .org 0x1000\n"
-         "_start: li r5, %u\n          mtc timer, r5\n"
+         "_start: la r5, handler\n    mtc tvec, r5\n"
+         "        li r5, %u\n          mtc timer, r5\n"
          "        wfi\n                mfc r1, timer\n"
          "        addi r2, r2, 1\n     wfi\n              mfc r3, timer\n"
-         "        mtc timer, zero\n    jmp bb_done\n",
+         "        sti\n                wfi\n              mfc r4, timer\n"
+         "        addi r2, r2, 1\n     wfi\n              addi r2, r2, 1\n"
+         "        cli\n                mtc timer, zero\n  jmp bb_done\n"
+         "handler: addi r12, r12, 1\n mfc r13, epc\n     iret\n",
          bb_rand(100, 600));
   bb_check(&g, TRAP);
   bb_free(&g);
@@ -132,6 +148,40 @@ GRADE_TEST(reflect_faults) {
     bb_guest g;
     bb_asm(&g, "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        cmpi r5, %d\n%s        jmp bb_done\n" SHOW_TRAP,
            (int)bb_rand(0, 0x2000), body[i]);
+    bb_check(&g, TRAP);
+    bb_free(&g);
+  }
+  /* A trap in the handler, past its first instruction, is not a double
+   * fault: the handler takes a system call and returns from both. */
+  bb_guest g;
+  bb_asm(&g,
+         "        .org 0x1000\n"
+         "_start: la r5, handler\n     mtc tvec, r5\n     cmpi r5, %d\n      syscall\n   jmp bb_done\n"
+         "handler: addi r12, r12, 1\n  cmpi r12, 1\n      bne 2f\n"
+         "        mfc r11, epc\n       syscall\n          mtc epc, r11\n"
+         "2:      iret\n",
+         (int)bb_rand(0, 0x2000));
+  bb_check(&g, TRAP);
+  bb_free(&g);
+  /* A fault AT the vector, of each kind, is a double fault: the machine
+   * stops. */
+  static const char *const at_vector[] = {".word 0", "div r1, r1, zero", "lw r1, 2(zero)", "syscall", "brk", "mfc r1, 9"};
+  for (size_t i = 0; i < sizeof at_vector / sizeof at_vector[0]; i++) {
+    bb_asm(&g, "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        li r1, %u\n        syscall\n"
+               "        jmp bb_done\nhandler: %s\n        jmp bb_done\n",
+           bb_rand(1, 99), at_vector[i]);
+    bb_check(&g, TRAP);
+    bb_free(&g);
+  }
+  /* The timer's interrupt arriving when the pc is at the vector (the
+   * guest jumps there with IE on) is an interrupt, not a double fault. */
+  for (unsigned p = 1; p <= 5; p++) {
+    bb_asm(&g,
+           "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        li r5, %u\n"
+           "        mtc timer, r5\n        sti\n        jmp handler\n"
+           "handler: addi r12, r12, 1\n        mtc timer, zero\n        mfc r2, epc\n        mfc r3, cause\n"
+           "        cmpi r12, 1\n        beq handler\n        jmp bb_done\n",
+           p);
     bb_check(&g, TRAP);
     bb_free(&g);
   }

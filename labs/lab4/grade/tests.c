@@ -72,6 +72,29 @@ GRADE_TEST(invalidation) {
            "        lw r6, 0(r11)\n"                           /* unmapped: the guest's fault */
            "        nl\n        jmp bb_done\n" SKIP_HANDLER);
   bb_check(&g_, "--mode trap");
+  bb_check(&g_, "--mode bt");
+  bb_free(&g_);
+  /* tlbi drops shadow entries and writes nothing else: not where a root
+   * of the shadow is missing, whatever the guest keeps in its memory.
+   * The guest's page 0 holds words that look like directory entries
+   * (0x01010101 at any byte offset: valid, a table far past memory) and
+   * its page 0x22000 numbers it sums after a few tlbi. */
+  bb_asm(&g_, PRELUDE
+         "main:   la r5, handler\n        mtc tvec, r5\n" PAGING_SETUP
+         "        li r5, 0\n              li r6, 0x01010101\n   li r7, 1024\n"
+         "1:      sw r6, 0(r5)\n          addi r5, r5, 4\n      addi r7, r7, -1\n  cmpi r7, 0\n  bne 1b\n"
+         "        li r5, 0x22000\n        li r6, 0x%x\n          li r7, 1024\n"
+         "1:      sw r6, 0(r5)\n          addi r5, r5, 4\n      addi r6, r6, 7\n   addi r7, r7, -1\n"
+         "        cmpi r7, 0\n            bne 1b\n"
+         "        li r5, 0x%x\n           tlbi r5\n             li r5, 0x%x\n       tlbi r5\n"
+         "        li r5, 0x400000\n       tlbi r5\n             tlbflush\n"
+         "        li r5, 0x22000\n        li r6, 0\n             li r7, 1024\n"
+         "1:      lw r8, 0(r5)\n          add r6, r6, r8\n      addi r5, r5, 4\n   addi r7, r7, -1\n"
+         "        cmpi r7, 0\n            bne 1b\n"
+         "        show r6\n        nl\n        jmp bb_done\n" SKIP_HANDLER,
+         bb_rand(1, 0xffffff), bb_rand(0, 0x3f) << 12, bb_rand(0x40, 0x3ff) << 12);
+  bb_check(&g_, "--mode trap");
+  bb_check(&g_, "--mode bt");
   bb_free(&g_);
 }
 
@@ -141,12 +164,23 @@ GRADE_TEST(memory_edges) {
          "        li r5, 0x405000\n       lw r7, 0(r5)\n        sw r6, 0(r5)\n"
          "        li r5, 0xbff000\n       lw r7, 0(r5)\n        show r7\n"     /* through the table's last word */
          "        li r5, 0xc00000\n       lw r7, 0(r5)\n        sw r6, 0(r5)\n" /* through a table past memory */
+         "        li r6, 0x2001f\n        sw r6, 20(zero)\n"                  /* frame 0 looks like a table */
+         "        li r5, 0x1005000\n      lw r7, 0(r5)\n        show r7\n"     /* no directory entry: faults */
          "        nl\n"
          "        li r5, 0x3f000\n        mtc ptb, r5\n"                     /* the directory in the last frame */
          "        li r5, 0xfffff000\n     lw r7, 0(r5)\n        show r7\n"     /* its last word: 0x20000 */
          "        li r5, 0x40000\n        mtc ptb, r5\n"                     /* a directory past memory */
          "        nl\n        jmp bb_done\n" SKIP_HANDLER,
          0x40000u + (bb_rand(1, 0xbf) << 12) + 0x1f, bb_rand(1, 0xffffff), bb_rand(1, 0xffffff), bb_rand(1, 0xffffff));
+  bb_check(&g_, "--mode trap");
+  bb_check(&g_, "--mode bt");
+  bb_free(&g_);
+  /* A directory far past memory: the walk must not read there. */
+  bb_asm(&g_, PRELUDE
+         "main:   la r5, handler\n        mtc tvec, r5\n" PAGING_SETUP
+         "        li r5, 0x%x\n           mtc ptb, r5\n"
+         "        nl\n        jmp bb_done\n" SKIP_HANDLER,
+         bb_rand(0x100, 0xfffff) << 12);
   bb_check(&g_, "--mode trap");
   bb_free(&g_);
 }
