@@ -15,7 +15,8 @@
 # run through unifdef -DLAB_SOLUTION=N-1 (-t for assembly, docs/asm.md),
 # which also removes the markers.  Left out: build products, .git, .ci (the
 # kit's own CI: a handout fails it by design), the autograder (the
-# instructor's), every other lab's graded tests, and the graded tests that
+# instructor's), the labs' lists of equivalent mutants (they quote the
+# solutions), every other lab's graded tests, and the graded tests that
 # are hidden until after the deadline (labs/labN/grade/hidden.c and their
 # rubric rows).  Written into the handout: labs/labN/FILES, the files with
 # lab N's regions (what the autograder takes from a submission).
@@ -59,7 +60,7 @@ mkdir -p "$OUTDIR"
 echo "$files" | while read -r f; do
   [ -f "$f" ] || continue # (deleted but still in git's index)
   case $f in
-    build/* | bin/* | .ci/* | labs/autograder/*) continue ;;
+    build/* | bin/* | .ci/* | labs/autograder/* | labs/lab*/equivalent-mutants) continue ;;
     labs/lab"$N"/grade/hidden.c) continue ;;
     labs/lab*/grade/*) case $f in labs/lab"$N"/grade/*) ;; *) continue ;; esac ;;
   esac

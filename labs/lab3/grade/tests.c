@@ -114,6 +114,23 @@ GRADE_TEST(translate_once) {
   bb_check(&g, BT);
   bb_check(&g, "--mode bt --bt-chain off");
   bb_free(&g);
+  /* Two blocks whose addresses share a bucket of the TC's hash (0x1408
+   * and 0x1d90): each lookup must find its own block, whichever was
+   * translated last. */
+  bb_asm(&g,
+         "        .org 0x1000\n"
+         "_start: li sp, 0x3f000\n      la r5, fa\n        la r6, fb\n       li r7, %u\n"
+         "1:      callr r5\n           add r9, r9, r1\n   callr r6\n        add r10, r10, r1\n"
+         "        callr r5\n           add r11, r11, r1\n addi r7, r7, -1\n  cmpi r7, 0\n   bne 1b\n"
+         "        jmp bb_done\n"
+         "        .org 0x1408\n"
+         "fa:     li r1, %u\n          ret\n"
+         "        .org 0x1d90\n"
+         "fb:     li r1, %u\n          ret\n",
+         bb_rand(3, 9), bb_rand(1, 99), bb_rand(100, 199));
+  bb_check(&g, BT);
+  bb_check(&g, "--mode bt --bt-chain off");
+  bb_free(&g);
 }
 
 GRADE_TEST(self_modifying_code) {
@@ -131,13 +148,15 @@ GRADE_TEST(self_modifying_code) {
          "        la r5, before\n       sw r6, 0(r5)\n     call f\n"
          "        la r5, after\n        sw r6, 0(r5)\n     call f\n"
          "        la r5, f\n            sb r6, 3(r5)\n     call f\n     mov r12, r1\n"
+         "        la r6, new2\n         lw r6, 0(r6)\n    sb r6, 0(r5)\n     call f\n     mov r13, r1\n"
          "        jmp bb_done\n"
          "before: .word 0\n"
          "f:      li r1, 1\n            ret\n"
          "after:  .word 0\n"
          "data:   .word 0\n"
-         "new:    li r1, %u\n",
-         bb_rand(1, 1000), bb_rand(2, 9));
+         "new:    li r1, %u\n"
+         "new2:   li r1, %u\n",   /* only its first byte is written */
+         bb_rand(1, 1000), bb_rand(2, 9), bb_rand(10, 200));
   bb_check_file(&g, BT_DUMP, NULL, "tc.txt");
   bb_free(&g);
 }

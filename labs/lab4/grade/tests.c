@@ -88,11 +88,14 @@ GRADE_TEST(invalidation) {
          "        cmpi r7, 0\n            bne 1b\n"
          "        li r5, 0x%x\n           tlbi r5\n             li r5, 0x%x\n       tlbi r5\n"
          "        li r5, 0x400000\n       tlbi r5\n             tlbflush\n"
+         "        li r5, 0x33000\n        li r6, 0x30001\n      sw r6, 0(r5)\n"  /* a second space, then back: */
+         "        mtc ptb, r5\n           nop\n                 li r5, 0x32000\n   mtc ptb, r5\n" /* a kept one */
+         "        li r5, 0x%x\n           tlbi r5\n             tlbflush\n"
          "        li r5, 0x22000\n        li r6, 0\n             li r7, 1024\n"
          "1:      lw r8, 0(r5)\n          add r6, r6, r8\n      addi r5, r5, 4\n   addi r7, r7, -1\n"
          "        cmpi r7, 0\n            bne 1b\n"
          "        show r6\n        nl\n        jmp bb_done\n" SKIP_HANDLER,
-         bb_rand(1, 0xffffff), bb_rand(0, 0x3f) << 12, bb_rand(0x40, 0x3ff) << 12);
+         bb_rand(1, 0xffffff), bb_rand(0, 0x3f) << 12, bb_rand(0x40, 0x3ff) << 12, bb_rand(0, 0x3f) << 12);
   bb_check(&g_, "--mode trap");
   bb_check(&g_, "--mode bt");
   bb_free(&g_);
