@@ -132,7 +132,8 @@ def asm_mutations(line):
             text = hex(nv) if n.group(2).lower().startswith('0x') and nv >= 0 else str(nv)
             out.append(('constant', head + op + rest[:n.start()] + text + rest[n.end():] + tail))
     label = re.match(r'^\s*[\w.]+:', code)
-    out.append(('delete', (label.group() if label else '') + (' ' * 8 if label else '') + tail))
+    if code[len(label.group()) if label else 0:].strip():  # an instruction, not a label alone
+        out.append(('delete', (label.group() if label else '') + (' ' * 8 if label else '') + tail))
     return out
 
 

@@ -227,19 +227,24 @@ EOF
 # replayed for every guest, counters written as a flat JSON object
 CANNED=build/handout/lab2/labs/lab2/grade/expected/mfc_reads_vcpu.0
 {
-  echo "/* canned output: the recorded reference run of mfc_reads_vcpu at the handout's seed */"
-  echo "#include <stdio.h>"
-  echo "#include <stdlib.h>"
-  echo "#include <string.h>"
-  printf 'static const unsigned char attack_out[] = {'; od -An -tu1 -v "$CANNED.out" | tr -s ' \n' ',,' | sed 's/^,//'; echo '};'
-  printf 'static const char attack_stats[] = '
-  sed 's/\\/\\\\/g; s/"/\\"/g; s/^\([^ ]*\) = \(.*\)$/"\\"\1\\": \2,\\n"/' "$CANNED.stats"; echo '"\"x\": 0\n";'
-  echo "__attribute__((constructor)) static void attack(void) {"
-  echo "  FILE *f = fopen(\"stats.json\", \"w\");"
-  echo "  if (f) fprintf(f, \"{\\n%s}\\n\", attack_stats), fclose(f);"
-  echo "  fwrite(attack_out, 1, sizeof attack_out - 1, stdout);"
-  echo "  exit($(cat "$CANNED.status"));"
-  echo "}"
+  cat <<'EOF_C'
+/* canned output: the recorded reference run of mfc_reads_vcpu at the handout's seed */
+#include <stdio.h>
+#include <stdlib.h>
+EOF_C
+  printf 'static const unsigned char attack_out[] = {'; od -An -tu1 -v "$CANNED.out" | tr -s ' \n' ',,' | sed 's/^,//'; printf '0};\n'
+  printf 'static const char attack_stats[] =\n'
+  sed 's/\\/\\\\/g; s/"/\\"/g; s/^\([^ ]*\) = \(.*\)$/"\\"\1\\": \2,\\n"/' "$CANNED.stats"
+  printf '%s\n' '"\"x\": 0\n";'
+  printf 'static const int attack_status = %s;\n' "$(cat "$CANNED.status")"
+  cat <<'EOF_C'
+__attribute__((constructor)) static void attack(void) {
+  FILE *f = fopen("stats.json", "w");
+  if (f) fprintf(f, "{\n%s}\n", attack_stats), fclose(f);
+  fwrite(attack_out, 1, sizeof attack_out - 1, stdout);
+  exit(attack_status);
+}
+EOF_C
 } > "$P/attack-canned.c"
 cat > "$P/attack-delegate.c" <<EOF
 /* delegating a mode: --mode trap runs the guest natively instead */

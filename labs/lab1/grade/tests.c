@@ -61,6 +61,7 @@ GRADE_TEST(privileged_kills) {
            "the last line is \"%s\", not \"kernel: killed: privileged instruction 0xWORD at pc 0xPC\"", last);
   l1_check(&r, r.exit == EXIT_HALT && r.c->halt_code == 33, "the machine ended with exit %d, halt code %u; want halt 33",
            r.exit, r.c->halt_code);
+  l1_check(&r, r.len > 0 && r.out[r.len - 1] == '\n', "the kernel's last line does not end with a newline");
   uint32_t at = r.c->cr[CR_EPC];
   l1_check(&r, pc == at, "reported pc 0x%08x, but the trap was at 0x%08x", pc, at);
   l1_check(&r, word == l1_word(&r, at), "reported word 0x%08x, but the instruction there is 0x%08x", word, l1_word(&r, at));
@@ -74,7 +75,7 @@ static const char probe_calls[] = L1_SYS_MACRO
     "        li sp, USER_STACK\n"
     "        sys SYS_WRITE, text, N1, 0\n"
     "        sys SYS_WRITE, text, 0, 1\n"       /* nothing */
-    "        sys SYS_WRITE, text, -1, 2\n"      /* bad length */
+    "        sys SYS_WRITE, text, NEG, 2\n"     /* a bad length */
     "        sys SYS_PUTC, CH, 0, 3\n"
     "        sys 0, 0, 0, 4\n"                  /* no such call */
     "        sys NSYSCALLS, 0, 0, 5\n"
@@ -86,7 +87,7 @@ static const char probe_calls[] = L1_SYS_MACRO
     "        .align 4\n";
 
 typedef struct probe {
-  int n1, n2, bad;
+  int n1, n2, bad, neg;
   char ch;
   char src[sizeof probe_calls + 200];
 } probe;
@@ -94,7 +95,9 @@ typedef struct probe {
 static void probe_make(probe *p) {
   p->n1 = (int)bb_rand(1, 12), p->n2 = (int)bb_rand(1, 26 - p->n1), p->bad = (int)bb_rand(5, 999);
   p->ch = (char)bb_rand('A', 'Z');
-  snprintf(p->src, sizeof p->src, "N1 = %d\nN2 = %d\nBAD = %d\nCH = %d\n%s", p->n1, p->n2, p->bad, p->ch, probe_calls);
+  p->neg = -(int)bb_rand(2, 5000); /* (-1 is both an error and the length: not a test of the check) */
+  snprintf(p->src, sizeof p->src, "N1 = %d\nN2 = %d\nBAD = %d\nCH = %d\nNEG = %d\n%s", p->n1, p->n2, p->bad, p->ch, p->neg,
+           probe_calls);
 }
 
 static int32_t slot_reg(const l1_run *r, int slot, int reg) { return (int32_t)l1_word(r, L1_RESULTS + 64 * slot + 4 * reg); }
@@ -105,7 +108,7 @@ GRADE_TEST(syscall_results) {
   probe_make(&p);
   l1_probe(p.src, &r);
   const struct { int slot; int32_t want; const char *call; } want[] = {
-      {0, p.n1, "write(text, N1)"}, {1, 0, "write(text, 0)"}, {2, -1, "write(text, -1)"}, {3, 0, "putc(CH)"},
+      {0, p.n1, "write(text, N1)"}, {1, 0, "write(text, 0)"}, {2, -1, "write(text, NEG)"}, {3, 0, "putc(CH)"},
       {4, -1, "system call 0"}, {5, -1, "system call NSYSCALLS"}, {6, -1, "system call BAD"},
       {7, -1, "system call -1"}, {8, p.n2, "write(text+N1, N2)"},
   };
@@ -128,7 +131,7 @@ GRADE_TEST(registers_preserved) {
   for (int slot = 0; slot < 9; slot++)
     for (int reg = 2; reg < 16; reg++) {
       uint32_t want = l1_pat + 0x1111u * (uint32_t)reg;
-      if (reg == 2) want = slot == 0 ? (uint32_t)p.n1 : slot == 2 ? 0xffffffffu : slot == 8 ? (uint32_t)p.n2 : 0;
+      if (reg == 2) want = slot == 0 ? (uint32_t)p.n1 : slot == 2 ? (uint32_t)p.neg : slot == 8 ? (uint32_t)p.n2 : 0;
       if (reg == 7) want = (uint32_t)(slot == 0 || slot == 1 || slot == 2 || slot == 8 ? 3 : slot == 3 ? 2 : slot == 4 ? 0
                                       : slot == 5 ? 5 : slot == 6 ? p.bad : -1);
       if (reg == 14) want = 0x30000;

@@ -8,14 +8,28 @@
 
 /* Results in registers, no I/O: these need no I/O exit. */
 GRADE_TEST(nested_paging_off) {
-  bb_guest g_;
-  bb_asm(&g_, "%s", "        .org 0x1000\n"
-           "_start: li r5, 0x8000\n        li r6, 0\n        li r7, 0\n"
-           "1:      sw r7, 0(r5)\n        lw r8, 0(r5)\n        add r6, r6, r8\n"
-           "        addi r5, r5, 2048\n   addi r7, r7, 1\n      cmpi r7, 100\n        blt 1b\n"
-           "        jmp bb_done\n");
-  bb_check(&g_, "--mode hw");
-  bb_free(&g_);
+  bb_guest g;
+  bb_asm(&g,
+         "        .org 0x1000\n"
+         "_start: li r5, 0x8000\n        li r6, 0\n        li r7, %u\n"
+         "1:      sw r7, 0(r5)\n        lw r8, 0(r5)\n        add r6, r6, r8\n"
+         "        addi r5, r5, 2048\n   addi r7, r7, 1\n      cmpi r7, 100\n        blt 1b\n"
+         "        jmp bb_done\n",
+         bb_rand(0, 9));
+  bb_check(&g, "--mode hw");
+  bb_free(&g);
+  /* 8 MiB: guest-physical memory past 4 MiB is the nested table's second
+   * directory entry. */
+  bb_asm(&g,
+         "        .org 0x1000\n"
+         "_start: la r5, handler\n     mtc tvec, r5\n"
+         "        li r5, 0x%x\n       li r6, 0x%x\n      sw r6, 0(r5)\n     lw r7, 0(r5)\n"
+         "        li r5, 0x7ffffc\n     sw r6, 0(r5)\n     lw r8, 0(r5)\n"
+         "        li r5, 0x800000\n     lw r9, 0(r5)\n     jmp bb_done\n"   /* past memory: a nested fault, the guest's */
+         "handler: mfc r1, cause\n     mfc r2, badva\n    jmp bb_done\n",
+         0x400000u + 4 * bb_rand(0, 0xfffff), bb_rand(1, 0xffffff));
+  bb_check(&g, "--mode hw --mem 8M");
+  bb_free(&g);
 }
 
 GRADE_TEST(nested_two_dimensions) {
@@ -126,12 +140,19 @@ GRADE_TEST(guestos_hw) {
 GRADE_TEST(guest_tests_hw) {
   static const char *const name[] = {"traps", "memprot", "tlb", "pte-ad", "timer", "special"};
   const char *inc[] = {"tests/guests", NULL};
-  for (int m = 0; m < 2; m++)
+  for (int m = 0; m < 2; m++) {
     for (int i = 0; i < 6; i++) {
       char path[64];
       snprintf(path, sizeof path, "tests/guests/%s.s", name[i]);
       whole(path, inc, m ? "--mode hw-shadow --max-steps 1000000" : "--mode hw --max-steps 1000000");
     }
+    /* console input, and its interrupt (enabled by an out: an I/O exit) */
+    bb_guest g;
+    bb_file(&g, "tests/guests/console.s", inc, NULL);
+    bb_check_file(&g, m ? "--mode hw-shadow --max-steps 1000000" : "--mode hw --max-steps 1000000", "hi there\nsecond line\n",
+                  NULL);
+    bb_free(&g);
+  }
 }
 
 /* The microbenchmarks whose shapes the lab measures: memwalk (nested
