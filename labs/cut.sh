@@ -23,7 +23,8 @@
 #
 # A Markdown document may hold an answer too, between the lines
 #   <!-- #if LAB_SOLUTION >= M (why) -->   and   <!-- #endif -->
-# which the handouts of lab M and later replace by a one-line note.
+# which the handouts of lab M and earlier replace by a one-line note (as
+# code: lab N's handout keeps the answers of the labs before N).
 #
 # -f FILE:K fills lab N's K-th region of FILE (counting from 1) back in
 # from the reference (repeat -f for several): `make labs-check` uses it to
@@ -70,7 +71,7 @@ echo "$files" | while read -r f; do
     echo "$f" >> "$OUTDIR/.marked"
   elif case $f in *.md) grep -q "$MDMARK" "$f" ;; *) false ;; esac; then
     # A document's answer to a lab: <!-- #if LAB_SOLUTION >= M ... -->
-    # up to <!-- #endif -->, dropped from lab M's handout and later ones.
+    # up to <!-- #endif -->, dropped from lab M's handout and earlier ones.
     awk -v n="$N" '
       index($0, "<!-- #if LAB_SOLUTION >=") == 1 {
         m = $0; sub(/.*>=[ \t]*/, "", m); sub(/[^0-9].*/, "", m)

@@ -113,6 +113,19 @@ GRADE_TEST(wfi_idles) {
          bb_rand(100, 600));
   bb_check(&g, TRAP);
   bb_free(&g);
+  /* The timer expiring as wfi itself retires, IE on: the interrupt is
+   * taken at once and the guest does not wait again in its handler. */
+  for (unsigned p = 1; p <= 4; p++) {
+    bb_asm(&g,
+           "        .org 0x1000\n"
+           "_start: la r5, handler\n    mtc tvec, r5\n     li r12, 0\n       li r5, %u\n"
+           "        mtc timer, r5\n     sti\n              wfi\n             addi r2, r2, 1\n"
+           "        cli\n               mtc timer, zero\n  jmp bb_done\n"
+           "handler: addi r12, r12, 1\n mfc r13, epc\n     mtc timer, zero\n  iret\n",
+           p);
+    bb_check(&g, TRAP);
+    bb_free(&g);
+  }
 }
 
 GRADE_TEST(reflect_syscall_brk) {
@@ -156,7 +169,7 @@ GRADE_TEST(reflect_faults) {
   bb_guest g;
   bb_asm(&g,
          "        .org 0x1000\n"
-         "_start: la r5, handler\n     mtc tvec, r5\n     cmpi r5, %d\n      syscall\n   jmp bb_done\n"
+         "_start: la r5, handler\n     mtc tvec, r5\n     li r12, 0\n   cmpi r5, %d\n      syscall\n   jmp bb_done\n"
          "handler: addi r12, r12, 1\n  cmpi r12, 1\n      bne 2f\n"
          "        mfc r11, epc\n       syscall\n          mtc epc, r11\n"
          "2:      iret\n",
@@ -177,7 +190,7 @@ GRADE_TEST(reflect_faults) {
    * guest jumps there with IE on) is an interrupt, not a double fault. */
   for (unsigned p = 1; p <= 5; p++) {
     bb_asm(&g,
-           "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        li r5, %u\n"
+           "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        li r12, 0\n        li r5, %u\n"
            "        mtc timer, r5\n        sti\n        jmp handler\n"
            "handler: addi r12, r12, 1\n        mtc timer, zero\n        mfc r2, epc\n        mfc r3, cause\n"
            "        cmpi r12, 1\n        beq handler\n        jmp bb_done\n",
@@ -185,6 +198,16 @@ GRADE_TEST(reflect_faults) {
     bb_check(&g, TRAP);
     bb_free(&g);
   }
+  /* So is the console's interrupt, taken as wfi ends right before the
+   * vector (its epc is the vector). */
+  bb_asm(&g,
+         "        .org 0x1000\n_start: la r5, handler\n        mtc tvec, r5\n        li r12, 0\n"
+         "        li r1, 1\n        out 2, r1\n        sti\n        cmpi r5, %d\n        wfi\n"
+         "handler: addi r12, r12, 1\n        mfc r2, epc\n        mfc r3, cause\n        in r4, 0\n"
+         "        out 2, zero\n        cli\n        jmp bb_done\n",
+         (int)bb_rand(0, 0x2000));
+  bb_check_file(&g, TRAP, "xy", NULL);
+  bb_free(&g);
 }
 
 /* The guest kernel enters a user program with iret; its cli traps, and a
