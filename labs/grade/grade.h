@@ -6,7 +6,7 @@
  *   }
  *
  * and a line in labs/labN/grade/rubric gives it its points, visibility,
- timeout and description.  Each test runs in a child process of the
+ * timeout and description.  Each test runs in a child process of the
  * runner (Check's fork mode) with its own timeout.
  *
  * The tests are the grader's code only, built from the grader's tree:
@@ -23,8 +23,7 @@
 
 #include "asm.h"
 #include "check/gen.h"
-#include "check/lockstep.h"
-#include "core/vmm.h"
+#include "mmu.h"
 
 /* Register a test in the section run.c reads (GNU ld provides
  * __start_grade_tests and __stop_grade_tests).  The body runs after
@@ -49,7 +48,7 @@ extern int grade_runs;
 
 /* ---- assembling ---- */
 
-/* Assemble a file of the tree under test with -I dirs and -D defines
+/* Assemble a file of the grader's tree with -I dirs and -D defines
  * (NULL-terminated lists, or NULL); fail the test with the assembler's
  * first error if it does not assemble. */
 static inline void grade_assemble(const char *path, const char *const *incs, const char *const *defs, image *img) {
@@ -76,61 +75,6 @@ static inline void grade_assemble_src(const char *src, image *img) {
   asm_diag_free(&diag);
 }
 
-/* ---- running a whole image, as bin/vmm --mode MODE would ---- */
-
-typedef struct grade_run {
-  char *out;   /* the console output, NUL-terminated (malloc'd) */
-  vm_report r; /* the counters of --stats-json */
-  int status;  /* bin/vmm's exit status (halt code, 70 dead, 75 steps) */
-} grade_run;
-
-/* mode: native, trap, bt, hw, hw-shadow.  input: console input or NULL
- * (end of input).  max_steps 0: no limit (the test's timeout still is). */
-static inline void grade_run_image(const image *img, const char *mode, bool strict, uint32_t mem, uint64_t max_steps,
-                                   const char *input, grade_run *g) {
-  vmm_opts o = {.mode = mode, .mem = mem ? mem : 1u << 20, .tlb = 64, .max_steps = max_steps, .strict_isa = strict,
-                .image = "guest"};
-  cost_profile(&o.cost, "modern");
-  if (strcmp(mode, "hw-shadow") == 0) o.hw_shadow = true;
-  FILE *out = tmpfile(), *in = NULL;
-  ck_assert_msg(out != NULL, "tmpfile");
-  if (input) {
-    in = tmpfile();
-    fputs(input, in);
-    rewind(in);
-  }
-  host_console hc;
-  host_console_init(&hc, out, in);
-  o.console = &hc;
-  memset(g, 0, sizeof *g);
-  g->r.name = "guest";
-  cpu *c = NULL;
-  int rc;
-  if (strcmp(mode, "native") == 0)
-    rc = native_run(&o, img, &g->r, &c);
-  else if (strcmp(mode, "trap") == 0)
-    rc = trap_run(&o, img, &g->r, &c);
-  else if (strcmp(mode, "bt") == 0)
-    rc = bt_run(&o, img, &g->r, &c);
-  else
-    rc = hw_run(&o, img, &g->r, &c);
-  ck_assert_msg(rc == 0, "the %s runner could not start (status %d)", mode, rc);
-  g->status = report_status(&g->r, c);
-  cpu_free(c);
-  fflush(out);
-  long n = ftell(out);
-  rewind(out);
-  g->out = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-  if (n > 0 && fread(g->out, 1, (size_t)n, out) != (size_t)n) ck_abort_msg("cannot read the console back");
-  fclose(out);
-  if (in) fclose(in);
-}
-
-static inline void grade_run_free(grade_run *g) {
-  free(g->out);
-  g->out = NULL;
-}
-
 /* The line of text that contains `what`, for messages ("" if none). */
 static inline const char *grade_line_with(const char *text, const char *what, char *buf, size_t cap) {
   const char *p = strstr(text, what);
@@ -149,29 +93,6 @@ static inline const char *grade_last_line(const char *text, char *buf, size_t ca
   while (s > 0 && text[s - 1] != '\n') s--;
   snprintf(buf, cap, "%.*s", (int)(n - s), text + s);
   return buf;
-}
-
-/* ---- random kernels in lockstep (docs/reliability.md) ---- */
-
-/* Generate kernel `seed` of `kind` and run it natively and under mode side
- * by side; fail at the first tick where the guest could tell them apart. */
-static inline void grade_lockstep(const char *mode, bool strict, uint64_t seed, enum gen_kind kind) {
-  gen_opts go = {.seed = seed, .kind = kind};
-  image img;
-  char err[256];
-  ck_assert_msg(gen_image(&go, &img, err, sizeof err) == 0, "generator: %s", err);
-  vmm_opts o = {.mode = mode, .mem = GEN_MEM, .tlb = 64, .max_steps = 4 * GEN_MAX_TICKS, .strict_isa = strict};
-  cost_profile(&o.cost, "modern");
-  if (strcmp(mode, "hw-shadow") == 0) o.hw_shadow = true;
-  ls_opts lo = {0};
-  ls_result res;
-  ck_assert_msg(lockstep_run(&o, &lo, &img, &res) == 0, "lockstep could not start in mode %s", mode);
-  image_free(&img);
-  ck_assert_msg(res.verdict == LS_AGREE, "random kernel %llu (%s): the guest can tell: at tick %llu, %s: %s",
-                (unsigned long long)seed, gen_kind_name(kind), (unsigned long long)res.at_tick, res.insn_text,
-                res.what);
-  ck_assert_msg(res.outside == 0, "random kernel %llu (%s): %llu bytes or shadow entries outside the guest",
-                (unsigned long long)seed, gen_kind_name(kind), (unsigned long long)res.outside);
 }
 
 #endif
