@@ -147,7 +147,8 @@ GRADE_TEST(self_modifying_code) {
          "        call f\n              mov r11, r1\n"
          "        la r5, before\n       sw r6, 0(r5)\n     call f\n"
          "        la r5, after\n        sw r6, 0(r5)\n     call f\n"
-         "        la r5, f\n            sb r6, 3(r5)\n     call f\n     mov r12, r1\n"
+         "        la r5, f\n            lw r6, 0(r5)\n     shri r6, r6, 24\n  sb r6, 3(r5)\n"   /* the same byte: */
+         "        call f\n              mov r12, r1\n"                                        /* still a write */
          "        la r6, new2\n         lw r6, 0(r6)\n    sb r6, 0(r5)\n     call f\n     mov r13, r1\n"
          "        jmp bb_done\n"
          "before: .word 0\n"
