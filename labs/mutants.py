@@ -173,7 +173,7 @@ def equivalents(lab):
     return out
 
 
-def grade(lab, m, worker):
+def grade(lab, m, worker, retried=False):
     """'killed', 'survived' or 'stillborn' (with the reason): one mutant."""
     tree = os.path.join(worker, 'tree')
     f, i, kind, old, new = m
@@ -194,6 +194,8 @@ def grade(lab, m, worker):
     if r.returncode == 0:
         return 'survived', ''
     first = re.search(r'^  (\w+)\s+0/\d+\s+FAIL  (.*)$', report, re.M)
+    if first and first.group(2).startswith('hung') and not retried:
+        return grade(lab, m, worker, True)  # out of time on a busy machine, or a real hang: once more
     return 'killed', (first.group(1) + ': ' + first.group(2)[:100]) if first else ''
 
 
