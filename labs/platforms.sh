@@ -92,6 +92,14 @@ check "gradescope lab 1, before the deadline the output gives the visible tests'
   json "$P/gs-1/handout.json" "'Visible tests: ' in r['output'] and '/100' not in r['output'] or exit(1)"
 check "gradescope lab 1, a failed test shows every line of its failure" \
   json "$P/gs-1/handout.json" "len([t for t in r['tests'] if t['name'] == 'hello'][0]['output'].split(chr(10))) > 4 or exit(1)"
+# A kernel whose write puts a NUL before each byte: the failure shows every
+# byte of the output, the ones after a NUL too.
+mkdir -p "$P/gs-1/submission-nul"
+sed 's/^\(        lbu r5, 0(r4)\)$/\1\n        out PORT_CONS_DATA, zero/' "$S1/labs/lab1/kernel.s" > "$P/gs-1/submission-nul/kernel.s"
+cp "$S1/labs/lab1/user.s" "$P/gs-1/submission-nul/"
+gradescope 1 nul
+check "gradescope lab 1, a NUL in the output: the failure shows the bytes after it" \
+  json "$P/gs-1/nul.json" "[t for t in r['tests'] if t['name'] == 'syscall_results'][0]['output'].count('\\\\0') >= 3 or exit(1)"
 # lab 2: the reference's trap.c, bare; hidden tests carry Gradescope's
 # visibility
 labs/cut.sh 3 "$P/solved2" > /dev/null

@@ -197,7 +197,7 @@ done
 built=1
 SKEY=$( { echo "$GR_CC sub lab $LAB"; cat $(ls cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] 2>/dev/null | sort); } | sha1sum | cut -c1-40)
 if [ "${GRADE_TRUSTED_SRC:-0}" = 1 ] && [ -x "$GR_CACHE/sub-$SKEY/vmm" ]; then
-  cp "$GR_CACHE/sub-$SKEY/vmm" "$GR_CACHE/sub-$SKEY/vasm" "$S/bin/"
+  cp "$GR_CACHE/sub-$SKEY/vmm" "$GR_CACHE/sub-$SKEY/vasm" "$S/bin/" && cp "$GR_CACHE/sub-$SKEY/build.log" "$OUT/build.log"
 elif [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
   GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
   GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
@@ -209,7 +209,7 @@ elif [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
     # shellcheck disable=SC2086
     { $GR_CC -o "$S/bin/vmm" "$OUT/obj/vmm_run_main.o" $lib -lm && $GR_CC -o "$S/bin/vasm" "$OUT/obj/assembler_vasm.o" $lib -lm; } \
       >> "$OUT/build.log" 2>&1 || { first_error "$OUT/build.log"; built=0; }
-    [ $built = 0 ] || { mkdir -p "$GR_CACHE/sub-$SKEY.$$" && cp "$S/bin/vmm" "$S/bin/vasm" "$GR_CACHE/sub-$SKEY.$$/" &&
+    [ $built = 0 ] || { mkdir -p "$GR_CACHE/sub-$SKEY.$$" && cp "$S/bin/vmm" "$S/bin/vasm" "$OUT/build.log" "$GR_CACHE/sub-$SKEY.$$/" &&
       mv "$GR_CACHE/sub-$SKEY.$$" "$GR_CACHE/sub-$SKEY" 2>/dev/null || rm -rf "$GR_CACHE/sub-$SKEY.$$"; }
   else
     built=0
