@@ -19,39 +19,14 @@
 #include "mmu.h"
 #include "vmx.h"
 
-static uint32_t fault_cause(uint32_t need) {
-  return need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
-}
-
-/* One memory reference of the walker: a 32-bit read of physical memory.
- * False if pa is not memory. */
-static bool walk_ref(const cpu *c, uint32_t pa, uint32_t *val) {
-  if (pa > c->mem_size - 4) return false;
-  *val = ld32(c->mem + pa);
-  return true;
-}
-
-/* The walk.  A virtual address splits into two indices and an offset:
- *
- *    31          22 21          12 11            0
- *   +--------------+--------------+---------------+
- *   |  dir index   | table index  |    offset     |
- *   +--------------+--------------+---------------+
- *          |               |
- *   CR[ptb] -> page directory[dir] -> page table[table] -> page + offset
- *
- * Two memory references per miss.  Fills *pte and *pte_pa; returns false if
- * an entry is not valid or points outside memory.  Counts the references
- * in *refs. */
+/* The walk: pt.h's, over the machine's memory from CR[ptb] (the picture
+ * of the split is there).  Two memory references per miss.  Fills *pte and
+ * *pte_pa; returns false if an entry is not valid or points outside
+ * memory.  Counts the references in *refs. */
 static bool walk(const cpu *c, uint32_t va, uint32_t *pte, uint32_t *pte_pa, unsigned *refs) {
-  uint32_t pde;
-  *refs = 1;
-  if (!walk_ref(c, (c->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2), &pde) || !(pde & PTE_V))
-    return false;
-  *pte_pa = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
-  *refs = 2;
-  if (!walk_ref(c, *pte_pa, pte) || !(*pte & PTE_V)) return false;
-  return (*pte >> PAGE_SHIFT) < c->npages;
+  int level = pt_find(c->mem, c->mem_size, c->cr[CR_PTB], va, pte_pa, pte);
+  *refs = level ? 2 : 1;
+  return level == 3;
 }
 
 /* Permissions of one group, from a PTE, as the architecture defines them. */
@@ -62,6 +37,8 @@ static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
   uint32_t arch = pte_perm(pte);
   uint32_t fast = arch;
   if (!(pte & PTE_D) || c->code[pte >> PAGE_SHIFT]) fast &= ~P_W;
+  KIT_ASSERT(!(fast & P_W) || ((pte & PTE_D) && !c->code[pte >> PAGE_SHIFT]),
+             "entry_perm: write cached for a clean page or one holding decoded instructions");
   uint32_t user = (pte & PTE_U) ? fast : 0;
   if (c->mon_lo && va >= c->mon_lo) user = 0; /* the window: only the monitor's code may touch it */
   return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | fast << PSHIFT_MONITOR);
@@ -129,21 +106,21 @@ uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
   if (need == P_W) mmu_code_forget(c, pa);
   return c->mem + pa;
 fault:
-  *cause = fault_cause(need);
+  *cause = pt_fault_cause(need);
   return NULL;
 }
 
 int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
   if (c->vmcs && c->vmcs->npt_root) return npt_peek(c, va, access, pa);
   if (!(c->cr[CR_PAGING] & 1)) {
-    if (va >= c->mem_size) return (int)fault_cause((uint32_t)access);
+    if (va >= c->mem_size) return (int)pt_fault_cause((uint32_t)access);
     *pa = va;
     return 0;
   }
   uint32_t pte, pte_pa;
   unsigned refs;
   if (!walk(c, va, &pte, &pte_pa, &refs) || !arch_allows(c, va, pte, (uint32_t)access))
-    return (int)fault_cause((uint32_t)access);
+    return (int)pt_fault_cause((uint32_t)access);
   *pa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
   return 0;
 }

@@ -256,7 +256,7 @@ static void x_jr(em *e, const dinsn *d) {
  * jr keeps its last prediction and a miss only looks the target up.  The
  * count is the stub's description's reg (bt.h). */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t stub = start + JR_STUB;
   bt_word *sw = bt_word_at(b, stub);
   if (sw->reg >= BT_JR_PREDICTIONS) return 0;
@@ -302,7 +302,7 @@ static bool ends_block(const dinsn *d) {
 
 /* Expand the instruction at pc; true if it ends the block. */
 static bool translate_one(em *e, uint32_t word, uint32_t pc) {
-  const bt *b = e->m->bt;
+  const bt *b = bt_of(e->m);
   dinsn d;
   e->gpc = pc;
   e->first = true;
@@ -362,9 +362,36 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+#ifdef KIT_CHECKS
+/* bt.h's rule, checked on every block in the test build: each guest
+ * instruction became exactly one unmarked TC word (the one the CPU counts
+ * as the guest's retired instruction), or none when it never retires (a
+ * fault exit); exit stubs belong to where the guest continues and are all
+ * marked. */
+static void check_expansions(vm *m, const bt_block *k) {
+  bt *b = bt_of(m);
+  for (uint32_t i = 0; i < k->ninsns; i++) {
+    uint32_t gpc = k->gpc + 4 * i, unmarked = 0;
+    bool faults = false;
+    for (uint32_t w = 0; w < k->nwords; w++) {
+      uint32_t va = k->tc + 4 * w;
+      const bt_word *bw = bt_word_at(b, va);
+      bool marked = mmu_word_marked(m->c, bt_tc_pa(b, va));
+      KIT_ASSERT(bw->kind != W_STUB || marked, "bt_translate: an unmarked exit stub");
+      if (bw->kind == W_STUB || bw->gpc != gpc) continue;
+      unmarked += !marked;
+      faults |= bw->kind == W_EXIT && bw->why == BX_FAULT;
+    }
+    KIT_ASSERT(unmarked == 1 || (unmarked == 0 && faults), "bt_translate: a guest instruction not one unmarked word");
+  }
+}
+#else
+#define check_expansions(m, k) ((void)0)
+#endif
+
 bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   double t0 = now();
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   em e = {m, bt_reserve(m), gpc, true};
   uint32_t start = e.at;
   const uint8_t *page = m->c->mem + m->base + (gpa & ~PAGE_MASK);
@@ -391,6 +418,7 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   LAB_TODO(3, "vmm/bt/bt_translate.c bt_translate: scanning the block");
 #endif
   bt_block *k = bt_insert(m, gpc, gpa, start, n, (e.at - start) / 4);
+  check_expansions(m, k);
   bt_protect(m, gpa, n);
   b->n.translations++;
   b->n.translated_insns += n;
