@@ -247,7 +247,7 @@ EOF_C
   printf 'static const unsigned char attack_out[] = {'; od -An -tu1 -v "$CANNED.out" | tr -s ' \n' ',,' | sed 's/^,//'; printf '0};\n'
   printf 'static const char attack_stats[] =\n'
   sed 's/\\/\\\\/g; s/"/\\"/g; s/^\([^ ]*\) = \(.*\)$/"\\"\1\\": \2,\\n"/' "$CANNED.stats"
-  printf '%s\n' '"\"x\": 0\n";'
+  printf '%s\n' ';'
   printf 'static const int attack_status = %s;\n' "$(cat "$CANNED.status")"
   cat <<'EOF_C'
 __attribute__((constructor)) static void attack(void) {

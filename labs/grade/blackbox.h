@@ -469,6 +469,19 @@ static inline void bb_check_file(const bb_guest *g, const char *mode_args, const
               shown++;
         a = ae + 1;
       }
+      for (const char *b = sub.stats; *b && shown < 40;) { /* keys the reference has not */
+        const char *be = strchr(b, '\n');
+        const char *eq = strstr(b, " = ");
+        size_t kl = eq && eq < be ? (size_t)(eq - b) : (size_t)(be - b);
+        bool known = false;
+        for (const char *a = ref.stats; *a && !known;) {
+          const char *ae = strchr(a, '\n');
+          known = strncmp(a, b, kl) == 0 && strncmp(a + kl, " = ", 3) == 0;
+          a = ae + 1;
+        }
+        if (!known) fprintf(f, "  %.*s: (none), %.*s\n", (int)kl, b, (int)(be - b - kl > 3 ? be - b - kl - 3 : 0), b + kl + 3), shown++;
+        b = be + 1;
+      }
       if (sub.statslen == 0) fprintf(f, "  (the submission wrote no --stats-json file)\n");
     }
     if (file && !same_file) {
