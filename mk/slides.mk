@@ -14,7 +14,7 @@ SL          := build/slides
 SLIDES_DOT  := $(wildcard slides/dot/*.dot)
 DOCS_DOT    := $(wildcard docs/*.dot)
 SLIDES_GEN  := slides/gen.sh slides/timeline.awk slides/tcblock.awk $(SL)/jsonkv \
-               bin/vmm bin/vdb $(GUEST_IMAGES) build/bench/bench build/bench/loop-reg.img build/bench/loop-mem.img
+               bin/vmm bin/vdb $(GUEST_IMAGES) $(filter-out all,$(BENCH_INPUTS))
 CHROMIUM    ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null))
 
 .PHONY: slides slides-pdf
