@@ -3,6 +3,7 @@
 #define SUITES(X) \
   X(isa_suite) \
   X(monitor_suite) \
+  X(pause_suite) \
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \

@@ -25,9 +25,8 @@ static void hw_probe(const guest *g, mode_probe *p) {
   *p = (mode_probe){0};
   p->traps = sum(g->c->st.traps, NCAUSES); /* in guest mode traps are the CPU's */
   p->trap = g->c->trap;
-  /* The budget's end is a preempt exit: the watcher's slicing, not the
-   * guest's doing, so it is not shown as one. */
-  p->exits = sum(h->s.n.exits, NVMX_EXITS) - h->s.n.exits[VMX_EXIT_PREEMPT];
+  /* (A watcher's slices are pauses, not exits: core/vm.h.) */
+  p->exits = sum(h->s.n.exits, NVMX_EXITS);
   p->exit = (trap_info){h->s.exit.reason, h->s.exit.value, h->s.exit.pc, {0}};
   p->emulated = sum(h->m.n.emulated, 256);
   p->fills = h->m.n.shadow_fills;
