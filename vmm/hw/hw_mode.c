@@ -81,8 +81,11 @@ static void hw_vcpu_info(const guest *g, int id, FILE *f) {
           s->exits & VMX_CTL_HALT ? " halt" : "", s->exits & VMX_CTL_WFI ? " wfi" : "",
           s->exits & VMX_CTL_IO ? " io" : "", s->exits & VMX_CTL_TLB ? " tlb" : "",
           s->exits & VMX_CTL_EXTINT ? " extint" : "", s->exc_bitmap, s->cr_read, s->cr_write);
-  fprintf(f, "  last exit   %s, qualification 0x%x, value 0x%08x, at 0x%08x\n", vmx_exit_name(s->exit.reason),
-          s->exit.qual, s->exit.value, s->exit.pc);
+  if (sum(s->n.exits, NVMX_EXITS) == 0)
+    fprintf(f, "  last exit   none yet\n");
+  else
+    fprintf(f, "  last exit   %s, qualification 0x%x, value 0x%08x, at 0x%08x\n", vmx_exit_name(s->exit.reason),
+            s->exit.qual, s->exit.value, s->exit.pc);
   fprintf(f, "  entries     %llu; exits:", (unsigned long long)s->n.entries);
   for (uint32_t i = 0; i < NVMX_EXITS; i++)
     if (s->n.exits[i]) fprintf(f, " %s=%llu", vmx_exit_name(i), (unsigned long long)s->n.exits[i]);

@@ -83,7 +83,8 @@ const vdb_cmd vdb_cmds[] = {
      "In trap and bt modes REASON is the cause of the real trap behind the world switch (priv for an\n"
      "emulated instruction, pf-store for a shadow fill or a guest page fault, syscall...).  In the hw\n"
      "modes it is a VM exit reason (exception interrupt halt wfi io cr-read cr-write tlbi tlbflush\n"
-     "nested-fault shutdown ...); the preempt exits that end the debugger's own slices are left out.\n"
+     "nested-fault shutdown ...).  The debugger's own slices and Ctrl-C are pauses, not exits: they are\n"
+     "never counted or caught (a scheduler's preempt exits are).\n"
      "Native mode has no monitor: the catchpoint is accepted and never stops there."},
     {"catch", "translate", "", 0, cmd_catch_translate, 0, "catch translate",
      "Stop when the binary translator translates a block (bt mode).",
@@ -137,6 +138,12 @@ const vdb_cmd vdb_cmds[] = {
     {TOP, "display", "disp", 0, cmd_display, CMD_SYMBOLS, "display[/FMT] EXPR",
      "Show EXPR at every stop (/i or /s formats show memory, like x).", "display/i $pc shows the next instruction."},
     {TOP, "undisplay", "", 0, cmd_undisplay, 0, "undisplay [N...]", "Stop displaying; all without N.", ""},
+    {TOP, "backtrace", "bt where", 0, cmd_backtrace, 0, "backtrace [N]",
+     "The guest's call frames, innermost first (at most N).",
+     "Found from the code, by the kit's frame convention (docs/guestos.md, \"Calls and frames\"): call\n"
+     "puts the return address in lr; a function that calls others makes its frame first (addi sp, sp,\n"
+     "-N; sw lr, K(sp)) and undoes it before ret; a leaf leaves sp and lr alone.  Each frame shows its\n"
+     "pc and sp; the walk says why it stops (the trap vector's code, a return address after no call)."},
     {TOP, "x", "", 0, cmd_x, CMD_SYMBOLS, "x/FMT ADDR", "Examine guest-virtual memory, through the guest's page table.",
      "FMT is a count, a letter (x hex, d signed, u unsigned, o octal, t binary, c char, a address,\n"
      "s string, i instruction) and a size (b byte, h half, w word), as in gdb: x/4xw $sp, x/s msg,\n"
