@@ -8,6 +8,7 @@
   X(image_suite) \
   X(dis_suite) \
   X(vdb_suite) \
+  X(vdbgdb_suite) \
   X(guests_suite) \
   X(guestos_suite) \
   X(cpu_suite) \
