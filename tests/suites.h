@@ -19,5 +19,6 @@
   X(hw_suite) \
   X(lockstep_suite) \
   X(multi_suite) \
+  X(compare_suite) \
   X(badinput_suite) \
   X(docs_suite)
