@@ -21,4 +21,5 @@
   X(multi_suite) \
   X(compare_suite) \
   X(badinput_suite) \
-  X(docs_suite)
+  X(docs_suite) \
+  X(limits_suite)

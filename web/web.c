@@ -41,6 +41,7 @@
 #include "core/mode.h"
 #include "run/json.h"
 #include "vdb/vdb.h"
+#include "run/runner.h"
 
 /* ---- text handed back to JavaScript: one buffer, valid until the next call ---- */
 

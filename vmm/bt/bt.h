@@ -70,6 +70,7 @@
 #define BT_VCPU_VA 0xFFFF8000u
 #define BT_VCPU_PAGE ((BT_VCPU_VA - BT_WINDOW) >> PAGE_SHIFT)
 #define BT_MAX_TC_PAGES (BT_VCPU_PAGE - BT_TC_FIRST) /* up to the VCPU page */
+#define BT_MIN_TC_PAGES 4u        /* room for a few blocks of BT_MAX_BLOCK_WORDS */
 #define BT_DEFAULT_TC_PAGES 64u   /* 256 KiB */
 #define BT_MAX_INSNS 32           /* guest instructions in one block */
 #define BT_JR_PREDICTIONS 4       /* times one jr's prediction is remade */

@@ -362,6 +362,33 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+#ifdef KIT_CHECKS
+/* bt.h's rule, checked on every block in the test build: each guest
+ * instruction became exactly one unmarked TC word (the one the CPU counts
+ * as the guest's retired instruction), or none when it never retires (a
+ * fault exit); exit stubs belong to where the guest continues and are all
+ * marked. */
+static void check_expansions(vm *m, const bt_block *k) {
+  bt *b = bt_of(m);
+  for (uint32_t i = 0; i < k->ninsns; i++) {
+    uint32_t gpc = k->gpc + 4 * i, unmarked = 0;
+    bool faults = false;
+    for (uint32_t w = 0; w < k->nwords; w++) {
+      uint32_t va = k->tc + 4 * w;
+      const bt_word *bw = bt_word_at(b, va);
+      bool marked = mmu_word_marked(m->c, bt_tc_pa(b, va));
+      KIT_ASSERT(bw->kind != W_STUB || marked, "bt_translate: an unmarked exit stub");
+      if (bw->kind == W_STUB || bw->gpc != gpc) continue;
+      unmarked += !marked;
+      faults |= bw->kind == W_EXIT && bw->why == BX_FAULT;
+    }
+    KIT_ASSERT(unmarked == 1 || (unmarked == 0 && faults), "bt_translate: a guest instruction not one unmarked word");
+  }
+}
+#else
+#define check_expansions(m, k) ((void)0)
+#endif
+
 bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   double t0 = now();
   bt *b = bt_of(m);
@@ -391,6 +418,7 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   LAB_TODO(3, "vmm/bt/bt_translate.c bt_translate: scanning the block");
 #endif
   bt_block *k = bt_insert(m, gpc, gpa, start, n, (e.at - start) / 4);
+  check_expansions(m, k);
   bt_protect(m, gpa, n);
   b->n.translations++;
   b->n.translated_insns += n;

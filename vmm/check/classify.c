@@ -26,6 +26,7 @@
 #include "isa_info.h"
 #include "mmu.h"
 #include "core/vmm.h"
+#include "classify.h"
 
 /* r2 and memory operands point into the probe page, whose PTE is changed
  * in memory after its translation is cached: an instruction that reloads

@@ -44,6 +44,7 @@
 #include "cpu.h"
 #include "image.h"
 #include "core/mode.h"
+#include "run/runner.h"
 
 /* ---- options (bin/vdb's command line) ---- */
 typedef struct vdb_opts {
@@ -57,7 +58,9 @@ typedef struct vdb_opts {
 } vdb_opts;
 
 #define VDB_CKPT_EVERY (1u << 18)
-#define VDB_CKPT_MAX 32
+#define VDB_CKPT_MAX 32     /* checkpoints kept by default (--checkpoints) */
+#define VDB_CKPT_LIMIT 4096u /* ... and at most */
+#define VDB_SOURCE_DEPTH 16  /* source FILE nested at most this deep */
 #define VDB_RING 64 /* recent traps and exits kept per guest */
 
 /* ---- the guest's console (vdb_console.c) ----

@@ -14,7 +14,6 @@
 
 #include "vdb.h"
 
-#define MAX_SOURCE_DEPTH 16
 
 vdb *vdb_new(const vdb_opts *o, FILE *out, FILE *err) {
   vdb *d = calloc(1, sizeof *d);
@@ -147,7 +146,7 @@ void vdb_read_commands(vdb *d, FILE *f, const char *name) {
 }
 
 int vdb_source(vdb *d, const char *path) {
-  if (d->depth >= MAX_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", MAX_SOURCE_DEPTH);
+  if (d->depth >= VDB_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", VDB_SOURCE_DEPTH);
   FILE *f = fopen(path, "r");
   if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
   /* Only a file: a device or a pipe may never end (source /dev/zero). */

@@ -16,7 +16,7 @@
  *               and only translated code
  *   dump        --dump-tc shows each guest block beside its translation
  *
- * Guests run in this process (native_run, bt_run) with their console in a
+ * Guests run in this process (the mode table: guest_create) with their console in a
  * temporary file, so that the monitor's C runs under the sanitizers.
  */
 #include <check.h>
@@ -28,6 +28,7 @@
 #include "bt/bt.h"
 #include "isa_info.h"
 #include "mmu.h"
+#include "run/runner.h"
 
 /* ---- running an image in a mode ---- */
 
