@@ -4,6 +4,7 @@
 #define COMPARE_H
 
 #include "core/mode.h"
+#include "runner.h"
 
 /* The most console input kept for the second run (a file or a pipe is
  * read whole first). */
