@@ -360,7 +360,7 @@ START_TEST(source_is_bounded) {
   fprintf(f, "# %*s\nprint 4\n", 4096 - 2, "x"); /* exactly at the limit */
   fclose(f);
   double t0 = now_s();
-  static const char *const refused[] = {"source /dev/zero", "source /dev/null", "source " TDIR, "source /nonexistent"};
+  static const char *const refused[] = {"source /dev/zero", "source /dev/null", ("source " TDIR), "source /nonexistent"};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
     ck_assert_msg(vdb_exec(s.d, refused[i]) != 0, "%s was accepted", refused[i]);
   ck_assert_msg(now_s() - t0 < 5, "refusing took %.1f s", now_s() - t0);
