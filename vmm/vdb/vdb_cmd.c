@@ -23,8 +23,9 @@ const vdb_cmd vdb_cmds[] = {
     /* ---- running ---- */
     {TOP, "run", "r", 0, cmd_run, CMD_NOREPEAT, "run", "Restart the guest from reset and run it.",
      "Puts the machine back in its reset state (memory as the image loaded it, registers zero, kernel\n"
-     "mode, pc at the entry) and continues.  The console input recorded so far is given to the guest\n"
-     "again; its output is shown again.  The recorded history starts over."},
+     "mode, pc at the entry) and continues; a breakpoint at the entry stops it there, before anything\n"
+     "runs.  The console input recorded so far is given to the guest again; its output is shown again.\n"
+     "The recorded history starts over."},
     {TOP, "continue", "c fg", 0, cmd_continue, 0, "continue [N]",
      "Run until a breakpoint, watchpoint or catchpoint stops it, it finishes, or Ctrl-C.",
      "With N, go through the next N-1 stops first (as gdb's continue N ignores a breakpoint N-1 times)."},
@@ -52,7 +53,8 @@ const vdb_cmd vdb_cmds[] = {
     {TOP, "break", "b br", 0, cmd_break, CMD_SYMBOLS, "break [ADDR|SYMBOL]",
      "Stop when the guest-virtual pc arrives at ADDR (default: the current pc).",
      "ADDR is any expression: break loop, break 0x1008, break loop+8.  The check is made after each\n"
-     "tick, so the guest stops before running the instruction at ADDR."},
+     "tick, so the guest stops before running the instruction at ADDR.  ADDR must be a multiple of 4\n"
+     "(instructions are words); one the guest does not map now is pending until it does."},
     {TOP, "tbreak", "", 0, cmd_tbreak, CMD_SYMBOLS, "tbreak [ADDR|SYMBOL]",
      "A breakpoint that is deleted when it is hit.", ""},
     {TOP, "pbreak", "pb", 1, cmd_pbreak, CMD_SYMBOLS, "pbreak ADDR",
@@ -173,7 +175,8 @@ const vdb_cmd vdb_cmds[] = {
 
     /* ---- support ---- */
     {TOP, "source", "", 1, cmd_source, CMD_NOREPEAT, "source FILE", "Run the commands in FILE.",
-     "Lines starting with # are comments.  Files may source others (16 deep)."},
+     "Lines starting with # are comments.  Files may source others (16 deep).  Only a regular file;\n"
+     "a line over 4096 bytes, or with a NUL byte, ends it with an error."},
     {TOP, "help", "h", 0, cmd_help, 0, "help [COMMAND [SUBCOMMAND]]", "Show help.", ""},
     {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE).", ""},
 };
