@@ -17,7 +17,11 @@
  * own path and the base are drawn by their style alone, and every picture
  * ends with a legend of its styles and colors.  So labels stay few and
  * short: tests/vmm/vdb checks with graphviz that none overlaps another
- * at the default size.  `dot -Tsvg FILE > out.svg` renders it.
+ * at the default size.  The font is Courier, whose widths graphviz knows
+ * even without the font (the browser edition's graphviz has none) and
+ * which every browser draws in a monospace font of those widths, so a
+ * label fits its box wherever it is drawn.  `dot -Tsvg FILE > out.svg`
+ * renders it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -85,8 +89,8 @@ static void perm_label(uint32_t bits, char *buf, size_t len) {
 static void head(graph *g, const vdb_target *t, const char *what) {
   fprintf(g->f, "// vdb: %s of vm %d (%s, %s) at tick %llu\n", what, t->id, t->mode->name, t->path,
           (unsigned long long)target_now(t));
-  fprintf(g->f, "digraph vdb {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
-  fprintf(g->f, "  edge [fontname=\"monospace\", fontsize=9];\n");
+  fprintf(g->f, "digraph vdb {\n  rankdir=LR;\n  node [shape=box, fontname=\"Courier\", fontsize=10];\n");
+  fprintf(g->f, "  edge [fontname=\"Courier\", fontsize=9];\n");
   fprintf(g->f, "  labelloc=t;\n  label=\"%s: vm %d (%s mode) at tick %llu\";\n", what, t->id, t->mode->name,
           (unsigned long long)target_now(t));
 }
