@@ -3,27 +3,12 @@
  * `vasm --isa-doc > docs/isa.md` regenerates the file, and a test in
  * tests/cpu/test_isa.c fails when the committed file and the tables disagree.
  * Only the prose and the two bit diagrams are written out here; every
- * instruction, control register, trap cause and port comes from a table.
+ * instruction, operand kind, register name, control register, trap cause
+ * and port comes from a table.
  */
 #include "isa_doc.h"
 
 #include "isa_info.h"
-
-/* The assembler's spelling of each operand letter. */
-static const char *operand_word(char c) {
-  switch (c) {
-  case 'd': return "rd";
-  case 's': return "rs";
-  case 't': return "rt";
-  case 'i': return "imm";
-  case 'u': return "uimm";
-  case 'm': return "offset(rs)";
-  case 'j': return "target";
-  case 'c': return "creg";
-  case 'p': return "port";
-  }
-  return "?";
-}
 
 /* Markdown table cells cannot hold a bare '|'. */
 static void cell(FILE *f, const char *s) {
@@ -63,11 +48,9 @@ static const char intro[] =
     "address of the branch itself.\n"
     "\n"
     "## Registers and flags\n"
-    "\n"
-    "`r0` to `r15`; `r0` (alias `zero`) reads as zero and ignores writes.  By\n"
-    "convention `r13` is `fp`, `r14` is `sp` and `r15` is `lr`, the link register\n"
-    "that `call` and `callr` write.\n"
-    "\n"
+    "\n";
+
+static const char flags[] =
     "```\n"
     "   31                      6    5    4    3   2   1   0\n"
     "  +-------------------------+----+----+---+---+---+---+\n"
@@ -83,48 +66,216 @@ static const char intro[] =
 static const char classes[] =
     "## Classes\n"
     "\n"
+    "The `class` column, in Popek and Goldberg's terms (defined below); `bin/vmm\n"
+    "--classify` measures every one, and a test holds the measurement to this table.\n"
+    "\n"
     "| class | meaning |\n"
     "|---|---|\n"
-    "| ordinary | same effect in user and kernel mode |\n"
-    "| privileged | traps with cause `priv` in user mode |\n"
-    "| special | sensitive (reads or changes the mode or the interrupt flag) but not "
-    "privileged: runs in user mode without a trap and behaves differently |\n"
-    "| trap | always traps |\n"
+    "| ordinary | innocuous: runs without a trap in both modes, with the same effect |\n"
+    "| privileged | privileged (traps, cause `priv`, in user mode and does not trap in "
+    "kernel mode) and sensitive |\n"
+    "| special | sensitive but not privileged: in user mode it runs without a trap and "
+    "does something else; under `--isa strict` it traps in user mode (privileged) |\n"
+    "| trap | innocuous; traps in both modes, so it is not privileged |\n"
     "\n";
 
 static const char virt[] =
-    "## Why this ISA is not classically virtualizable\n"
+    "## Popek and Goldberg\n"
     "\n"
-    "Popek and Goldberg (1974) call an instruction *sensitive* if it reads or\n"
-    "changes the machine's mode or its control state, and *privileged* if it\n"
-    "traps when run in user mode.  Their theorem: a machine can be virtualized\n"
-    "by trap-and-emulate (run the guest kernel in user mode, catch every\n"
-    "sensitive instruction as a trap and emulate it) if the sensitive\n"
-    "instructions are a subset of the privileged ones.\n"
+    "G. J. Popek and R. P. Goldberg, \"Formal requirements for virtualizable third\n"
+    "generation architectures\", *Communications of the ACM* 17(7):412-421, July 1974.\n"
     "\n"
-    "This ISA breaks the condition on purpose, as x86 did before VT-x, with the\n"
-    "special instructions:\n"
+    "**A virtual machine monitor**, in their definition, has three properties:\n"
+    "\n"
+    "- **Equivalence**: a program run under the monitor behaves exactly as it would\n"
+    "  on the machine itself, except for timing and for how much of the resources\n"
+    "  (memory, say) it is given.\n"
+    "- **Resource control**: the monitor is in complete control of the machine's\n"
+    "  resources; a program cannot reach a resource it was not given, and the\n"
+    "  monitor can take back one it gave.\n"
+    "- **Efficiency**: a statistically dominant part of the instructions runs\n"
+    "  directly on the real processor, without the monitor intervening.\n"
+    "\n"
+    "**Their machine** has a state `<E, M, P, R>`: storage E, a mode M\n"
+    "(supervisor or user), a program counter P and a relocation-bounds register R\n"
+    "through which every address goes.  I/O and interrupts are left out of the\n"
+    "model.  On that machine they define, for an instruction i:\n"
+    "\n"
+    "- **privileged**: for any two states that differ only in the mode, in neither\n"
+    "  of which i takes a memory trap, i traps in user mode and does **not** trap in\n"
+    "  supervisor mode.  (An instruction that traps in both modes, like a system\n"
+    "  call, is not privileged.)\n"
+    "- **control-sensitive**: from some state, i runs without a trap and changes the\n"
+    "  mode or the relocation register: the resources available to the program.\n"
+    "- **behaviour-sensitive**: what i does depends on the relocation register\n"
+    "  (**location-sensitive**: the same program placed elsewhere in real memory\n"
+    "  gives a different result) or on the mode (**mode-sensitive**).\n"
+    "- **sensitive**: control- or behaviour-sensitive; **innocuous**: not sensitive.\n"
+    "- **user-sensitive**: control- or location-sensitive when run in user mode.\n"
+    "\n"
+    "**Theorem 1.** For any conventional third-generation computer, a virtual\n"
+    "machine monitor may be constructed if the set of sensitive instructions for\n"
+    "that computer is a subset of the set of privileged instructions.  The\n"
+    "monitor runs every program, its kernel included, in user mode, and every\n"
+    "sensitive instruction traps to it: trap-and-emulate.  The condition is\n"
+    "**sufficient, not necessary** (\"if\", not \"if and only if\"): a machine that\n"
+    "fails it may still be virtualized by other means, and x86 was, by binary\n"
+    "translation and later by hardware assist.\n"
+    "\n"
+    "**Theorem 2** (recursive virtualization) asks in addition for a monitor\n"
+    "without timing dependencies.\n"
+    "\n"
+    "**Theorem 3.** A *hybrid* virtual machine monitor may be constructed for any\n"
+    "conventional third-generation machine in which the set of user-sensitive\n"
+    "instructions is a subset of the set of privileged instructions.  A hybrid\n"
+    "monitor interprets, in software, every instruction the guest runs in\n"
+    "virtual supervisor mode, and runs virtual user mode directly; it is less\n"
+    "efficient, but needs less of the machine.  Their example is the PDP-10,\n"
+    "which fails Theorem 1's condition and meets Theorem 3's.  The kit's\n"
+    "`--mode bt` is a monitor of this shape: it translates the guest kernel's code\n"
+    "and runs the guest's user code directly.\n"
+    "\n"
+    "### This machine in their terms\n"
+    "\n"
+    "The mode M is KM; the relocation register R is the memory map (`ptb`,\n"
+    "`paging` and the TLB).  This machine has more that a monitor must own and\n"
+    "the paper's model leaves out: the interrupt flag IE, the other control\n"
+    "registers and the devices (I/O ports, `halt`, `wfi`).  The kit counts a\n"
+    "change to any of them, without a trap, as control-sensitive, and a result\n"
+    "that depends on IE or a control register as behaviour-sensitive.\n"
+    "\n"
+    "`bin/vmm --classify` (`vmm/check/classify.c`) decides every class by\n"
+    "experiment and never reads the table above.  It runs each instruction once\n"
+    "from each of 16 states: kernel or user mode, IE off or on, two sets of\n"
+    "control registers, and the program at two places in real memory (the same\n"
+    "virtual view, the page tables and frames 64 KiB further up: the paper's\n"
+    "relocation).  The columns:\n"
+    "\n"
+    "| column | measured |\n"
+    "|---|---|\n"
+    "| traps in user, kernel | a trap seen in that mode, by cause |\n"
+    "| priv | privileged: every pair of states that differ only in the mode: a trap in user mode, none in kernel mode |\n"
+    "| control-sensitive | what it changed, without a trap, from some state: `mode`, `map`, `IE`, `CR`, `I/O`, `halt`, `wait` |\n"
+    "| mode | mode-sensitive: two states that differ only in the mode, both without a trap, give different results (`-`: no such pair, it traps in user mode) |\n"
+    "| loc | location-sensitive: the two placements give different results, seen through the page tables |\n"
+    "| IE/CR | the result depends on IE, or on the control registers (the kit's addition) |\n"
+    "| user-sens. | why it is user-sensitive: control-sensitive from a user-mode state, or location- (`loc`) or IE- or control-register-dependent between user-mode states |\n"
+    "\n"
+    "`T1` and `T3` mark an instruction that breaks Theorem 1's or Theorem 3's\n"
+    "condition.  Sixteen states can show that an instruction is sensitive; a\n"
+    "`no` means not in any of them.\n"
+    "\n"
+    "```run\n"
+    "$ bin/vmm --classify\n"
+    "...\n"
+    "pushf     special    -        -        no   -         yes  no   IE    IE    <- T1 T3\n"
+    "popf      special    -        -        no   IE        yes  no   -     -     <- T1\n"
+    "...\n"
+    "Theorem 1: a VMM can be built if every sensitive instruction is privileged.\n"
+    "  not met: pushf popf are sensitive and not privileged (T1 above)\n"
+    "Theorem 3: a hybrid VMM (all of virtual kernel mode interpreted) can be built\n"
+    "if every user-sensitive instruction is privileged.\n"
+    "  not met: pushf is user-sensitive and not privileged (T3 above)\n"
+    "...\n"
+    "```\n"
+    "\n"
+    "The special instructions:\n"
     "\n";
 
 static const char virt_end[] =
     "\n"
-    "- `pushf` pushes the whole flags word, KM and IE included, in user mode\n"
-    "  without a trap.  A deprivileged guest kernel that runs `pushf` sees KM = 0\n"
-    "  and learns it is not in kernel mode; the monitor never gets the chance to\n"
-    "  show it the virtual flags.\n"
-    "- `popf` in user mode changes only Z N C V and silently ignores IE.  A guest\n"
-    "  kernel that disables interrupts with `popf` keeps running with them\n"
-    "  enabled, and the monitor never learns of the attempt.\n"
+    "- `popf` is **mode-sensitive** and **control-sensitive**: in kernel mode it\n"
+    "  loads IE from the stack, in user mode it changes only Z N C V and silently\n"
+    "  keeps IE, without a trap.  A guest kernel run in user mode that disables\n"
+    "  interrupts with `popf` keeps running with them on, and the monitor never\n"
+    "  learns of the attempt.  In user mode it changes nothing the monitor owns,\n"
+    "  so it is not user-sensitive.\n"
+    "- `pushf` is **mode-sensitive**: it pushes the flags word, KM and IE\n"
+    "  included, without a trap.  A deprivileged guest kernel that runs it sees\n"
+    "  KM = 0 and learns that it is not in kernel mode; the monitor never gets\n"
+    "  the chance to show it the virtual flags.  It is also **user-sensitive**: in\n"
+    "  user mode it shows the real IE, so a hybrid monitor that runs a guest's\n"
+    "  user code directly must run it with the real IE equal to the virtual one.\n"
     "\n"
-    "Both are sensitive but not privileged, so trap-and-emulate alone cannot run\n"
-    "an unmodified guest kernel correctly: a monitor needs binary translation,\n"
-    "paravirtualization or hardware help instead.  Under the CPU's `--isa strict`\n"
-    "option the special instructions trap in user mode like privileged ones;\n"
-    "then sensitive is a subset of privileged and the ISA becomes classically\n"
-    "virtualizable.\n";
+    "Both are sensitive but not privileged: Theorem 1's condition fails, and a\n"
+    "trap-and-emulate monitor runs the guest OS into a panic (`bin/vmm --mode\n"
+    "trap`; `bin/vmm --lockstep trap` shows the first instruction where the two\n"
+    "runs part).  Under `--isa strict` both trap in user mode like privileged\n"
+    "instructions; then every sensitive instruction is privileged, both\n"
+    "theorems' conditions hold, and trap-and-emulate runs the guest OS.\n"
+    "\n"
+    "### As on x86, and not quite\n"
+    "\n"
+    "The kit's pair is modelled on x86's `pushf` and `popf`, two of the seventeen\n"
+    "sensitive unprivileged instructions of the Pentium that Robin and Irvine\n"
+    "list (J. S. Robin and C. E. Irvine, \"Analysis of the Intel Pentium's ability\n"
+    "to support a secure virtual machine monitor\", 9th USENIX Security\n"
+    "Symposium, 2000).  On x86:\n"
+    "\n"
+    "- `popf` run with a privilege level above IOPL (a kernel deprivileged to\n"
+    "  ring 1 or 3) changes the arithmetic flags and silently keeps IF, the\n"
+    "  interrupt flag (and IOPL, unless at ring 0): no trap.  The kit's `popf`\n"
+    "  does the same with IE.\n"
+    "- `pushf` pushes EFLAGS, which holds IF and IOPL but **no privilege level**:\n"
+    "  what it leaks is the real interrupt flag and I/O privilege level.  The\n"
+    "  current privilege level is in the low two bits of the CS (and SS)\n"
+    "  selector, and leaks through the instructions that read a segment\n"
+    "  register, such as `push cs` or `mov` from `cs`; Robin and Irvine list those\n"
+    "  too.\n"
+    "\n"
+    "The kit's flags word holds the mode (KM), so its one `pushf` shows both\n"
+    "what x86's `pushf` shows (IE, like IF) and what x86's `push cs` shows (the\n"
+    "mode, like CPL).\n";
+
+/* REG_TABLE: the registers that have a name. */
+static void registers(FILE *f) {
+  fprintf(f, "Registers `%s` to `%s` (`REG_TABLE` in `cpu/isa.h`).  The ones below also\n"
+             "have a name, which the assembler accepts in any case and the disassembler\n"
+             "prints:\n\n",
+          isa_reg_numbered(0), isa_reg_numbered(NREGS - 1));
+  fputs("| register | name | meaning |\n|---|---|---|\n", f);
+#define REG_ROW(NAME, n, s, addr, m) \
+  fprintf(f, "| `%s` | `%s` | ", isa_reg_numbered(n), s), cell(f, m), fputs(" |\n", f);
+  REG_TABLE(REG_ROW)
+#undef REG_ROW
+  fputs("\n", f);
+}
+
+/* OPERAND_TABLE: what each operand of the instruction table fills. */
+static void operands(FILE *f) {
+  fputs("\n### Operands\n\n"
+        "Each operand fills the fields named here (`OPERAND_TABLE` in `cpu/isa.h`);\n"
+        "every other bit below the opcode must be zero.  Values are what the field\n"
+        "holds as the CPU reads it: a branch target's field counts words.\n\n",
+        f);
+  fputs("| operand | letter | fills | values | meaning |\n|---|---|---|---|---|\n", f);
+  static const char letters[] = {
+#define OPERAND_LETTER(l, reg, imm, form, word, noun, m, a) l,
+      OPERAND_TABLE(OPERAND_LETTER, 0)
+#undef OPERAND_LETTER
+  };
+  for (size_t i = 0; i < sizeof letters; i++) {
+    const isa_operand *k = isa_operand_kind(letters[i]);
+    fprintf(f, "| `%s` | `%c` | ", k->word, k->letter);
+    const char *reg = isa_field_name(k->reg), *imm = isa_field_name(k->imm);
+    fprintf(f, "%s%s%s | ", reg ? reg : "", reg && imm ? ", " : "", imm ? imm : "");
+    if (k->imm) {
+      int64_t lo, hi;
+      isa_operand_range(k, &lo, &hi);
+      fprintf(f, "%lld..%lld | ", (long long)lo, (long long)hi);
+    } else {
+      fprintf(f, "`%s`..`%s` | ", isa_reg_numbered(0), isa_reg_numbered(NREGS - 1));
+    }
+    cell(f, k->meaning);
+    fputs(" |\n", f);
+  }
+  fputs("\n", f);
+}
 
 void isa_doc_write(FILE *f) {
   fputs(intro, f);
+  registers(f);
+  fputs(flags, f);
   fputs("## Instructions\n\n", f);
   fputs("| opcode | instruction | format | class | meaning |\n|---|---|---|---|---|\n", f);
   for (int op = 0; op < 256; op++) {
@@ -133,17 +284,12 @@ void isa_doc_write(FILE *f) {
     fprintf(f, "| 0x%02x | `%s", op, in->name);
     const char *sep = " ";
     for (const char *p = in->ops; *p; p++)
-      if (*p != ',') fprintf(f, "%s%s", sep, operand_word(*p)), sep = ", ";
+      if (*p != ',') fprintf(f, "%s%s", sep, isa_operand_kind(*p)->word), sep = ", ";
     fprintf(f, "` | %s | %s | `", isa_format_name(in->fmt), isa_class_name(in->cls));
     cell(f, in->meaning);
     fputs("` |\n", f);
   }
-  fputs("\nOperands: `rd`, `rs`, `rt` registers (fields rd, rs1, rs2); `imm` signed\n"
-        "16-bit; `uimm` unsigned 16-bit (zero-extended); `offset(rs)` a signed offset\n"
-        "from a base register; `target` an address within 2^23 words of the branch;\n"
-        "`creg` a control register; `port` an I/O port.  A store names the register\n"
-        "it stores in the rd field.\n\n",
-        f);
+  operands(f);
   fputs(classes, f);
 
   fputs("## Control registers\n\nRead with `mfc`, written with `mtc` (both privileged).\n\n", f);
