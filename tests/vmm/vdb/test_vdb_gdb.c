@@ -6,9 +6,9 @@
  *   counts_are_positive   stepi -1 and friends are refused and run nothing
  *   breakpoint_addresses  a misaligned pc is refused; an unmapped one pending
  *   backtrace_frames      the frames of tests/vmm/vdb/cases/calls.s, each pc
- *                         and sp as the code makes them
- *   docs_show_what_vdb_prints  docs/vdb.md's example session and the
- *                         backtraces docs/vdb.md and docs/guestos.md show
+ *                         and sp as the code makes them (docs/vdb.md's and
+ *                         docs/guestos.md's backtraces are `run` blocks,
+ *                         which make docs-check runs)
  *   bare_registers        p r1 is p $r1; symbols still win
  *   info_tc_once          info tc: one header, "1 block", an expression
  *   source_is_bounded     source refuses devices, directories, long lines
@@ -170,109 +170,6 @@ START_TEST(backtrace_frames) {
   snprintf(line, sizeof line, "#1  0x%08x%-28s sp 0x%08x\n", sym(t, "outer.lafter"), " <outer.lafter>", g.r[REG_SP]);
   ck_assert_msg(strstr(o, line), "%s\nin\n%s", line, o);
   sess_close(&s);
-}
-END_TEST
-
-/* ---- what the documents show ---- */
-
-/* The code block of docs file `path` from its line `first` to the block's
- * end (the line ```), without that line. */
-static char *doc_block(const char *path, const char *first) {
-  char *text = slurp(path, NULL);
-  ck_assert_msg(text != NULL, "%s is missing", path);
-  char *p = strstr(text, first);
-  ck_assert_msg(p && (p == text || p[-1] == '\n'), "%s shows no \"%s\"", path, first);
-  char *end = strstr(p, "\n```");
-  ck_assert_ptr_nonnull(end);
-  char *block = strndup(p, (size_t)(end - p + 1));
-  free(text);
-  return block;
-}
-
-/* Does `got` read as `want`, where a line of `want` that is just "   ..."
- * stands for any number of lines? */
-static bool lines_match(const char *want, const char *got) {
-  while (*want) {
-    size_t wn = strcspn(want, "\n") + 1;
-    if (wn == 7 && !strncmp(want, "   ...\n", 7)) {
-      for (const char *g = got;; g += strcspn(g, "\n") + 1) {
-        if (lines_match(want + wn, g)) return true;
-        if (!*g) return false;
-      }
-    }
-    if (strncmp(want, got, wn) != 0) return false;
-    want += wn, got += wn;
-  }
-  return *got == 0;
-}
-
-/* Run each "(vdb) CMD" line of block in s (quit is shown, not run) and
- * compare the echoed transcript with the block: what the document shows
- * is what vdb prints.  `from`/`to`: a path the document names and the one
- * the test writes instead. */
-static void doc_matches(sess *s, const char *doc, const char *block, const char *from, const char *to) {
-  char *got = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&got, &len);
-  size_t mark = 0;
-  fresh(s, &mark);
-  for (const char *l = block; *l; l += strcspn(l, "\n") + 1) {
-    if (strncmp(l, "(vdb) ", 6) != 0) continue;
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "%.*s", (int)strcspn(l + 6, "\n"), l + 6);
-    fprintf(out, "(vdb) %s\n", cmd);
-    if (!strcmp(cmd, "quit")) continue;
-    char run[300];
-    const char *at = from ? strstr(cmd, from) : NULL;
-    if (at)
-      snprintf(run, sizeof run, "%.*s%s%s", (int)(at - cmd), cmd, to, at + strlen(from));
-    else
-      snprintf(run, sizeof run, "%s", cmd);
-    vdb_exec(s->d, run);
-    const char *o = fresh(s, &mark);
-    for (const char *q = o; *q;) { /* the output, the test's path shown as the document's */
-      if (at && !strncmp(q, to, strlen(to))) {
-        fputs(from, out);
-        q += strlen(to);
-      } else {
-        fputc(*q++, out);
-      }
-    }
-  }
-  fclose(out);
-  const char *start = strstr(block, "(vdb) ");
-  if (!lines_match(start, got)) fprintf(stderr, "---- %s shows\n%s---- but vdb prints\n%s----\n", doc, start, got);
-  ck_assert_msg(lines_match(start, got), "%s shows other than vdb prints (both above)", doc);
-  free(got);
-}
-
-START_TEST(docs_show_what_vdb_prints) {
-  sess s;
-  char shadow[64];
-  snprintf(shadow, sizeof shadow, TDIR "/shadow.%d.dot", (int)getpid());
-  /* docs/vdb.md, "An example session". */
-  char *block = doc_block("docs/vdb.md", "$ bin/vdb -q --mode trap --input input.txt kern.img\n");
-  sess_open(&s, "trap", guest_image("kern"), "x\n", 0, 0);
-  doc_matches(&s, "docs/vdb.md", block, "shadow.dot", shadow);
-  sess_close(&s);
-  free(block);
-  unlink(shadow);
-  /* docs/vdb.md's backtrace, in calls.s at leaf.lin. */
-  block = doc_block("docs/vdb.md", "(vdb) bt\n#0  0x000010a8 <leaf.lin>");
-  sess_open(&s, "native", guest_image("calls"), NULL, 0, 0);
-  ok(&s, "break leaf.lin");
-  ok(&s, "continue");
-  doc_matches(&s, "docs/vdb.md", block, NULL, NULL);
-  sess_close(&s);
-  free(block);
-  /* docs/guestos.md's, in the guest OS at kputs. */
-  block = doc_block("docs/guestos.md", "(vdb) bt\n");
-  sess_open(&s, "native", "build/guests/guestos.img", NULL, 0, 0);
-  ok(&s, "break kputs");
-  ok(&s, "continue");
-  doc_matches(&s, "docs/guestos.md", block, NULL, NULL);
-  sess_close(&s);
-  free(block);
 }
 END_TEST
 
@@ -758,7 +655,6 @@ Suite *vdbgdb_suite(void) {
       {"counts_are_positive", counts_are_positive, modes},
       {"breakpoint_addresses", breakpoint_addresses, modes},
       {"backtrace_frames", backtrace_frames, modes},
-      {"docs_show_what_vdb_prints", docs_show_what_vdb_prints, 0},
       {"bare_registers", bare_registers, modes},
       {"info_tc_once", info_tc_once, 0},
       {"source_is_bounded", source_is_bounded, 0},
