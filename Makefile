@@ -88,9 +88,10 @@ check: deps all $(SO)/check $(SO)/bin/vmm
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no
-# console input), the same output and counters every run.
+# console input), then what the monitor did beside a native run of it
+# (--compare, docs/vmm.md); the same output and counters every run.
 demo: deps all
-	bin/vmm --mode bt build/guests/guestos.img < /dev/null
+	bin/vmm --mode bt --compare native build/guests/guestos.img < /dev/null
 
 clean:
 	rm -rf build bin

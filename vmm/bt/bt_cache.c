@@ -411,20 +411,28 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
     }
     dis_insn(tw, va, NULL, ttext, sizeof ttext);
     bool marked = m->c->marks && mmu_word_marked(m->c, bt_tc_pa(b, va));
-    char slot[16];
-    fprintf(f, "  %-36s | %08x %c %-28s", gtext, va, marked ? '*' : ' ', ttext);
-    if (w->kind == W_STUB) fprintf(f, " ; exit %s -> %08x", exit_name(w->why), w->gpc);
-    else if (w->kind == W_EXIT) fprintf(f, " ; exit %s", exit_name(w->why));
-    else if (w->kind == W_PEND && w->why == BX_JR) fprintf(f, " ; exit if the prediction missed");
-    else if (w->kind == W_PEND) fprintf(f, " ; exit if an interrupt is now deliverable");
-    else if (vcpu_slot(tw, slot, sizeof slot)) fprintf(f, " ; %s", slot);
-    fprintf(f, "\n");
+    char slot[16], note[64] = "";
+    if (w->kind == W_STUB) snprintf(note, sizeof note, "exit %s -> %08x", exit_name(w->why), w->gpc);
+    else if (w->kind == W_EXIT) snprintf(note, sizeof note, "exit %s", exit_name(w->why));
+    else if (w->kind == W_PEND && w->why == BX_JR) snprintf(note, sizeof note, "exit if the prediction missed");
+    else if (w->kind == W_PEND) snprintf(note, sizeof note, "exit if an interrupt is now deliverable");
+    else if (vcpu_slot(tw, slot, sizeof slot)) snprintf(note, sizeof note, "%s", slot);
+    if (*note)
+      fprintf(f, "  %-36s | %08x %c %-28s ; %s\n", gtext, va, marked ? '*' : ' ', ttext, note);
+    else
+      fprintf(f, "  %-36s | %08x %c %s\n", gtext, va, marked ? '*' : ' ', ttext);
   }
+}
+
+void bt_dump_head(FILE *f, const vm *m) {
+  const bt *b = bt_of(m);
+  fprintf(f, "translation cache: %u block%s, %u of %u words used (inserted words marked *)\n", b->nblocks,
+          b->nblocks == 1 ? "" : "s", b->tc_used, b->tc_words);
 }
 
 void bt_dump(FILE *f, vm *m) {
   bt *b = bt_of(m);
-  fprintf(f, "# translation cache: %u blocks, %u of %u words used (inserted words marked *)\n", b->nblocks,
-          b->tc_used, b->tc_words);
+  fprintf(f, "# ");
+  bt_dump_head(f, m);
   for (uint32_t i = 0; i < b->nblocks; i++) bt_dump_block(f, m, &b->blocks[i]);
 }

@@ -64,7 +64,8 @@ static void tc_enter(vm *m, uint32_t tc) {
   /* The monitor enters its own code in the monitor's permission group;
    * guest code, fetched in the user group, can never fetch the window. */
   c->perm_shift = PSHIFT_MONITOR;
-  c->fetch_va = FETCH_NONE;
+  if (!m->paused) c->fetch_va = FETCH_NONE; /* (a watcher's pause: still ours, core/vm.h) */
+  m->paused = false;
   c->con = m->v.con; /* for the ports passed through (mon_io) */
   st32(p + VP_VSYS, (v->flags & FLAG_IE) | FLAG_KM);
   st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
@@ -380,7 +381,8 @@ static bool on_trap(vm *m) {
   return false;
 }
 
-static void bt_run_kernel(vm *m, uint64_t budget) {
+/* `pause`: the end of the budget is a watcher's pause (core/vm.h). */
+static void bt_run_kernel(vm *m, uint64_t budget, bool pause) {
   cpu *c = m->c;
   bt *b = bt_of(m);
   uint32_t tc = 0, cause;
@@ -405,6 +407,7 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
     if (ran >= budget) { /* exactly at a boundary */
       KIT_ASSERT(ran == budget, "bt_run_kernel: translated code ran past the guest's budget");
       leave_here(m);
+      m->paused = pause;
       return;
     }
     enum cpu_exit ex = cpu_run(c, budget - ran);
@@ -414,6 +417,7 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
       leave_here(m);
       m->done = true;
       m->exit = EXIT_STOP;
+      m->paused = m->watched; /* the watcher's Ctrl-C */
       return;
     }
     if (ex != EXIT_TRAP) cpu_panic("bt_run_kernel: the real CPU left user mode");
@@ -439,5 +443,5 @@ void bt_run(vm *m, uint64_t budget) {
   if (vm_user(m))
     vm_run_direct(m, budget);
   else
-    bt_run_kernel(m, vm_timer_budget(m, budget));
+    bt_run_kernel(m, vm_timer_budget(m, budget), vm_pause_due(m, budget));
 }

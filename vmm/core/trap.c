@@ -51,14 +51,17 @@ void vm_load_root(vm *m) {
  * mode.  The real IE is the virtual one: the monitor keeps control through
  * the run's budget, not a real interrupt (the real CPU has no devices of
  * its own), and pushf, which user mode may run untrapped, then pushes the
- * IE the guest believes in. */
+ * IE the guest believes in.  After a watcher's pause (vm.h) nothing has
+ * run since the real CPU stopped, so its fetch window is still the
+ * guest's and stays. */
 static void world_enter(vm *m) {
   cpu *c = m->c;
   memcpy(c->r, m->v.r, sizeof c->r);
   c->pc = m->v.pc;
   c->flags = m->v.flags & (FLAGS_CC | FLAG_IE);
   c->perm_shift = PSHIFT_USER;
-  c->fetch_va = FETCH_NONE;
+  if (!m->paused) c->fetch_va = FETCH_NONE;
+  m->paused = false;
   vm_load_root(m);
   KIT_ASSERT(c->trap_to_host, "world_enter: the monitor must own real kernel mode");
 }
@@ -370,6 +373,7 @@ int vm_attach_direct(vm *m, const vmm_opts *o) {
 }
 
 void vm_run_direct(vm *m, uint64_t budget) {
+  bool pause = vm_pause_due(m, budget);
   world_enter(m);
   enum cpu_exit ex = cpu_run(m->c, vm_timer_budget(m, budget));
   world_exit(m);
@@ -378,7 +382,10 @@ void vm_run_direct(vm *m, uint64_t budget) {
     vm_handle_trap(m, &m->c->trap);
   } else if (ex == EXIT_STOP) {
     vm_stop(m, EXIT_STOP);
-  } else if (ex != EXIT_BUDGET) {
+    m->paused = m->watched; /* the watcher's Ctrl-C */
+  } else if (ex == EXIT_BUDGET) {
+    m->paused = pause;
+  } else {
     cpu_panic("vm_run_direct: the real CPU left user mode");
   }
 }
