@@ -79,14 +79,14 @@ $(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ -lm
 
-check: deps all $(SO)/check $(SO)/bin/vmm
+check: deps-check all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 	@$(MAKE) --no-print-directory labs-check
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no
 # console input), the same output and counters every run.
-demo: deps all
+demo: deps-build all
 	bin/vmm --mode bt build/guests/guestos.img < /dev/null
 
 clean:

@@ -21,13 +21,13 @@ SRC  ?= .
 .PHONY: handout grade autograder-zip labs-check
 lab-arg = @case "$(LAB)" in [1-9]) ;; *) echo "usage: make $@ LAB=N (N: $(LABS))"; exit 2 ;; esac
 
-handout: deps
+handout: deps-handout
 	$(lab-arg)
 	labs/cut.sh $(LAB) build/handout/lab$(LAB)
 	tar -czf build/handout/lab$(LAB).tar.gz -C build/handout lab$(LAB)
 	@echo "handout: build/handout/lab$(LAB).tar.gz"
 
-grade: deps
+grade: deps-grade
 	$(lab-arg)
 	@labs/grade/grade.sh $(LAB) $(SRC) build/grade/lab$(LAB)
 	@echo "grade: build/grade/lab$(LAB)/results.json, build/grade/lab$(LAB)/check.xml"
@@ -40,7 +40,7 @@ all: build/labs/lab1.img
 
 # The autograder: the handout, plus the hidden tests and the full rubric,
 # plus Gradescope's two scripts.
-autograder-zip: deps
+autograder-zip: deps-autograder-zip
 	$(lab-arg)
 	@command -v zip >/dev/null || { echo "autograder-zip: zip is not installed (apt-get install zip)"; exit 1; }
 	@rm -rf build/autograder/lab$(LAB) build/autograder/lab$(LAB).zip
@@ -56,5 +56,5 @@ autograder-zip: deps
 # trees.  `make check` runs it after the test suite (the last line of its
 # recipe), so that it never competes with the suite's timing-sensitive
 # tests.  In a handout (no markers left) it says so and passes.
-labs-check: deps
+labs-check: deps-grade deps-handout
 	@labs/check.sh
