@@ -7,6 +7,7 @@
 
 #include "asmtest.h"
 #include "isa.h"
+#include "need.h"
 
 TCase *asm_error_tcase(void);
 TCase *asm_encoding_tcase(void);
@@ -432,7 +433,7 @@ START_TEST(test_robustness) {
 END_TEST
 
 START_TEST(test_readelf_accepts) {
-  if (system("readelf --version >/dev/null 2>&1") != 0) return; /* not installed: skip */
+  need_program("readelf", "binutils");
   image img;
   ok(".org 0x1000\n.global _start\n_start: nop\nloop: b loop\n.org 0x2000\nd: .word 1\n", &img);
   char path[] = "/tmp/test_asm_XXXXXX";

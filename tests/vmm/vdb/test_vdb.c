@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "asm.h"
+#include "need.h"
 #include "vdb/vdb.h"
 
 #define TDIR "build/vdb-tests"
@@ -757,7 +758,7 @@ END_TEST
 START_TEST(dot_renders) {
   sess s;
   const char *modes[] = {"native", "trap"};
-  bool have_dot = system("command -v dot >/dev/null 2>&1") == 0;
+  need_program("dot", "graphviz");
   for (int m = 0; m < 2; m++) {
     sess_open(&s, modes[m], guest("kern"), NULL, 0, 0);
     ok(&s, "break uloop");
@@ -773,10 +774,8 @@ START_TEST(dot_renders) {
       char *text = slurp(path, &len);
       ck_assert_msg(text && strstr(text, "digraph vdb {") && strstr(text, "->"), "%s", path);
       free(text);
-      if (have_dot) {
-        snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
-        ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
-      }
+      snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
+      ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
     }
     ok(&s, "dot npt " TDIR "/npt.dot");
     sess_close(&s);
@@ -856,10 +855,7 @@ static int run_vdb(const char *const *args) {
 }
 
 START_TEST(batch_status) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, batch_status skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   const char *img = guest("kern");
   const char *okay[] = {VDB_BIN, "--batch", "-ex", "print 1", "-ex", "continue", img, NULL};
   const char *fail[] = {VDB_BIN, "--batch", "-ex", "bogus", "-ex", "print 1", img, NULL};
@@ -918,10 +914,7 @@ static void type(pty *p, const char *s) { ck_assert_int_eq(write(p->fd, s, strle
 #define EXPECT(p, s) ck_assert_msg(expect(p, s), "no \"%s\" from the terminal; it showed:\n%s", s, (p)->buf + (p)->seen)
 
 START_TEST(terminal) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, terminal skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   char kern[128], spin[128]; /* guest() returns a static buffer */
   snprintf(kern, sizeof kern, "%s", guest("kern"));
   snprintf(spin, sizeof spin, "%s", guest("spin"));
