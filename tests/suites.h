@@ -19,4 +19,5 @@
   X(multi_suite) \
   X(badinput_suite) \
   X(docs_suite) \
-  X(deps_suite)
+  X(deps_suite) \
+  X(build_suite)
