@@ -20,4 +20,5 @@
   X(badinput_suite) \
   X(docs_suite) \
   X(deps_suite) \
-  X(build_suite)
+  X(build_suite) \
+  X(inputs_suite)

@@ -49,7 +49,7 @@ typedef struct run {
 
 static image assemble(const char *name, const char *src) {
   static const char *const dirs[] = {"tests/guests"};
-  asm_options opt = {dirs, 1, NULL, 0, NULL, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1};
   asm_diag diag = {0};
   image img;
   int rc = src ? asm_assemble(&opt, name, src, strlen(src), &img, &diag)
@@ -497,10 +497,13 @@ Suite *bt_suite(void) {
   tcase_add_test(t, smc_guest);
   tcase_add_test(t, isolation_guest);
   tcase_add_test(t, one_root);
-  tcase_add_test(t, guestos);
   tcase_add_test(t, window);
   tcase_add_test(t, console_port);
   tcase_add_test(t, dump);
+  suite_add_tcase(s, t);
+  t = tcase_create("images"); /* the guest images of build/guests */
+  tcase_set_timeout(t, 120);
+  tcase_add_test(t, guestos);
   suite_add_tcase(s, t);
   return s;
 }
