@@ -2,12 +2,15 @@
 # deps.sh: install the Debian packages one make target needs (mk/deps.mk
 # holds the table of targets and their packages).
 #
-#   mk/deps.sh TARGET PACKAGE...
+#   mk/deps.sh TARGET PACKAGE[/COMMAND]...
 #
 # A package counts as installed when dpkg has it configured, also while
 # triggers are pending on it (the status words "triggers-pending" and
 # "triggers-awaited": its files are in place and configured; only another
 # package's trigger processing, run by the next apt or dpkg, is left).
+# PACKAGE/COMMAND asks for a command instead: there when it is on PATH,
+# whoever installed it (node from nodesource, say, where Debian's nodejs
+# would conflict), else PACKAGE is installed.
 #
 # What is missing is installed with apt-get when run as root; otherwise the
 # exact command is printed and the status is 1.  A package manager that is
@@ -25,16 +28,22 @@ shift
 wait_max=${DEPS_WAIT:-300}
 poll=${DEPS_POLL:-5}
 
-if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "deps: $target: not a Debian system (no dpkg-query): make sure these are installed: $*"
+# The commands first; then the packages dpkg has configured, one a line.
+missing="" pkgs=""
+for p in "$@"; do
+  case $p in
+    */*) command -v "${p#*/}" >/dev/null 2>&1 || missing="$missing ${p%%/*}" ;;
+    *) pkgs="$pkgs $p" ;;
+  esac
+done
+if [ -n "$pkgs" ] && ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "deps: $target: not a Debian system (no dpkg-query): make sure these are installed:$pkgs$missing"
   exit 0
 fi
-
-# The packages dpkg has configured, one name a line.
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+# shellcheck disable=SC2086 # (the list splits into packages)
+installed=$([ -z "$pkgs" ] || dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null |
   awk '$3 == "ok" && ($4 == "installed" || $4 == "triggers-pending" || $4 == "triggers-awaited") { print $1 }')
-missing=""
-for p in "$@"; do
+for p in $pkgs; do
   echo "$installed" | grep -qxF "${p%%:*}" || missing="$missing $p"
 done
 [ -n "$missing" ] || exit 0

@@ -21,4 +21,5 @@
   X(docs_suite) \
   X(deps_suite) \
   X(build_suite) \
-  X(inputs_suite)
+  X(inputs_suite) \
+  X(limits_suite)

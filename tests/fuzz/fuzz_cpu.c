@@ -8,9 +8,9 @@
  *   bit 1     pre-build an identity page table at 0xe000 and point CR[ptb]
  *             at it (the words may turn paging on)
  *   bits 2-4  the TLB: 1 << (bits) entries
- *   bits 5-7  the machine: the bare CPU, or a monitor mode (a row of
- *             lockstep_side.c, guard pages around its memory), modulo
- *             their number
+ *   bits 5-7  the machine: a row of the mode table (core/mode.h: the
+ *             bare CPU or a monitor mode, guard pages around its memory),
+ *             modulo their number
  *
  * The image runs on that machine for FUZZ_TICKS ticks, in two runs (a run
  * continues where the last stopped): no crash, no hang, no sanitizer
@@ -34,19 +34,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static void run_side(const ls_mode *mode, const vmm_opts *o, const image *img) {
+/* The guest of one row of the mode table on the words. */
+static void run_side(const vmm_mode *mode, const vmm_opts *o, const image *img) {
   ls_record rec = {.eof = true};
-  ls_side s = {.mode = mode};
+  ls_side s = {0};
   char err[256];
   ls_console_init(&s, &rec);
-  FUZZ_CHECK(mode->make(&s, o, img, err, sizeof err) == 0, "%s: %s", mode->name, err);
-  mode->run(&s, FUZZ_TICKS / 2);
-  mode->run(&s, FUZZ_TICKS / 2); /* (a run continues where the last stopped) */
-  if (mode->outside) {
-    uint64_t n = mode->outside(&s);
-    FUZZ_CHECK(n == 0, "%s: %llu bytes or entries outside the guest changed", mode->name, (unsigned long long)n);
-  }
-  mode->free(&s);
+  FUZZ_CHECK(ls_side_make(&s, mode, o, img, err, sizeof err) == 0, "%s: %s", mode->name, err);
+  guest_run(&s.g, FUZZ_TICKS / 2);
+  guest_run(&s.g, FUZZ_TICKS / 2); /* (a run continues where the last stopped) */
+  uint64_t n = ls_side_outside(&s);
+  FUZZ_CHECK(n == 0, "%s: %llu bytes or entries outside the guest changed", mode->name, (unsigned long long)n);
+  ls_side_free(&s);
   free(s.out);
 }
 
@@ -68,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   vmm_opts o = {.mem = FUZZ_MEM, .tlb = 1u << ((cfg >> 2) & 7), .strict_isa = cfg & 1, .image = "fuzz"};
   cost_profile(&o.cost, "modern");
-  int m = (cfg >> 5) % (1 + ls_nmodes);
-  run_side(m ? &ls_modes[m - 1] : &ls_native, &o, &img);
+  int m = cfg >> 5;
+  run_side(mode_nth(m % mode_count(false), false), &o, &img);
   image_free(&img);
   return 0;
 }

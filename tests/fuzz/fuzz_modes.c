@@ -6,8 +6,9 @@
  * kernel whose behaviour the ISA defines, and libFuzzer's mutations move
  * through the space of such kernels guided by coverage of the monitor.
  *
- *   byte 0   bits 0-2  the monitor mode, a row of ls_modes (modulo their
- *                      number): trap, bt, hw, hw-shadow
+ *   byte 0   bits 0-2  the monitor mode: a monitor row of the mode table
+ *                      (core/mode.h: trap, bt, hw, hw-shadow), modulo
+ *                      their number
  *            bit 3     the strict ISA (always under trap, where the real
  *                      ISA's pushf and popf differ by design)
  *            bits 4-7  the kernel's length: 1 to 16 fragments
@@ -36,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  const ls_mode *mode = &ls_modes[(data[0] & 7) % ls_nmodes];
+  const vmm_mode *mode = mode_nth((data[0] & 7) % mode_count(true), true);
   bool strict = (data[0] & 8) || strcmp(mode->name, "trap") == 0;
   gen_opts g = {.seed = 1, .kind = GEN_NORMAL, .length = 1 + (data[0] >> 4), .choices = data + 1,
                 .nchoices = size - 1};

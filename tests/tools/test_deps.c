@@ -16,6 +16,8 @@
  *   busy            a held lock is waited for, then the install goes on;
  *                   held for longer than DEPS_WAIT, a message and status 1
  *   not root        the exact apt-get command, status 1, no apt-get call
+ *   by command      PACKAGE/COMMAND is there when COMMAND is on PATH,
+ *                   whatever installed it (the web row's node, say)
  */
 #include <check.h>
 #include <stdio.h>
@@ -206,6 +208,26 @@ START_TEST(not_root) {
 }
 END_TEST
 
+/* PACKAGE/COMMAND: the command decides, not dpkg. */
+START_TEST(by_command) {
+  fake("", 0, 0);
+  put("vkit-present", "#!/bin/sh\n", 0755);
+  char cmd[512], *out;
+  snprintf(cmd, sizeof cmd, "FAKE=%s PATH=%s:$PATH mk/deps.sh web pkg-a/vkit-present pkg-b/vkit-absent check", dir,
+           dir);
+  int st = sh_run(cmd, &out);
+  char *log = apt_log();
+  ck_assert_msg(st == 0, "status %d:\n%s", st, out);
+  ck_assert_msg(strstr(log, "apt-get install -y -qq pkg-b check\n"), "%s", log);
+  free(out), free(log);
+  cleanup();
+  /* And the web edition's row is such a row. */
+  ck_assert_int_eq(make_run("-n deps-web", &out), 0);
+  ck_assert_msg(strstr(out, "mk/deps.sh web emscripten/emcc nodejs/node npm/npm chromium/"), "%s", out);
+  free(out);
+}
+END_TEST
+
 Suite *deps_suite(void) {
   Suite *s = suite_create("deps");
   TCase *tc = tcase_create("fake_dpkg");
@@ -214,6 +236,7 @@ Suite *deps_suite(void) {
   tcase_add_test(tc, installed);
   tcase_add_test(tc, busy);
   tcase_add_test(tc, not_root);
+  tcase_add_test(tc, by_command);
   suite_add_tcase(s, tc);
   return s;
 }

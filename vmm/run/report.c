@@ -9,7 +9,7 @@
 
 #include "isa_info.h"
 #include "json.h"
-#include "core/vmm.h"
+#include "core/mode.h"
 
 double host_now(void) {
   struct timeval tv;
@@ -178,7 +178,7 @@ int report_json(const char *path, const vm_report *r) {
   return bad ? -1 : 0;
 }
 
-static void dump_registers(const cpu *c) {
+static void dump_registers(const guest_view *c) {
   for (int i = 0; i < NREGS; i++)
     fprintf(stderr, "r%-2d %08x%s", i, c->r[i], i % 4 == 3 ? "\n" : "  ");
   fprintf(stderr, "pc  %08x  flags %08x (%s, IE=%d)\n", c->pc, c->flags,
@@ -187,7 +187,7 @@ static void dump_registers(const cpu *c) {
     fprintf(stderr, "%-8s%08x%s", isa_cr_name((uint32_t)i), c->cr[i], i % 4 == 3 || i == NCR - 1 ? "\n" : "  ");
 }
 
-int report_status(const vm_report *r, const cpu *c) {
+int report_status(const vm_report *r, const guest_view *c) {
   const trap_info *t = &r->last_trap;
   switch (r->exit) {
   case EXIT_HALT: return (int)(r->halt_code & 0xff);
