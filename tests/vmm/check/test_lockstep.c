@@ -312,6 +312,45 @@ START_TEST(generator_is_deterministic) {
 }
 END_TEST
 
+/* A fuzzer's bytes as the random numbers (tests/fuzz/fuzz_modes.c): any
+ * bytes give a kernel that assembles and halts with 0 in lockstep; the
+ * same bytes the same kernel; a changed byte a different one, in the part
+ * it decides; past the bytes, the seed's numbers. */
+START_TEST(generator_takes_choices) {
+  uint8_t bytes[96];
+  uint32_t x = 12345;
+  for (int round = 0; round < 8; round++) {
+    for (size_t i = 0; i < sizeof bytes; i++) x = x * 1103515245u + 12345u, bytes[i] = (uint8_t)(x >> 24);
+    if (round == 0) memset(bytes, 0, sizeof bytes);
+    if (round == 1) memset(bytes, 0xff, sizeof bytes);
+    gen_opts g = {.seed = 1, .length = 8, .choices = bytes, .nchoices = sizeof bytes};
+    char *a = gen_program(&g, NULL), *b = gen_program(&g, NULL);
+    ck_assert(a && b && strcmp(a, b) == 0);
+    gen_opts plain = {.seed = 1, .length = 8};
+    char *c = gen_program(&plain, NULL);
+    ck_assert_msg(strcmp(a, c) != 0, "round %d: the bytes changed nothing", round);
+    bytes[0] ^= 1; /* r1's first value */
+    char *d = gen_program(&g, NULL);
+    ck_assert_msg(strcmp(a, d) != 0, "round %d: a changed byte changed nothing", round);
+    bytes[0] ^= 1;
+    image img;
+    char err[512];
+    ck_assert_msg(gen_image(&g, &img, err, sizeof err) == 0, "round %d: %s", round, err);
+    const vmm_mode *md = mode_nth(round % mode_count(true), true);
+    vmm_opts o = {.mode = md->name, .mem = GEN_MEM, .tlb = 64, .max_steps = GEN_MAX_TICKS, .strict_isa = true};
+    cost_profile(&o.cost, "modern");
+    ls_opts lo = {0};
+    ls_result res;
+    ck_assert_int_eq(lockstep_run(&o, &lo, &img, &res), 0);
+    ck_assert_msg(res.verdict == LS_AGREE && res.exit == EXIT_HALT && res.halt_code == 0,
+                  "round %d in %s: %s (exit %s %u)", round, md->name, res.what, cpu_exit_name(res.exit),
+                  res.halt_code);
+    image_free(&img);
+    free(a), free(b), free(c), free(d);
+  }
+}
+END_TEST
+
 /* ---- random kernels in lockstep, every mode ---- */
 
 static const char *volatile current_run = "";
@@ -405,6 +444,7 @@ Suite *lockstep_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("generator");
   tcase_add_test(tc, generator_is_deterministic);
+  tcase_add_test(tc, generator_takes_choices);
   suite_add_tcase(s, tc);
   tc = tcase_create("random");
   tcase_set_timeout(tc, 120);
