@@ -18,8 +18,9 @@
  * at most FUZZ_TICKS ticks.  A divergence, a byte changed outside the
  * guest, or a kernel that ends other than by halting with 0, is a crash:
  * the report goes to standard error, the input to libFuzzer's crash file.
- * Replay one: build/fuzz/fuzz_modes FILE; see the kernel:
- * build/fuzz/fuzz_modes -runs=0 FILE with FUZZ_MODES_SHOW=1 set prints it. */
+ * Replay one: build/fuzz/fuzz_modes /absolute/path/of/FILE (the harness
+ * works in a scratch directory, fuzz.h); with FUZZ_MODES_SHOW=1 set it
+ * prints the kernel's source first. */
 #include <stdint.h>
 #include <string.h>
 

@@ -220,6 +220,35 @@ START_TEST(unknown_mode_is_refused) {
 }
 END_TEST
 
+/* Isolation's count: every guard byte changed below and above a monitor
+ * side, at their edges and several in a page, and nothing of the guest's
+ * own memory next to them. */
+START_TEST(guards_count_every_changed_byte) {
+  image img;
+  assemble(busy_src, &img);
+  for (int m = 0; m < mode_count(true); m++) {
+    const vmm_mode *md = mode_nth(m, true);
+    vmm_opts o = opts(md->name, true, 64u << 10);
+    ls_record rec = {.eof = true};
+    ls_side s = {0};
+    char err[256];
+    ls_console_init(&s, &rec);
+    ck_assert_int_eq(ls_side_make(&s, md, &o, &img, err, sizeof err), 0);
+    ck_assert_uint_eq(ls_side_outside(&s), 0);
+    uint8_t *mem = s.c->mem;
+    const uint32_t at[] = {0, 1, 4095, 4096, LS_GUARD - 1, s.g.end, s.g.end + 4097, s.g.end + LS_GUARD - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) mem[at[i]] ^= 0xff;
+    mem[LS_GUARD] ^= 0xff; /* the first byte past the guard below: the guest's */
+    mem[s.g.end - 1] ^= 0xff; /* the last the side owns */
+    ck_assert_msg(ls_side_outside(&s) == sizeof at / sizeof at[0], "%s: %llu", md->name,
+                  (unsigned long long)ls_side_outside(&s));
+    ls_side_free(&s);
+    free(s.out);
+  }
+  image_free(&img);
+}
+END_TEST
+
 /* ---- the real guest OS ---- */
 
 #define GUESTOS "build/guests/guestos.img"
@@ -436,6 +465,7 @@ Suite *lockstep_suite(void) {
   tcase_add_test(tc, strict_isa_agrees);
   tcase_add_test(tc, equivalent_guest_agrees_in_every_mode);
   tcase_add_test(tc, unknown_mode_is_refused);
+  tcase_add_test(tc, guards_count_every_changed_byte);
   suite_add_tcase(s, tc);
   tc = tcase_create("guestos");
   tcase_set_timeout(tc, 120);
