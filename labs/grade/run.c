@@ -3,7 +3,7 @@
  *   run RUBRIC RESULTS XML
  *
  * Runs every test the rubric lists (GRADE_TEST functions of
- * labs/labN/grade/*.c), each as its own Check test case in a forked child
+ * labs/labN/grade/NAME.c), each as its own Check test case in a forked child
  * with the rubric's timeout, writes Check's XML log, and one line per test
  * to RESULTS:  NAME <tab> pass|fail <tab> reason (\n and \t escaped).
  * report.c turns that into the rubric and Gradescope's results.json.
@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   TestResult **res = srunner_results(sr);
   int n = srunner_ntests_run(sr);
   for (int k = 0; k < rb.n; k++) {
-    const TestResult *tr = NULL;
+    TestResult *tr = NULL; /* (Check's accessors take it non-const) */
     for (int i = 0; i < n; i++)
       if (strcmp(tr_tcname(res[i]), rb.row[k].name) == 0) tr = res[i];
     bool pass = tr && tr_rtype(tr) == CK_PASS && finished(rb.row[k].name);

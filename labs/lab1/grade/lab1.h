@@ -17,15 +17,15 @@ typedef struct l1_run {
   enum cpu_exit exit;
 } l1_run;
 
-static void l1_putc(void *ctx, int ch) {
+static inline void l1_putc(void *ctx, int ch) {
   l1_run *r = ctx;
   if (r->len + 1 < sizeof r->out) r->out[r->len++] = (char)ch;
   r->out[r->len] = 0;
 }
-static int l1_getc(void *ctx) { return (void)ctx, -1; }
-static int l1_status(void *ctx) { return (void)ctx, 2; }
+static inline int l1_getc(void *ctx) { return (void)ctx, -1; }
+static inline int l1_status(void *ctx) { return (void)ctx, 2; }
 
-static void l1_go(const image *img, l1_run *r) {
+static inline void l1_go(const image *img, l1_run *r) {
   char err[256];
   memset(r, 0, sizeof *r);
   r->c = cpu_new(L1_MEM, 64);
@@ -37,16 +37,16 @@ static void l1_go(const image *img, l1_run *r) {
 }
 
 /* For messages: why a line may be missing. */
-static const char *l1_why(const l1_run *r) {
+static inline const char *l1_why(const l1_run *r) {
   return r->exit == EXIT_BUDGET ? " (the guest did not stop within 1,000,000 instructions)" : "";
 }
 
-static void l1_stopped(const l1_run *r) {
+static inline void l1_stopped(const l1_run *r) {
   ck_assert_msg(r->exit != EXIT_BUDGET, "the guest did not stop within 1,000,000 instructions; it printed: %.200s", r->out);
 }
 
 /* The student's whole guest. */
-static void l1_student(l1_run *r) {
+static inline void l1_student(l1_run *r) {
   const char *inc[] = {"labs/lab1", NULL};
   image img;
   grade_assemble("labs/lab1/lab1.s", inc, NULL, &img);
@@ -55,7 +55,7 @@ static void l1_student(l1_run *r) {
 }
 
 /* The student's kernel with a test program of ours as the user program. */
-static void l1_probe(const char *user_src, l1_run *r) {
+static inline void l1_probe(const char *user_src, l1_run *r) {
   char *src = malloc(strlen(user_src) + 64);
   sprintf(src, "        .include \"kernel.s\"\n%s", user_src);
   const char *inc[] = {"labs/lab1", NULL};
@@ -76,9 +76,9 @@ static void l1_probe(const char *user_src, l1_run *r) {
   l1_stopped(r);
 }
 
-static uint32_t l1_word(const l1_run *r, uint32_t pa) { return ld32(r->c->mem + pa); }
+static inline uint32_t l1_word(const l1_run *r, uint32_t pa) { return ld32(r->c->mem + pa); }
 
-static void l1_free(l1_run *r) {
+static inline void l1_free(l1_run *r) {
   cpu_free(r->c);
   r->c = NULL;
 }
