@@ -31,7 +31,7 @@ RUNS ?= 1000000
 FUZZ_SMOKE ?= 2000
 
 FUZZ_CC    := clang
-FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DKIT_CHECKS
 FUZZ_NAMES := asm image vdb cpu modes
 FO         := build/fuzz
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FO)/fuzz_%)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "multi.h"
+#include "runner.h"
 
 #define MAX_FIELDS 8
 #define OPTIONS "mem=SIZE, weight=N, console=FILE, input"
