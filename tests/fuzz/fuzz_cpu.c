@@ -26,7 +26,7 @@
 #include "check/lockstep.h"
 
 #define FUZZ_MEM (64u << 10)
-#define FUZZ_TICKS 4000
+#define FUZZ_TICKS 2000
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;

@@ -15,7 +15,7 @@
 #include "fuzz.h"
 #include "vdb/vdb.h"
 
-#define FUZZ_MAX_LINES 16
+#define FUZZ_MAX_LINES 8
 #define FUZZ_MAX_INPUT 1024
 
 static char kernel[64];
