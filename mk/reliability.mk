@@ -77,7 +77,7 @@ $(FO)/libkit.a: $(LIBSRC:%.c=$(FO)/obj/%.o) $(VDBSRC:%.c=$(FO)/obj/%.o)
 	ar rcs $@ $^
 
 $(FO)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FO)/libkit.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE $(INC) -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE -DFUZZ_TOP='"$(CURDIR)"' $(INC) -Itests/fuzz -o $@ $< \
 	  $(FO)/libkit.a $(READLINE_LIBS) -lm
 
 # The lockstep harness writes its kernels with the generator and the
@@ -90,7 +90,7 @@ $(FO)/plain/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O2 -std=c11 -D_DEFAULT_SOURCE $(INC) -c $< -o $@
 $(FO)/fuzz_modes: tests/fuzz/fuzz_modes.c tests/fuzz/fuzz.h $(FUZZ_PLAIN:%.c=$(FO)/plain/%.o) $(FO)/libkit.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE $(INC) -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE -DFUZZ_TOP='"$(CURDIR)"' $(INC) -Itests/fuzz -o $@ $< \
 	  $(FUZZ_PLAIN:%.c=$(FO)/plain/%.o) $(FO)/libkit.a $(READLINE_LIBS) -lm
 
 fuzz-bins: $(FUZZ_BINS)

@@ -22,11 +22,12 @@ static char kernel[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  /* Assemble the guest from the tree before leaving it for the sandbox. */
+  /* Assemble the guest from the tree, by its path (a merge starts fresh
+   * processes in the sandbox), then move into the sandbox. */
   image img;
   asm_diag diag = {0};
-  if (asm_assemble_file(NULL, "tests/vmm/vdb/cases/kern.s", &img, &diag) != 0) {
-    fprintf(stderr, "fuzz_vdb: run me from the top of the tree: %s\n", diag.text ? diag.text : "");
+  if (asm_assemble_file(NULL, FUZZ_TOP "/tests/vmm/vdb/cases/kern.s", &img, &diag) != 0) {
+    fprintf(stderr, "fuzz_vdb: %s\n", diag.text ? diag.text : "");
     abort();
   }
   asm_diag_free(&diag);
