@@ -11,26 +11,36 @@
 #   web: deps-web
 #
 # `make deps` installs every row.  A grader's machine needs only the grade
-# row: no clang, no man-db, no graphviz.
+# row: no clang, no man-db, no graphviz, no Python.
 #
-#   row            what needs it
-#   build          make demo: bin/vdb links readline
-#   grade          make grade: the lab's Check tests, built by labs/grade/grade.sh
-#   handout        make handout: labs/cut.sh
-#   autograder-zip make autograder-zip: the handout, zipped
-#   slides         make slides, make docs: dot
-#   fuzz           make fuzz, fuzz-soak, soak: clang's libFuzzer
-#   check          make check: everything its tests run (labs-check grades
-#                  and cuts, the fuzzers' burst), readelf for the image
-#                  test, man for the man pages' test
+#   row             what needs it
+#   build           make, make demo: bin/vdb links readline
+#   grade           make grade: the lab's Check tests (labs/grade/grade.sh),
+#                   unzip for a submission that is a zip
+#   handout         make handout: labs/cut.sh, then the grader records the
+#                   visible tests' runs (with the grade row)
+#   handin          make handin: the zip to upload
+#   autograder-zip  make autograder-zip, make prairielearn: the handout, zipped
+#   platforms-check every platform's contract (labs/platforms.sh): Python's
+#                   yaml to read the Classroom workflow strictly, git to
+#                   make a repository of a submission
+#   mutants         make mutants LAB=N: labs/mutants.py
+#   slides          make slides, make docs: dot
+#   fuzz            make fuzz, fuzz-soak, soak: clang's libFuzzer
+#   check           make check: everything its tests run (labs-check and
+#                   platforms-check grade and cut, the fuzzers' burst),
+#                   readelf for the image test, man for the man pages' test
 
-DEPS.build          := pkg-config libreadline-dev
-DEPS.grade          := pkg-config check
-DEPS.handout        := unifdef
-DEPS.autograder-zip := unifdef zip
-DEPS.slides         := graphviz
-DEPS.fuzz           := clang libclang-rt-14-dev
-DEPS.check          := $(DEPS.build) check $(DEPS.handout) $(DEPS.slides) $(DEPS.fuzz) binutils man-db
+DEPS.build           := pkg-config libreadline-dev
+DEPS.grade           := pkg-config check unzip
+DEPS.handout         := unifdef
+DEPS.handin          := zip
+DEPS.autograder-zip  := unifdef zip
+DEPS.platforms-check := $(DEPS.grade) $(DEPS.autograder-zip) python3 python3-yaml git
+DEPS.mutants         := $(DEPS.grade) $(DEPS.handout) python3
+DEPS.slides          := graphviz
+DEPS.fuzz            := clang libclang-rt-14-dev
+DEPS.check           := $(DEPS.build) $(DEPS.platforms-check) $(DEPS.handout) $(DEPS.slides) $(DEPS.fuzz) binutils man-db
 
 DEPS_ROWS = $(patsubst DEPS.%,%,$(filter DEPS.%,$(.VARIABLES)))
 

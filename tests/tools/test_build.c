@@ -9,7 +9,9 @@
  *
  * CI builds everything with each known compiler (.ci/run); here, quickly,
  * the file gcc 11 once refused (vmm/run/multi.c, -Walloc-size-larger-than
- * at -O2) builds with each of them.
+ * at -O2) builds with each of them, and so does the grader's own code,
+ * which the grader builds with warnings shown but never fatal (a grader's
+ * newer compiler must still grade): here they are errors.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -119,6 +121,24 @@ START_TEST(known_compilers_build_multi) {
 }
 END_TEST
 
+/* The grader's sources (labs/grade, labs/labN/grade), as labs/grade/grade.sh
+ * compiles them, with -Werror, under each known compiler. */
+START_TEST(grader_builds_without_warnings) {
+  static const char *const compilers[] = {"gcc-11", "gcc-12", "clang-14", "clang-16"};
+  for (int i = 0; i < 4; i++) {
+    need_program(compilers[i], compilers[i][0] == 'g' ? "gcc" : compilers[i]);
+    char cmd[1024], *out;
+    snprintf(cmd, sizeof cmd,
+             "for f in labs/grade/*.c labs/lab*/grade/*.c; do %s -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE "
+             "-Ilabs/grade -Icpu -Iassembler -Ivmm $(pkg-config --cflags check) -c $f -o /dev/null || exit 1; done",
+             compilers[i]);
+    int st = sh_run(cmd, &out);
+    ck_assert_msg(st == 0 && out[0] == 0, "%s: status %d:\n%s", compilers[i], st, out);
+    free(out);
+  }
+}
+END_TEST
+
 Suite *build_suite(void) {
   Suite *s = suite_create("build");
   TCase *tc = tcase_create("werror");
@@ -126,6 +146,7 @@ Suite *build_suite(void) {
   tcase_add_test(tc, werror_by_compiler);
   tcase_add_test(tc, new_warning_builds);
   tcase_add_test(tc, known_compilers_build_multi);
+  tcase_add_test(tc, grader_builds_without_warnings);
   suite_add_tcase(s, tc);
   return s;
 }
