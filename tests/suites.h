@@ -22,4 +22,7 @@
   X(compare_suite) \
   X(badinput_suite) \
   X(docs_suite) \
+  X(deps_suite) \
+  X(build_suite) \
+  X(inputs_suite) \
   X(limits_suite)

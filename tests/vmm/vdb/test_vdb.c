@@ -21,6 +21,7 @@
  */
 #include <dirent.h>
 
+#include "need.h"
 #include "vdbtest.h"
 
 /* ---- the machine's whole state, as a hash ---- */
@@ -601,7 +602,7 @@ END_TEST
 START_TEST(dot_renders) {
   sess s;
   const char *modes[] = {"native", "trap"};
-  bool have_dot = system("command -v dot >/dev/null 2>&1") == 0;
+  need_program("dot", "graphviz");
   for (int m = 0; m < 2; m++) {
     sess_open(&s, modes[m], guest_image("kern"), NULL, 0, 0);
     ok(&s, "break uloop");
@@ -617,10 +618,8 @@ START_TEST(dot_renders) {
       char *text = slurp(path, &len);
       ck_assert_msg(text && strstr(text, "digraph vdb {") && strstr(text, "->"), "%s", path);
       free(text);
-      if (have_dot) {
-        snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
-        ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
-      }
+      snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
+      ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
     }
     ok(&s, "dot npt " TDIR "/npt.dot");
     sess_close(&s);
@@ -683,10 +682,7 @@ END_TEST
 /* ---- bin/vdb itself ---- */
 
 START_TEST(batch_status) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, batch_status skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   const char *img = guest_image("kern");
   const char *okay[] = {VDB_BIN, "--batch", "-ex", "print 1", "-ex", "continue", img, NULL};
   const char *fail[] = {VDB_BIN, "--batch", "-ex", "bogus", "-ex", "print 1", img, NULL};
@@ -708,10 +704,7 @@ END_TEST
 /* ---- the terminal: readline through a pseudo-terminal (vdbtest.h) ---- */
 
 START_TEST(terminal) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, terminal skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   char kern[128], spin[128]; /* guest_image() returns a static buffer */
   snprintf(kern, sizeof kern, "%s", guest_image("kern"));
   snprintf(spin, sizeof spin, "%s", guest_image("spin"));

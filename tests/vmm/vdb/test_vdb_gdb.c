@@ -22,6 +22,7 @@
  *   progress_on_terminal  continue and reverse-continue show progress and
  *                         stop on Ctrl-C
  */
+#include "need.h"
 #include "vdbtest.h"
 
 static const char *mode_name(int i) { return vmm_modes[i]->name; }
@@ -283,7 +284,7 @@ END_TEST
 /* bin/vdb reading commands from /dev/zero: one error, exit 1, at once
  * (it used to grow without bound).  The child is killed after 20 s. */
 START_TEST(script_from_dev_zero) {
-  if (access(VDB_BIN, X_OK) != 0) ck_abort_msg("%s is not built (make builds it)", VDB_BIN);
+  need_exec(VDB_BIN, "run make");
   const char *img = guest_image("kern");
   pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
@@ -574,7 +575,7 @@ static void pty_quit(pty *p) {
 /* The guest shell waits for a line from the terminal; Ctrl-C stops it at
  * its read, with nothing read; the next line typed is the shell's whole. */
 START_TEST(ctrl_c_at_guest_input) {
-  if (access(VDB_BIN, X_OK) != 0) ck_abort_msg("%s is not built (make builds it)", VDB_BIN);
+  need_exec(VDB_BIN, "run make");
   static pty p;
   const char *argv[] = {VDB_BIN, "-q", "build/guests/guestos.img", NULL};
   pty_start(&p, argv);
@@ -616,7 +617,7 @@ static uint64_t tick_shown(pty *p) {
 }
 
 START_TEST(progress_on_terminal) {
-  if (access(VDB_BIN, X_OK) != 0) ck_abort_msg("%s is not built (make builds it)", VDB_BIN);
+  need_exec(VDB_BIN, "run make");
   static pty p;
   char spin[128];
   snprintf(spin, sizeof spin, "%s", guest_image("spin"));
