@@ -59,6 +59,22 @@ static bool alloc_tables(bt *b, uint32_t gpages) {
   return b->words && b->hash && b->xlated && b->prot && b->wprot && b->blocks;
 }
 
+/* The CPU's watch (cpu_watch): a change to guest memory by anyone but an
+ * instruction's own store (which the shadow never lets reach translated
+ * code: bt_protect) comes here, whoever made it: the monitor emulating an
+ * instruction (pushf under --isa strict) or performing a protected store
+ * for the guest, the software walk of the guest's tables setting A and D
+ * (shadow.c), the loader.  If it touched a translated word, every
+ * translation goes at once, before the next guest instruction; the caller
+ * in bt_run.c sees the generation change and never resumes old code. */
+static void bt_written(void *ctx, uint32_t pa, uint32_t len) {
+  vm *m = ctx;
+  bt *b = bt_of(m);
+  if (!bt_overlaps(b, pa - m->base, len)) return;
+  b->n.tc_invalidations++;
+  bt_flush(m);
+}
+
 int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   cpu *c = m->c;
   bt *b = bt_of(m);
@@ -78,6 +94,10 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   }
   b->gen = 1;
   bt_flush_tables(b);
+  if (cpu_watch(c, m->base, m->base + m->size, bt_written, m) != 0) {
+    bt_free(b);
+    return -1;
+  }
 
   /* The window's page table: TC pages read and execute, the VCPU page
    * read and write.  U=1 so that real user mode, where translations run,

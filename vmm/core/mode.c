@@ -117,6 +117,7 @@ int guest_load(guest *g, const image *img, console_dev con, char *err, size_t le
 }
 
 void guest_free(guest *g) {
+  if (g->m) cpu_unwatch(g->c, g->m); /* a technique that watched its memory (bt) */
   if (g->m && g->mode->detach) g->mode->detach(g->m);
   free(g->m);
   g->m = NULL;

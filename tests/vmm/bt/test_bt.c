@@ -8,7 +8,8 @@
  *   budget      a run cut at any guest tick stops at the same guest
  *               instruction, with the same registers, as natively
  *   cache       hits, misses, invalidations, evictions, chaining
- *   guests      the self-modifying-code and isolation guests (tests/vmm/bt/),
+ *   guests      the self-modifying-code, stale-write and isolation guests
+ *               (tests/vmm/bt/),
  *               and the guest OS if it is built: byte-identical output and
  *               instruction counts
  *   window      the reserved window faults even where the guest maps it
@@ -33,7 +34,7 @@
 
 typedef struct run_opts {
   const char *mode;  /* "native" or "bt" */
-  bool priv_trap, no_chain;
+  bool priv_trap, no_chain, strict; /* --bt-priv trap, --bt-chain off, --isa strict */
   uint32_t tc_size;  /* bytes, 0: default */
   uint64_t steps;    /* --max-steps, 0: none */
   const char *dump;  /* --dump-tc */
@@ -61,7 +62,7 @@ static image assemble(const char *name, const char *src) {
 static void run_image(const image *img, const run_opts *ro, run *out) {
   vmm_opts o = {.mode = ro->mode, .mem = 1u << 20, .tlb = 64, .image = "test", .max_steps = ro->steps,
                 .bt_priv_trap = ro->priv_trap, .bt_no_chain = ro->no_chain, .bt_tc_size = ro->tc_size,
-                .dump_tc = ro->dump};
+                .dump_tc = ro->dump, .strict_isa = ro->strict};
   cost_profile(&o.cost, "modern");
   FILE *f = tmpfile();
   ck_assert(f != NULL);
@@ -382,6 +383,25 @@ END_TEST
 START_TEST(isolation_guest) { whole_guest("tests/vmm/bt/isolation.s", 0); }
 END_TEST
 
+/* Writes to translated code from no store of the guest's: the walker's A
+ * and D bits in a PTE that is also code, and an emulated pushf (--isa
+ * strict) into code.  Each must drop the translation (three times: A, D,
+ * the pushf) in every configuration; on the strict ISA too. */
+START_TEST(stale_guest) {
+  image img = assemble("tests/vmm/bt/stale.s", NULL);
+  static const run_opts modes[] = {{.mode = "bt"}, {.mode = "bt", .strict = true},
+                                   {.mode = "bt", .strict = true, .priv_trap = true},
+                                   {.mode = "bt", .strict = true, .no_chain = true},
+                                   {.mode = "bt", .tc_size = 16384}};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    run *r = run_pair(&img, &modes[i], "stale.s");
+    ck_assert_msg(strstr(r[1].out, "SUMMARY: 9 passed, 0 failed\n") != NULL, "stale.s (%zu):\n%s", i, r[1].out);
+    if (i < 2) ck_assert_uint_ge(r[1].r.bt.tc_invalidations, 3);
+  }
+  image_free(&img);
+}
+END_TEST
+
 /* One shadow root for both virtual modes: 32 pages the kernel reads and
  * then a user program reads take 32 hidden faults, not 64 (the test's own
  * code, stack and tables take about 11 more). */
@@ -500,6 +520,7 @@ Suite *bt_suite(void) {
   tcase_add_test(t, jr_predictions);
   tcase_add_test(t, smc_guest);
   tcase_add_test(t, isolation_guest);
+  tcase_add_test(t, stale_guest);
   tcase_add_test(t, one_root);
   tcase_add_test(t, guestos);
   tcase_add_test(t, window);
