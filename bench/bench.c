@@ -14,6 +14,8 @@
  *     (docs/bt.md).
  *  4. Several guests at once: memory per guest, throughput against one
  *     guest, fairness, for 1, 8 and 64 guests in each mode (scale.c).
+ *  5. Resource control: the guest OS's host time beside each monitor-cost
+ *     attacker, against alone, in each mode (attack.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +277,7 @@ static int bt_figure(json *j) {
 
 int main(int argc, char **argv) {
   const char *out = argc > 1 ? argv[1] : "build/bench/results.json";
+  bool only_attackers = argc > 2 && strcmp(argv[2], "attackers") == 0; /* make bench-attackers */
   FILE *f = fopen(out, "w");
   if (!f) {
     perror(out);
@@ -283,6 +286,12 @@ int main(int argc, char **argv) {
   json j;
   json_init(&j, f);
   json_object(&j, NULL);
+  if (only_attackers) {
+    int rc = bench_attack(&j);
+    json_end(&j);
+    fclose(f);
+    return rc ? 1 : 0;
+  }
 
   /* 1. speed */
   speed reg = {"register loop", 0, 0, 0}, mem = {"memory loop (64 KiB)", 0, 0, 0};
@@ -316,6 +325,8 @@ int main(int argc, char **argv) {
   if (bt_figure(&j)) return 1;
   /* 4. several guests at once */
   if (bench_scale(&j)) return 1;
+  /* 5. resource control: the guest OS beside attackers */
+  if (bench_attack(&j)) return 1;
   json_end(&j);
   fclose(f);
   printf("\nwritten: %s\n", out);

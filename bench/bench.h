@@ -11,5 +11,8 @@ uint32_t cloop_mem(uint32_t iters, uint32_t *ws);
  * "several_guests"; -1 if a configuration failed. */
 struct json;
 int bench_scale(struct json *j);
+/* attack.c: the guest OS beside each monitor-cost attacker, every mode,
+ * printed, written as JSON object "attackers" and into docs/multi.md. */
+int bench_attack(struct json *j);
 
 #endif

@@ -184,6 +184,7 @@ typedef struct bt {
   uint32_t *prot;    /* guest pages with translations, nprot of them */
   uint32_t nprot;
   uint8_t *wprot;    /* per guest page: 1 if in prot (vm.wprot points here) */
+  shadow_wref *wref; /* per guest page: its writable shadow entries (vm.wref points here) */
   bt_link *links;    /* chained jumps across guest pages */
   uint32_t nlinks, links_cap;
   uint64_t syncs_seen; /* m->n.shadow_syncs when the links were last checked */

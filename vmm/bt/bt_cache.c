@@ -54,9 +54,10 @@ static bool alloc_tables(bt *b, uint32_t gpages) {
   b->xlated = calloc(gpages, sizeof *b->xlated);
   b->prot = calloc(gpages, sizeof *b->prot);
   b->wprot = calloc(gpages, 1);
+  b->wref = calloc(gpages, sizeof *b->wref);
   b->cap = 256;
   b->blocks = malloc(b->cap * sizeof *b->blocks);
-  return b->words && b->hash && b->xlated && b->prot && b->wprot && b->blocks;
+  return b->words && b->hash && b->xlated && b->prot && b->wprot && b->wref && b->blocks;
 }
 
 /* The CPU's watch (cpu_watch): a change to guest memory by anyone but an
@@ -111,6 +112,7 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   st32(pt + 4 * BT_VCPU_PAGE, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
 
   m->wprot = b->wprot;
+  m->wref = b->wref;
   m->window_va = BT_WINDOW;
   m->window_pde = b->pt_pa | PTE_V;
   m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
@@ -134,15 +136,18 @@ void bt_free(bt *b) {
   free(b->hash);
   free(b->prot);
   free(b->wprot);
+  free(b->wref);
   free(b->blocks);
   free(b->links);
   b->xlated = NULL, b->words = NULL, b->hash = NULL, b->prot = NULL, b->wprot = NULL, b->blocks = NULL;
+  b->wref = NULL;
   b->links = NULL;
 }
 
 int bt_clone(bt *k, const bt *b) {
   *k = *b;
   k->words = NULL, k->hash = NULL, k->xlated = NULL, k->prot = NULL, k->wprot = NULL, k->blocks = NULL;
+  k->wref = NULL;
   k->links = NULL;
   if ((b->links_cap && !(k->links = malloc(b->links_cap * sizeof *k->links))) || !alloc_tables(k, b->gpages)) {
     bt_free(k);
@@ -161,6 +166,7 @@ int bt_clone(bt *k, const bt *b) {
   memcpy(k->blocks, b->blocks, b->nblocks * sizeof *b->blocks);
   memcpy(k->prot, b->prot, b->gpages * sizeof *b->prot);
   memcpy(k->wprot, b->wprot, b->gpages);
+  memcpy(k->wref, b->wref, b->gpages * sizeof *b->wref);
   for (uint32_t i = 0; i < b->gpages; i++)
     if (b->xlated[i]) {
       if (!(k->xlated[i] = malloc(PAGE_SIZE / 32))) {
@@ -326,29 +332,14 @@ void bt_flush_tables(bt *b) {
 
 /* The pages stay read-only in the shadow until the guest next writes
  * them: that write faults, finds the page no longer protected, and the
- * ordinary shadow fill makes it writable. */
-void bt_flush(vm *m) { bt_flush_tables(bt_of(m)); }
+ * ordinary shadow fill makes it writable.  Charged to the guest whose
+ * code or whose eviction caused it (cost.h). */
+void bt_flush(vm *m) {
+  bt_flush_tables(bt_of(m));
+  m->c->st.cycles += m->c->cost.c[COST_TC_FLUSH];
+}
 
 /* ---- write protection of translated guest pages ---- */
-
-/* Clear W in every shadow entry (both roots) that maps host page hpa. */
-static void shadow_write_protect(vm *m, uint32_t hpa) {
-  const uint8_t *mem = m->c->mem;
-  for (int r = 0; r < 2; r++) {
-    uint32_t pd = m->cur.root[r].pd;
-    if (!pd) continue;
-    for (uint32_t i = 0; i < 1023; i++) { /* 1023: the window, never guest memory */
-      uint32_t pde = ld32(mem + pd + 4 * i);
-      if (!(pde & PTE_V)) continue;
-      uint8_t *pt = m->c->mem + (pde & ~PAGE_MASK);
-      for (uint32_t j = 0; j < 1024; j++) {
-        uint32_t pte = ld32(pt + 4 * j);
-        if ((pte & PTE_V) && (pte & PTE_W) && (pte & ~PAGE_MASK) == hpa) st32(pt + 4 * j, (pte & ~PTE_W) | SPTE_WP);
-      }
-    }
-  }
-  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
-}
 
 void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
   bt *b = bt_of(m);
@@ -358,7 +349,7 @@ void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
   if (b->wprot[page]) return;
   b->wprot[page] = 1;
   b->prot[b->nprot++] = page;
-  shadow_write_protect(m, m->base + (page << PAGE_SHIFT));
+  shadow_protect(m, page << PAGE_SHIFT);
 }
 
 bool bt_overlaps(const bt *b, uint32_t gpa, uint32_t len) {

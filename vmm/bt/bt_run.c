@@ -218,7 +218,7 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   uint32_t pte = ld32(c->mem + e), va = t->value;
   uint32_t hpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK), gpa = hpa - m->base;
   if (!m->wprot[gpa >> PAGE_SHIFT]) {
-    st32(c->mem + e, (pte | PTE_W) & ~SPTE_WP);
+    shadow_allow_write(m, e, gpa);
     cpu_tlb_flush_page(c, va);
     return true;
   }
@@ -425,6 +425,12 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
     }
     if (ex != EXIT_TRAP) cpu_panic("bt_run_kernel: the real CPU left user mode");
     if (!on_trap(m)) return;
+    /* A scheduler's deadline passed in the monitor's work (translations,
+     * flushes): leave at the next boundary rather than run on. */
+    if (vm_out_of_time(m) && bt_boundary(bt_word_at(b, c->pc))) {
+      leave_here(m);
+      return;
+    }
   }
 }
 

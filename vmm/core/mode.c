@@ -181,6 +181,16 @@ void guest_run(guest *g, uint64_t ticks) {
   counters_out(g);
 }
 
+void guest_run_for(guest *g, uint64_t ticks, uint64_t cycles) {
+  if (!g->m) return guest_run(g, ticks); /* natively nobody works for it: ticks tell */
+  uint64_t now = guest_cycles(g);
+  g->m->time_stop = now + cycles < now ? UINT64_MAX : now + cycles;
+  guest_run(g, ticks);
+  g->m->time_stop = 0;
+}
+
+uint64_t guest_cycles(const guest *g) { return g->st.cycles + g->st.insns * g->c->cost.c[COST_INSN]; }
+
 uint64_t guest_ticks(const guest *g) {
   if (!g->m) return g->st.insns + g->st.idle_ticks; /* natively the machine's own */
   return vm_ticks(g->m);
