@@ -31,8 +31,11 @@
  *
  * Self-modifying code: every guest page that code was translated from is
  * write-protected in the shadow page tables (m->wprot), so the guest's
- * writes to it come to the monitor (bt_run.c), which flushes the cache if
- * the write touched a translated word and otherwise just performs it.
+ * writes to it come to the monitor (bt_run.c), which performs them.  Every
+ * write that is not a guest store (the monitor's own emulation, the walk's
+ * A and D bits, the protected stores just named) reaches guest memory
+ * through cpu_phys_written, where the translator watches (bt_written): a
+ * write that touched a translated word flushes the cache at once.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -23,7 +23,9 @@
  * space is the monitor's, mapped in the virtual-kernel root by
  * m->window_pde, and to the guest never mapped at all), and watched pages
  * (m->wprot: their shadow entries stay read-only, SPTE_WP, so that the
- * guest's writes come to the monitor).
+ * guest's writes come to the monitor).  So that watching a page costs a
+ * few entries' work, not a search of every table, the entries given W are
+ * recorded per guest page as they are made (m->wref, shadow_protect).
  *
  * Tracking guest page-table edits: the ISA says a changed PTE may be used
  * stale until the kernel executes tlbi or tlbflush or rewrites CR[ptb].  The
