@@ -24,7 +24,7 @@ _Noreturn void cpu_panic(const char *msg) {
 }
 
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
-  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > 65536) return NULL;
+  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > CPU_TLB_MAX) return NULL;
   if (mem_size == 0 || mem_size > 0xfffff000u) return NULL;
   mem_size = (mem_size + PAGE_MASK) & ~PAGE_MASK;
   cpu *c = calloc(1, sizeof *c);
@@ -161,8 +161,10 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
     if (c->cr[CR_TIMER] && c->timer_left < chunk) chunk = c->timer_left;
     uint32_t used = 0;
     ex = exec_chunk(c, chunk, &used);
+    KIT_ASSERT(used <= chunk, "cpu_run: a chunk ran past its budget");
     ticks -= used;
     if (c->cr[CR_TIMER]) {
+      KIT_ASSERT(used <= c->timer_left, "cpu_run: a chunk ran past the timer");
       c->timer_left -= used;
       if (c->timer_left == 0) {
         c->irq |= 1u << CAUSE_TIMER;

@@ -193,7 +193,10 @@ typedef struct cpu {
 } cpu;
 
 /* Make a machine with mem_size bytes (rounded up to pages) and a TLB of
- * tlb_size entries (a power of two).  NULL if memory cannot be had. */
+ * tlb_size entries (a power of two, at most CPU_TLB_MAX: the TLB's index
+ * and the VM identifiers share a tag's low 12 bits with no overlap).  NULL
+ * if memory cannot be had or the sizes are out of range. */
+#define CPU_TLB_MAX 65536u
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size);
 void cpu_free(cpu *c);
 /* Back to the reset state: zero registers, kernel mode, paging off,
@@ -270,6 +273,16 @@ int64_t dev_idle(console_dev *con, uint32_t *irq, uint32_t period, uint32_t *tim
 /* A bug in the kit itself (never a guest's doing): print
  * "panic: function: reason" and abort. */
 _Noreturn void cpu_panic(const char *msg);
+
+/* KIT_ASSERT(cond, "function: what must hold"): an invariant a comment
+ * states, checked in the test build (make check's sanitizer build defines
+ * KIT_CHECKS) and compiled out of the optimized one, where cond is not
+ * even evaluated: it must have no side effects.  A failure is a panic. */
+#ifdef KIT_CHECKS
+#define KIT_ASSERT(cond, msg) ((cond) ? (void)0 : cpu_panic("invariant: " msg))
+#else
+#define KIT_ASSERT(cond, msg) ((void)sizeof(!(cond)))
+#endif
 
 /* Names from the ISA tables, for messages and counters. */
 const char *cpu_cause_name(uint32_t cause);

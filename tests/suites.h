@@ -18,4 +18,5 @@
   X(lockstep_suite) \
   X(multi_suite) \
   X(badinput_suite) \
-  X(docs_suite)
+  X(docs_suite) \
+  X(limits_suite)

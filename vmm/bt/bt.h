@@ -70,6 +70,7 @@
 #define BT_VCPU_VA 0xFFFF8000u
 #define BT_VCPU_PAGE ((BT_VCPU_VA - BT_WINDOW) >> PAGE_SHIFT)
 #define BT_MAX_TC_PAGES (BT_VCPU_PAGE - BT_TC_FIRST) /* up to the VCPU page */
+#define BT_MIN_TC_PAGES 4u        /* room for a few blocks of BT_MAX_BLOCK_WORDS */
 #define BT_DEFAULT_TC_PAGES 64u   /* 256 KiB */
 #define BT_MAX_INSNS 32           /* guest instructions in one block */
 #define BT_JR_PREDICTIONS 4       /* times one jr's prediction is remade */
@@ -270,16 +271,6 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa);
  * starts at TC address start) and return its stub, to chain; or 0 once
  * the jr has missed BT_JR_PREDICTIONS times: it then keeps its prediction. */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target);
-/* Encoders, shared with the tests. */
-static inline uint32_t bt_enc_r(uint32_t op, uint32_t rd, uint32_t rs1, uint32_t rs2) {
-  return op << 24 | rd << 20 | rs1 << 16 | rs2 << 12;
-}
-static inline uint32_t bt_enc_i(uint32_t op, uint32_t rd, uint32_t rs1, uint32_t imm) {
-  return op << 24 | rd << 20 | rs1 << 16 | (imm & 0xffffu);
-}
-static inline uint32_t bt_enc_j(uint32_t op, uint32_t from, uint32_t to) {
-  return op << 24 | (((to - from) >> 2) & 0xffffffu);
-}
 
 /* bt_run.c: the row's run hook: virtual kernel mode translated, virtual
  * user mode directly (trap.c); the page-fault hook for user mode. */

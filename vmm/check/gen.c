@@ -255,13 +255,14 @@ uint32_t gen_play_pte(gen *g) {
   case 1: frame = G_UDATA + gen_below(g, 4) * PAGE_SIZE; break;
   default: frame = G_PLAY + gen_below(g, G_NPLAY) * PAGE_SIZE; break;
   }
-  uint32_t bits = (gen_chance(g, 70) ? PTE_W : 0) | (gen_chance(g, 50) ? PTE_U : 0);
+  uint32_t bits = gen_chance(g, 70) ? PTE_W : 0; /* (two statements: a draw each, in order) */
+  bits |= gen_chance(g, 50) ? PTE_U : 0;
   uint32_t e = pte(g, frame, bits);
   return gen_chance(g, 10) ? e & ~PTE_V : e;
 }
 
 static void emit_memory(gen *g) {
-  uint32_t jr_lr = (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16;
+  uint32_t jr_lr = ISA_ENC_R(OP_JR, 0, REG_LR, 0);
   gen_emit(g, 0, "; ---- initial memory ----");
   emit_words(g, G_KDATA, 256, 0, true);
   emit_words(g, G_UDATA, 256, 0, true);

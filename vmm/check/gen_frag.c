@@ -44,16 +44,42 @@ static const char *const alu_i[] = {"addi", "slti"};
 static const char *const alu_u[] = {"andi", "ori", "xori", "shli", "shri", "sari"};
 #define N(a) (sizeof a / sizeof a[0])
 
+/* C leaves the order of a call's arguments to the compiler, so every draw
+ * is a statement of its own: the same seed gives the same program whatever
+ * compiled the generator.  (The draws go last operand first, the order of
+ * the gcc builds that made the programs of earlier versions.) */
+static void compare(gen *g) {
+  int a, b;
+  if (gen_chance(g, 50)) {
+    b = sreg(g), a = sreg(g);
+    gen_emit(g, 1, "        cmp r%d, r%d", a, b);
+  } else {
+    b = imm16(g), a = sreg(g);
+    gen_emit(g, 1, "        cmpi r%d, %d", a, b);
+  }
+}
+
 static void alu1(gen *g) {
+  int a, b, c;
   switch (gen_below(g, 6)) {
   case 0:
-  case 1: gen_emit(g, 1, "        %s r%d, r%d, r%d", alu_r[gen_below(g, N(alu_r))], rreg(g), sreg(g), sreg(g)); break;
-  case 2: gen_emit(g, 1, "        %s r%d, r%d, %d", alu_i[gen_below(g, N(alu_i))], rreg(g), sreg(g), imm16(g)); break;
-  case 3: gen_emit(g, 1, "        %s r%d, r%d, 0x%x", alu_u[gen_below(g, N(alu_u))], rreg(g), sreg(g), uimm16(g)); break;
-  case 4: gen_emit(g, 1, "        lui r%d, 0x%x", rreg(g), uimm16(g)); break;
-  default:
-    if (gen_chance(g, 50)) gen_emit(g, 1, "        cmp r%d, r%d", sreg(g), sreg(g));
-    else gen_emit(g, 1, "        cmpi r%d, %d", sreg(g), imm16(g));
+  case 1:
+    c = sreg(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, r%d", alu_r[gen_below(g, N(alu_r))], a, b, c);
+    break;
+  case 2:
+    c = imm16(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, %d", alu_i[gen_below(g, N(alu_i))], a, b, c);
+    break;
+  case 3:
+    c = (int)uimm16(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, 0x%x", alu_u[gen_below(g, N(alu_u))], a, b, (unsigned)c);
+    break;
+  case 4:
+    b = (int)uimm16(g), a = rreg(g);
+    gen_emit(g, 1, "        lui r%d, 0x%x", a, (unsigned)b);
+    break;
+  default: compare(g);
   }
 }
 
@@ -61,9 +87,12 @@ uint32_t gen_safe_word(gen *g) {
   static const uint8_t r_ops[] = {OP_ADD, OP_SUB, OP_AND, OP_OR, OP_XOR, OP_SHL, OP_SHR, OP_SAR, OP_MUL, OP_SLT, OP_SLTU};
   static const uint8_t i_ops[] = {OP_ADDI, OP_ANDI, OP_ORI, OP_XORI, OP_SHLI, OP_SHRI, OP_SARI, OP_SLTI};
   uint32_t rd = (uint32_t)rreg(g), rs = (uint32_t)sreg(g);
-  if (gen_chance(g, 50))
-    return (uint32_t)r_ops[gen_below(g, N(r_ops))] << 24 | rd << 20 | rs << 16 | (uint32_t)sreg(g) << 12;
-  return (uint32_t)i_ops[gen_below(g, N(i_ops))] << 24 | rd << 20 | rs << 16 | (gen_rand(g) & 0xffff);
+  if (gen_chance(g, 50)) {
+    uint32_t op = r_ops[gen_below(g, N(r_ops))];
+    return ISA_ENC_R(op, rd, rs, (uint32_t)sreg(g));
+  }
+  uint32_t op = i_ops[gen_below(g, N(i_ops))];
+  return ISA_ENC_I(op, rd, rs, gen_rand(g));
 }
 
 /* ---- simple fragments ---- */
@@ -75,7 +104,8 @@ static void f_alu(gen *g) {
 static void f_div(gen *g) {
   static const char *const ops[] = {"div", "divu", "rem", "remu"};
   int t = gen_chance(g, 25) ? 0 : sreg(g); /* r0: a division by zero */
-  gen_emit(g, 1, "        %s r%d, r%d, r%d", ops[gen_below(g, N(ops))], rreg(g), sreg(g), t);
+  int s = sreg(g), d = rreg(g);
+  gen_emit(g, 1, "        %s r%d, r%d, r%d", ops[gen_below(g, N(ops))], d, s, t);
 }
 
 /* Loads and stores in the data region of the current mode (r13), now and
@@ -108,8 +138,7 @@ static void f_stack(gen *g) {
 static void f_branch(gen *g) {
   static const char *const br[] = {"beq", "bne", "blt", "bge", "bgt", "ble", "bltu", "bgeu", "bgtu", "bleu"};
   int l = gen_new_label(g);
-  if (gen_chance(g, 50)) gen_emit(g, 1, "        cmp r%d, r%d", sreg(g), sreg(g));
-  else gen_emit(g, 1, "        cmpi r%d, %d", sreg(g), imm16(g));
+  compare(g);
   gen_emit(g, 1, "        %s L%d", br[gen_below(g, N(br))], l);
   for (uint32_t n = 1 + gen_below(g, 3); n; n--) alu1(g);
   gen_emit(g, 0, "L%d:", l);
@@ -261,14 +290,34 @@ static void f_priv(gen *g) {
     return;
   }
   switch (gen_below(g, 9)) {
-  case 0: gen_emit(g, 1, "        mfc r%d, %u", rreg(g), gen_below(g, 12)); break; /* 9..11: illegal */
-  case 1: gen_emit(g, 1, "        mtc %s, r%d", safe_cr[gen_below(g, N(safe_cr))], sreg(g)); break;
-  case 2: gen_emit(g, 1, "        mtc %u, r%d", 9 + gen_below(g, 20), sreg(g)); break; /* illegal */
+  case 0: { /* 9..11: illegal */
+    uint32_t cr = gen_below(g, 12);
+    gen_emit(g, 1, "        mfc r%d, %u", rreg(g), cr);
+    break;
+  }
+  case 1: {
+    int s = sreg(g);
+    gen_emit(g, 1, "        mtc %s, r%d", safe_cr[gen_below(g, N(safe_cr))], s);
+    break;
+  }
+  case 2: { /* illegal */
+    int s = sreg(g);
+    gen_emit(g, 1, "        mtc %u, r%d", 9 + gen_below(g, 20), s);
+    break;
+  }
   case 3: gen_emit(g, 1, "        %s", gen_chance(g, 50) ? "cli" : "sti"); break;
   case 4: gen_emit(g, 1, "        tlbi r%d", sreg(g)); break;
   case 5: gen_emit(g, 1, "        tlbflush"); break;
-  case 6: gen_emit(g, 1, "        in r%d, 0x%x", rreg(g), ports[gen_below(g, N(ports))]); break;
-  case 7: gen_emit(g, 1, "        out 0x%x, r%d", ports[gen_below(g, N(ports))], sreg(g)); break;
+  case 6: {
+    uint32_t port = ports[gen_below(g, N(ports))];
+    gen_emit(g, 1, "        in r%d, 0x%x", rreg(g), port);
+    break;
+  }
+  case 7: {
+    int s = sreg(g);
+    gen_emit(g, 1, "        out 0x%x, r%d", ports[gen_below(g, N(ports))], s);
+    break;
+  }
   default: gen_emit(g, 1, "        mfc r%d, timer", rreg(g)); break;
   }
 }
@@ -364,7 +413,7 @@ static void f_smc(gen *g) {
     gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
     gen_emit(g, 1, "        sw r11, %u(r12)", 4 * i);
   }
-  gen_emit(g, 2, "        li r11, 0x%x", (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16);
+  gen_emit(g, 2, "        li r11, 0x%x", ISA_ENC_R(OP_JR, 0, REG_LR, 0));
   gen_emit(g, 1, "        sw r11, %u(r12)", 4 * n);
   gen_emit(g, 1, "        callr r12");
   if (gen_chance(g, 50)) return;
@@ -404,7 +453,9 @@ static void f_smc_self(gen *g) {
 static void f_ptcode(gen *g) {
   uint32_t k = gen_below(g, 1000), at = G_KSMC + 4 * k;
   uint32_t frame = G_PLAY + gen_below(g, G_NPLAY) * PAGE_SIZE;
-  uint32_t word = frame | PTE_V | (gen_chance(g, 60) ? PTE_W : 0) | (gen_chance(g, 30) ? PTE_U : 0);
+  uint32_t word = frame | PTE_V;
+  if (gen_chance(g, 60)) word |= PTE_W;
+  if (gen_chance(g, 30)) word |= PTE_U;
   gen_emit(g, 2, "        li r12, 0x%x", at);
   gen_emit(g, 2, "        li r11, 0x%x", word);
   gen_emit(g, 1, "        sw r11, 0(r12)");
@@ -418,7 +469,10 @@ static void f_ptcode(gen *g) {
   }
   gen_emit(g, 1, "        tlbflush");
   gen_emit(g, 2, "        li r12, 0x%x", G_PLAY_VA + k * PAGE_SIZE); /* (faults with paging off) */
-  gen_emit(g, 1, "        %s r%d, %u(r12)", gen_chance(g, 50) ? "sw" : "lw", rreg(g), 4 * gen_below(g, 64));
+  const char *op = gen_chance(g, 50) ? "sw" : "lw"; /* each draw a statement: gen.h */
+  int reg = rreg(g);
+  uint32_t off = 4 * gen_below(g, 64);
+  gen_emit(g, 1, "        %s r%d, %u(r12)", op, reg, off);
   gen_emit(g, 2, "        li r12, 0x%x", at);
   gen_emit(g, 1, "        callr r12");
   for (int d = 0; d < 2; d++) { /* the playground's own tables back */
@@ -435,7 +489,9 @@ static void f_ptcode(gen *g) {
  * --isa strict the monitor emulates that pushf: its store must drop the
  * translation as a guest's own store does. */
 static void f_stackcode(gen *g) {
-  uint32_t n = 1 + gen_below(g, 5), at = G_KSMC + 4 * gen_below(g, 1000), i = gen_below(g, n);
+  uint32_t n = 1 + gen_below(g, 5);
+  uint32_t at = G_KSMC + 4 * gen_below(g, 1000);
+  uint32_t i = gen_below(g, n);
   gen_emit(g, 2, "        li r12, 0x%x", at);
   for (uint32_t j = 0; j < n; j++) {
     gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
@@ -544,7 +600,8 @@ static void a_hostmap(gen *g) {
                                     0x80000, 0xfffff, 0x40000, 0x100};
   gen_emit(g, 0, "; attack: map host-physical pages beyond guest memory");
   for (uint32_t s = 0; s < G_NPLAY; s++) {
-    uint32_t f = frames[gen_below(g, N(frames))] + gen_below(g, 4);
+    uint32_t f = frames[gen_below(g, N(frames))];
+    f += gen_below(g, 4);
     gen_emit(g, 2, "        li r11, 0x%x", f << 12 | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
     gen_emit(g, 1, "        sw r11, %u(r12)", 4 * s);
   }

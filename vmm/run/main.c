@@ -14,7 +14,10 @@
 #include "check/gen.h"
 #include "check/lockstep.h"
 #include "multi.h"
+#include "bt/bt.h"
 #include "core/mode.h"
+#include "runner.h"
+#include "check/classify.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -47,6 +50,19 @@ static void usage(FILE *f) {
           "  --stats            print counters on stderr at exit\n"
           "  --stats-json FILE  write counters as JSON (- for stdout)\n"
           "  --help             this text\n");
+}
+
+/* "bad --mem (4K to 1G)": a range message printed from the limit's
+ * constants (`whole`: what the values must be, or NULL). */
+static const char *range_msg(char *buf, size_t len, const char *opt, const char *whole, uint64_t lo, uint64_t hi,
+                             bool bytes) {
+  char a[24], b[24];
+  if (bytes)
+    size_str(lo, a, sizeof a), size_str(hi, b, sizeof b);
+  else
+    snprintf(a, sizeof a, "%llu", (unsigned long long)lo), snprintf(b, sizeof b, "%llu", (unsigned long long)hi);
+  snprintf(buf, len, "bad %s (%s%s%s to %s)", opt, whole ? whole : "", whole ? ", " : "", a, b);
+  return buf;
 }
 
 static int bad_usage(const char *msg, const char *arg) {
@@ -101,12 +117,13 @@ int main(int argc, char **argv) {
       go.kind = (enum gen_kind)gen_kind_parse(optarg);
       break;
     case OPT_MEM:
-      if (parse_size(optarg, 1u << 30, &v) || v < PAGE_SIZE) return bad_usage("bad --mem (4K to 1G)", optarg);
+      if (parse_size(optarg, VMM_MEM_MAX, &v) || v < VMM_MEM_MIN)
+        return bad_usage(range_msg(err, sizeof err, "--mem", NULL, VMM_MEM_MIN, VMM_MEM_MAX, true), optarg);
       o.mem = (uint32_t)v;
       break;
     case OPT_TLB:
-      if (parse_size(optarg, 65536, &v) || v == 0 || (v & (v - 1)))
-        return bad_usage("bad --tlb (a power of two, 1 to 65536)", optarg);
+      if (parse_size(optarg, VMM_TLB_MAX, &v) || v == 0 || (v & (v - 1)))
+        return bad_usage(range_msg(err, sizeof err, "--tlb", "a power of two", 1, VMM_TLB_MAX, false), optarg);
       o.tlb = (uint32_t)v;
       break;
     case OPT_STEPS:
@@ -147,8 +164,10 @@ int main(int argc, char **argv) {
       bt_opt = "--bt-chain";
       break;
     case OPT_TC_SIZE:
-      if (parse_size(optarg, 983u << 12, &v) || v < 4 * PAGE_SIZE || (v & PAGE_MASK))
-        return bad_usage("bad --tc-size (whole pages, 16K to 3932K)", optarg);
+      if (parse_size(optarg, BT_MAX_TC_PAGES * PAGE_SIZE, &v) || v < BT_MIN_TC_PAGES * PAGE_SIZE || (v & PAGE_MASK))
+        return bad_usage(range_msg(err, sizeof err, "--tc-size", "whole pages", BT_MIN_TC_PAGES * PAGE_SIZE,
+                                   BT_MAX_TC_PAGES * PAGE_SIZE, true),
+                         optarg);
       o.bt_tc_size = (uint32_t)v;
       bt_opt = "--tc-size";
       break;
@@ -159,7 +178,7 @@ int main(int argc, char **argv) {
     case OPT_CONFIG: mo.config = optarg; break;
     case OPT_QUANTUM:
       if (parse_size(optarg, UINT32_MAX, &mo.quantum) || mo.quantum == 0)
-        return bad_usage("bad --quantum (ticks, 1 to 2^32-1)", optarg);
+        return bad_usage(range_msg(err, sizeof err, "--quantum", "ticks", 1, UINT32_MAX, false), optarg);
       break;
     case OPT_INPUT: mo.input = optarg; break;
     default: return bad_usage("unknown option", argv[optind - 1]);
