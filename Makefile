@@ -84,6 +84,7 @@ $(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a
 check: deps all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 	@$(MAKE) --no-print-directory labs-check
+	@$(MAKE) --no-print-directory platforms-check
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no
