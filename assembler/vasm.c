@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
   if (dis) return disassemble(in, flags);
 
   asm_listing *listing = list ? asm_listing_new() : NULL;
-  asm_options opt = {dirs, ndirs, defs, ndefs, listing, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = ndirs, .defines = defs, .ndefines = ndefs, .listing = listing};
   asm_diag diag = {stderr, NULL, 0, 0, 0};
   image img;
   int status = asm_assemble_file(&opt, in, &img, &diag) < 0 ? 1 : 0;

@@ -12,8 +12,14 @@ uint32_t cloop_mem(uint32_t iters, uint32_t *ws);
  * "several_guests"; -1 if a configuration failed. */
 struct json;
 int bench_scale(struct json *j);
+/* aa.c: Adams and Agesen's table beside the kit's, in cycles per
+ * operation, both cost profiles: JSON objects "adams_agesen" and
+ * "adams_agesen_paper"; -1 if a run failed. */
+int bench_aa(struct json *j);
+/* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
+int bench_vpid(struct json *j);
 /* attack.c: the guest OS beside each monitor-cost attacker, every mode,
- * printed, written as JSON object "attackers" and into docs/multi.md. */
+ * printed and written as JSON object "attackers" (docs/multi.md shows it). */
 int bench_attack(struct json *j);
 
 #endif
