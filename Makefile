@@ -1,6 +1,6 @@
 # The kit's build.  `make` builds the tools and the guest images; `make check`
 # builds a separate AddressSanitizer+UBSan tree and runs the Check suite.
-# Every .c under cpu/, assembler/ and vmm/*/ goes into libkit except the
+# Every .c under cli/, cpu/, assembler/ and vmm/*/ goes into libkit except the
 # programs' mains listed in MAINS and the debugger's folder (bin/vdb alone
 # links it, with readline); tests/main.c and every tests/**/test_*.c form
 # one Check runner.  Headers of the monitor are named by their folder
@@ -9,15 +9,15 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
-INC     := -Icpu -Iassembler -Ivmm
+INC     := -Icli -Icpu -Iassembler -Ivmm
 TINC    := -Itests
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 MAINS   := assembler/vasm.c assembler/vdis.c vmm/run/main.c vmm/vdb/vdb.c vmm/check/vgen.c
-LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cpu/*.c assembler/*.c vmm/*/*.c))
+LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cli/*.c cpu/*.c assembler/*.c vmm/*/*.c))
 VDBSRC  := $(filter-out vmm/vdb/vdb.c,$(wildcard vmm/vdb/*.c))
 TESTSRC := tests/main.c $(wildcard tests/*/test_*.c tests/*/*/test_*.c)
-HDRS    := $(wildcard cpu/*.h assembler/*.h vmm/*/*.h tests/*.h)
+HDRS    := $(wildcard cli/*.h cpu/*.h assembler/*.h vmm/*/*.h tests/*.h)
 
 READLINE_LIBS := -lreadline
 CHECK_CFLAGS   = $(shell pkg-config --cflags check 2>/dev/null)

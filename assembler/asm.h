@@ -23,6 +23,7 @@
 
 #define ASM_MAX_ERRORS 50       /* then "too many errors" and stop */
 #define ASM_MAX_OUTPUT (16u << 20) /* bytes one source may produce */
+#define ASM_MAX_SOURCE (16u << 20) /* bytes of one source file */
 
 typedef struct asm_listing asm_listing;
 
@@ -33,6 +34,10 @@ typedef struct asm_options {
   int ndefines;
   asm_listing *listing; /* if set, filled for asm_write_listing */
   int max_errors;       /* 0: ASM_MAX_ERRORS */
+  /* If set, called with the path of each file .include reads (on each
+   * pass), so that a program can tell its inputs from its outputs. */
+  void (*seen)(void *ctx, const char *path);
+  void *seen_ctx;
 } asm_options;
 
 typedef struct asm_diag {

@@ -115,36 +115,52 @@ static bool unit_start(const image_seg *s, uint32_t addr) {
   return off < head || off >= words_end || (off - head) % 4 == 0;
 }
 
-/* The symbols that will be printed as labels: usable names, each once, at
- * a unit start.  The array shares the names with img. */
+/* The symbols that will be printed as labels: usable names, each once (the
+ * first in the file), at a unit start; with their index, so that a branch
+ * target finds its label and the listing walks them in address order.
+ * The work of both indexes is charged to img's, for the tests to count. */
 static image labels_of(const image *img) {
-  image lab = {0};
-  lab.syms = calloc((size_t)img->nsyms + 1, sizeof *lab.syms);
-  if (!lab.syms) return lab;
+  image cand = {0}, lab = {0};
   for (int i = 0; i < img->nsyms; i++) {
     const image_sym *s = &img->syms[i];
     const image_seg *seg = image_seg_at(img, s->addr);
-    if (!asm_is_label_name(s->name) || !seg || !unit_start(seg, s->addr)) continue;
-    if (image_lookup(&lab, s->name, NULL) == 0) continue; /* duplicate name */
-    lab.syms[lab.nsyms++] = *s;
+    if (asm_is_label_name(s->name) && seg && unit_start(seg, s->addr))
+      image_add_sym(&cand, s->name, s->addr, s->global); /* (out of memory: fewer labels, still valid source) */
   }
+  image_build_index(&cand);
+  for (int i = 0; i < cand.nsyms; i++)
+    if (image_find(&cand, cand.syms[i].name) == &cand.syms[i]) /* the first of its name */
+      image_add_sym(&lab, cand.syms[i].name, cand.syms[i].addr, cand.syms[i].global);
+  if (image_build_index(&lab) != 0) image_free(&lab); /* out of memory: no labels at all, still valid source */
+  image_index_charge(img, &cand);
+  image_free(&cand);
   return lab;
 }
 
-static void print_labels(FILE *out, const image *lab, uint32_t addr) {
-  for (int i = 0; i < lab->nsyms; i++)
-    if (lab->syms[i].addr == addr) {
-      if (lab->syms[i].global) fprintf(out, ".global %s\n", lab->syms[i].name);
-      fprintf(out, "%s:\n", lab->syms[i].name);
-    }
+/* The labels in address order, walked once by the listing: each unit start
+ * prints the labels at its address.  Labels are only at unit starts, and
+ * units come in increasing address, so the walk never skips one. */
+typedef struct label_walk {
+  const image *lab;
+  const int *order; /* image_by_addr(lab) */
+  int next;
+} label_walk;
+
+static void print_labels(FILE *out, label_walk *w, uint32_t addr) {
+  if (!w->order) return;
+  while (w->next < w->lab->nsyms && w->lab->syms[w->order[w->next]].addr < addr) w->next++;
+  for (; w->next < w->lab->nsyms && w->lab->syms[w->order[w->next]].addr == addr; w->next++) {
+    const image_sym *s = &w->lab->syms[w->order[w->next]];
+    if (s->global) fprintf(out, ".global %s\n", s->name);
+    fprintf(out, "%s:\n", s->name);
+  }
 }
 
 /* The odd bytes before the first or after the last whole word (at most
  * three each): one .byte a line, so each can carry its label. */
-static void print_bytes(FILE *out, const image *lab, const image_seg *s, uint32_t from,
-                        uint32_t to, int flags) {
+static void print_bytes(FILE *out, label_walk *w, const image_seg *s, uint32_t from, uint32_t to, int flags) {
   for (; from < to; from++) {
-    print_labels(out, lab, s->addr + from);
+    print_labels(out, w, s->addr + from);
     fprintf(out, "    .byte 0x%02x", s->data[from]);
     if (flags & DIS_ADDRS) fprintf(out, "%*s ; %08x", 20, "", s->addr + from);
     fputc('\n', out);
@@ -153,6 +169,7 @@ static void print_bytes(FILE *out, const image *lab, const image_seg *s, uint32_
 
 void dis_image(FILE *out, const image *img, int flags) {
   image lab = labels_of(img);
+  label_walk walk = {&lab, image_by_addr(&lab), 0};
   uint32_t off;
   const char *entry = image_symbol_at(&lab, img->entry, &off);
   fprintf(out, "; vdis: reassemble with vasm\n");
@@ -166,14 +183,14 @@ void dis_image(FILE *out, const image *img, int flags) {
     if (head > s->size) head = s->size;
     uint32_t words_end = head + (s->size - head) / 4 * 4;
     fprintf(out, "\n.org 0x%x\n", s->addr);
-    print_bytes(out, &lab, s, 0, head, flags);
+    print_bytes(out, &walk, s, 0, head, flags);
     for (uint32_t o = head; o < words_end; o += 4) {
       uint32_t a = s->addr + o;
       uint32_t w = (uint32_t)s->data[o] | (uint32_t)s->data[o + 1] << 8 |
                    (uint32_t)s->data[o + 2] << 16 | (uint32_t)s->data[o + 3] << 24;
       char text[128];
       dis_insn_ex(w, a, &lab, DIS_REASM, text, sizeof text);
-      print_labels(out, &lab, a);
+      print_labels(out, &walk, a);
       if (flags & DIS_ADDRS) {
         char shown[160];
         dis_insn(w, a, img, shown, sizeof shown);
@@ -183,7 +200,8 @@ void dis_image(FILE *out, const image *img, int flags) {
         fprintf(out, "    %s\n", text);
       }
     }
-    print_bytes(out, &lab, s, words_end, s->size, flags);
+    print_bytes(out, &walk, s, words_end, s->size, flags);
   }
-  free(lab.syms);
+  image_index_charge(img, &lab); /* the listing's searches in it */
+  image_free(&lab);
 }

@@ -45,7 +45,7 @@ expect() {
   if "$@"; then npass=$((npass + 1)); else problem "$l_" "$m_"; fi
 }
 between() { [ "$1" -lt "$2" ] && [ "$2" -lt "$3" ]; }
-no_warnings() { ! grep -qE '^(cpu|vmm|assembler)/[^:]*:[0-9]+:[0-9]+: warning' "$1"; }
+no_warnings() { ! grep -qE '^(cli|cpu|vmm|assembler)/[^:]*:[0-9]+:[0-9]+: warning' "$1"; }
 builds() { ! grep -qE 'does not (build|assemble)' "$1"; }
 readme_lists() { # RUBRIC README: every row, with its points, in the README's table
   awk '!/^#/ && NF { print $1, $2 }' "$1" | while read -r name pts; do

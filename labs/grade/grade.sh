@@ -12,8 +12,8 @@
 #        build.log    the compiler's output for SRC
 #
 # The graded tests are this tree's labs/labN/grade/*.c and rubric, compiled
-# against SRC's headers and linked with SRC's library (every .c of cpu/,
-# assembler/, vmm/ but the programs' mains), the way the Makefile builds
+# against SRC's headers and linked with SRC's library (every .c of cli/,
+# cpu/, assembler/, vmm/ but the programs' mains), the way the Makefile builds
 # it, with -O2 but without -Werror: a warning costs no points.  They run in
 # SRC's top directory.  If SRC does not build, every test scores 0 and
 # shows the compiler's first error lines.
@@ -91,10 +91,10 @@ failed() { # the tree under test did not build: every test 0
 
 # ---- the tree under test: its library, as the Makefile builds it ----
 cd "$SRC" || exit 2
-GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h tests/*.h "$TOP"/labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
+GR_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h tests/*.h "$TOP"/labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -Icli -Icpu -Iassembler -Ivmm"
 export GR_HSUM GR_FLAGS
-ls cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
+ls cli/*.c cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
   grep -v -E '^(assembler/vasm\.c|assembler/vdis\.c|vmm/run/main\.c|vmm/check/vgen\.c|vmm/vdb/.*)$' |
   while read -r s; do echo "$s $OUT/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$OUT/obj/kit.list"
 compile "$OUT/obj/kit.list" || failed
@@ -103,7 +103,7 @@ ar rcs "$OUT/obj/libkit.a" $(cut -d' ' -f2 "$OUT/obj/kit.list") || exit 2
 
 # ---- the graded tests, compiled against it ----
 cd "$TOP" || exit 2
-GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -I$TOP/labs/grade -I$SRC/cpu -I$SRC/assembler -I$SRC/vmm -I$SRC/tests $CHECK_CFLAGS"
+GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -I$TOP/labs/grade -I$SRC/cli -I$SRC/cpu -I$SRC/assembler -I$SRC/vmm -I$SRC/tests $CHECK_CFLAGS"
 export GR_FLAGS
 { echo "labs/grade/run.c $OUT/obj/grade_run.o"
   for f in labs/lab"$LAB"/grade/*.c; do echo "$f $OUT/obj/grade_$(basename "$f" .c).o"; done

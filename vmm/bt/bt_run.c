@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "bt.h"
+#include "cli.h"
 #include "isa_info.h"
 #include "mmu.h"
 
@@ -448,13 +449,14 @@ int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
   vm_run(m, o->max_steps ? o->max_steps : UINT64_MAX);
   double t = host_now() - t0;
   fflush(stdout);
-  if (o->dump_tc) {
-    FILE *f = fopen(o->dump_tc, "w");
-    if (f) bt_dump(f, m);
-    if (!f || fclose(f) != 0) {
-      fprintf(stderr, "vmm: cannot write %s\n", o->dump_tc);
-      rc = VMM_EX_IOERR;
-    }
+  if (o->dump_tc) { /* replaced only once complete (cli.h) */
+    cli_out f;
+    char err[300];
+    int st = cli_out_open(&f, o->dump_tc, err, sizeof err);
+    if (st == 0) bt_dump(f.f, m);
+    if (st == 0) st = cli_out_close(&f, err, sizeof err);
+    if (st) fprintf(stderr, "vmm: %s\n", err);
+    if (st) rc = st;
   }
   r->translated = true;
   r->bt = b->n;

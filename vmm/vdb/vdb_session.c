@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "vdb.h"
 
 #define MAX_SOURCE_DEPTH 16
@@ -153,9 +154,11 @@ int cmd_quit(vdb *d, const char *args) {
   uint32_t v = 0;
   bool set = *skip_ws(args) != 0;
   if (set && vdb_eval(d, args, &v) != 0) return -1;
+  /* 64 and above are the statuses of trouble (cli/status.h). */
+  if (v > CLI_GUEST_MAX) return vdb_error(d, "The exit code must be 0 to %d.", CLI_GUEST_MAX);
   d->quit = true;
   d->quit_set = set;
-  d->quit_code = (int)(v & 0xff);
+  d->quit_code = (int)v;
   return 0;
 }
 
