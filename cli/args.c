@@ -2,6 +2,7 @@
  * --version, the one-line messages for a bad command line, and the
  * status of what went to standard output. */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
@@ -14,8 +15,9 @@ int cli_version(const char *prog) {
 }
 
 int cli_stdout_status(const char *prog) {
+  errno = 0;
   if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
-  fprintf(stderr, "%s: standard output: write error\n", prog);
+  fprintf(stderr, "%s: standard output: %s\n", prog, errno ? strerror(errno) : "write error");
   return CLI_EX_IOERR;
 }
 

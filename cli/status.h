@@ -29,31 +29,37 @@
 
 #include <stdint.h>
 
-#define CLI_STATUSES(X)                                                                                             \
-  X(OK, 0, 0, "vasm vdis vmm vdb vgen", "success (vmm: the guest halted with code 0)")                                  \
-  X(RESULT, 1, 63, "vmm vdb",                                                                                           \
-    "vmm: the guest halted with this code (halt rN); vdb: quit N gave it, or 1 when a command of a "       \
-    "script or of --batch failed")                                                                                  \
-  X(USAGE, 64, 64, "vasm vdis vmm vdb vgen",                                                                            \
-    "bad command line: an unknown option, an option without its argument, a bad value, an output file that is "    \
-    "also an input (one line on standard error)")                                                                   \
-  X(DATAERR, 65, 65, "vasm vdis vmm vdb",                                                                               \
-    "an input is malformed: errors in the assembly source, an invalid image, an image that does not fit in "        \
-    "memory, a bad --cost or --config file")                                                                        \
-  X(NOINPUT, 66, 66, "vasm vdis vmm vdb", "an input cannot be read: it does not exist, is a directory, or is not readable") \
-  X(GUEST, 70, 70, "vmm",                                                                                               \
-    "the guest wrecked its machine: a trap with no trap vector, a double fault, or wfi with nothing that could "    \
-    "wake it (a reason and a register dump follow on standard error)")                                             \
-  X(OSERR, 71, 71, "vasm vdis vmm vdb vgen", "the host is out of memory")                                                \
-  X(CANTCREAT, 73, 73, "vasm vmm vgen", "an output file cannot be created")                                             \
-  X(IOERR, 74, 74, "vasm vdis vmm vdb vgen", "an output cannot be written (standard output included)")                 \
-  X(STEPS, 75, 75, "vmm", "--max-steps ran out (one line and a register dump on standard error)")                       \
-  X(DIVERGED, 76, 76, "vmm",                                                                                            \
-    "--lockstep: native and the mode diverged (the report follows on standard error), or the guest changed "       \
-    "memory outside its own")                                                                                       \
-  X(HALT_CODE, 79, 79, "vmm",                                                                                           \
-    "the guest halted with a code of 64 or more, which would read as one of the statuses above; the code is on "   \
-    "standard error and in --stats-json's halt_code")
+#define CLI_STATUSES(X)                                                                                \
+  X(OK, 0, 0, "vasm vdis vmm vdb vgen",                                                                \
+    "Success")                                                                                         \
+  X(RESULT, 1, 63, "vmm vdb",                                                                          \
+    "For vmm, the guest halted with this code (halt rN; a guest that halts with 0 gives 0); for vdb, " \
+    "quit N gave it, or 1 means a command of a script or of --batch failed")                           \
+  X(USAGE, 64, 64, "vasm vdis vmm vdb vgen",                                                           \
+    "Bad command line: an unknown option, an option without its argument, a bad value, an output file" \
+    " that is also an input (one line on standard error)")                                             \
+  X(DATAERR, 65, 65, "vasm vdis vmm vdb",                                                              \
+    "An input is malformed: errors in the assembly source, an invalid image, an image that does not "  \
+    "fit in memory, a bad --cost or --config file")                                                    \
+  X(NOINPUT, 66, 66, "vasm vdis vmm vdb",                                                              \
+    "An input cannot be read: it does not exist, is a directory, or is not readable")                  \
+  X(GUEST, 70, 70, "vmm",                                                                              \
+    "The guest wrecked its machine: a trap with no trap vector, a double fault, or wfi with nothing "  \
+    "that could wake it (a reason and a register dump follow on standard error)")                      \
+  X(OSERR, 71, 71, "vasm vdis vmm vdb vgen",                                                           \
+    "The host is out of memory")                                                                       \
+  X(CANTCREAT, 73, 73, "vasm vmm vgen",                                                                \
+    "An output file cannot be created")                                                                \
+  X(IOERR, 74, 74, "vasm vdis vmm vdb vgen",                                                           \
+    "An output cannot be written (standard output included)")                                          \
+  X(STEPS, 75, 75, "vmm",                                                                              \
+    "--max-steps ran out (one line and a register dump on standard error)")                            \
+  X(DIVERGED, 76, 76, "vmm",                                                                           \
+    "--lockstep: native and the mode diverged (the report follows on standard error), or the guest "   \
+    "changed memory outside its own")                                                                  \
+  X(HALT_CODE, 79, 79, "vmm",                                                                          \
+    "The guest halted with a code of 64 or more, which would read as one of the statuses above; the "  \
+    "code is on standard error and in --stats-json's halt_code")
 
 enum cli_status {
 #define CLI_STATUS_ENUM(name, status, last, programs, meaning) CLI_EX_##name = status,

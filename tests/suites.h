@@ -18,4 +18,6 @@
   X(lockstep_suite) \
   X(multi_suite) \
   X(badinput_suite) \
+  X(conform_suite) \
+  X(statuses_suite) \
   X(docs_suite)

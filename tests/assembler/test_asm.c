@@ -344,7 +344,7 @@ START_TEST(test_include) {
    * (beside itself) and inc_c.s (found through -I tests/assembler/asm/inc). */
   asm_diag diag = {0};
   static const char *const dirs[] = {"tests/assembler/asm/inc"};
-  asm_options opt = {dirs, 1, NULL, 0, NULL, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = NULL, .ndefines = 0, .listing = NULL};
   int r = asm_assemble_file(&opt, "tests/assembler/asm/inc_main.s", &img, &diag);
   ck_assert_msg(r == 0, "%s", diag.text);
   ck_assert_uint_eq(word_at(&img, 0), 0xa);
@@ -364,7 +364,7 @@ END_TEST
 START_TEST(test_listing) {
   asm_listing *l = asm_listing_new();
   static const char *const dirs[] = {"tests/assembler/asm/inc"};
-  asm_options opt = {dirs, 1, NULL, 0, l, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = NULL, .ndefines = 0, .listing = l};
   image img;
   asm_diag diag = {0};
   static const char src[] = ".org 0x10\nstart: li r1, 0x12345\n.include \"sub/inc_b.s\"\n";

@@ -193,10 +193,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (lockstep && mode_given) return bad_usage("--lockstep MODE names the mode: no --mode with it", NULL);
-  if (lockstep && !lockstep_has_mode(lockstep)) {
-    fprintf(stderr, "vmm: --lockstep compares native with one of: %s\n", lockstep_modes());
-    return bad_usage("unknown --lockstep mode", lockstep);
-  }
+  if (lockstep && !lockstep_has_mode(lockstep))
+    return cli_usage("vmm", "--lockstep compares native with one of %s, not %s", lockstep_modes(), lockstep);
   bool multi = mo.config || argc - optind > 1;
   if (multi && (gen || lockstep)) return bad_usage("--gen-seed and --lockstep run one guest", NULL);
   if (!multi && (mo.quantum || mo.input)) return bad_usage("--quantum and --input go with several guests", NULL);
@@ -257,13 +255,10 @@ loaded:;
   int rc = run(&o, &img, &r, &c);
   if (rc == 0) {
     if (o.stats) report_table(stderr, &r);
-    if (o.stats_json && report_json(o.stats_json, &r) != 0) {
-      fprintf(stderr, "vmm: cannot write %s: %s\n", o.stats_json, strerror(errno));
-      rc = VMM_EX_IOERR;
-    } else {
+    if (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0) /* (it says why it failed) */
       rc = report_status(&r, c);
-    }
   }
+  if (rc == 0) rc = cli_stdout_status("vmm"); /* the guest's console output went there */
   cpu_free(c);
   image_free(&img);
   return rc;

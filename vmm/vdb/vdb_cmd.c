@@ -168,7 +168,8 @@ const vdb_cmd vdb_cmds[] = {
     {TOP, "source", "", 1, cmd_source, CMD_NOREPEAT, "source FILE", "Run the commands in FILE.",
      "Lines starting with # are comments.  Files may source others (16 deep)."},
     {TOP, "help", "h", 0, cmd_help, 0, "help [COMMAND [SUBCOMMAND]]", "Show help.", ""},
-    {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE, 0 to 63).", ""},
+    {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE).",
+     "CODE is 0 to 63: 64 and above are the statuses of trouble (vdb(1), EXIT STATUS)."},
 };
 const int vdb_ncmds = sizeof vdb_cmds / sizeof vdb_cmds[0];
 

@@ -48,7 +48,7 @@ typedef struct run {
 
 static image assemble(const char *name, const char *src) {
   static const char *const dirs[] = {"tests/guests"};
-  asm_options opt = {dirs, 1, NULL, 0, NULL, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = NULL, .ndefines = 0, .listing = NULL};
   asm_diag diag = {0};
   image img;
   int rc = src ? asm_assemble(&opt, name, src, strlen(src), &img, &diag)
