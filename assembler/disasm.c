@@ -38,6 +38,18 @@ static void put(char *buf, size_t len, size_t *n, const char *fmt, ...) {
   if (k > 0) *n += (size_t)k;
 }
 
+/* put(buf, len, n, "%s", s), without printf's machinery: a listing puts
+ * millions of names and mnemonics. */
+static void put_str(char *buf, size_t len, size_t *n, const char *s) {
+  size_t k = strlen(s);
+  if (*n < len) {
+    size_t room = len - *n - 1, c = k < room ? k : room;
+    memcpy(buf + *n, s, c);
+    buf[*n + c] = 0;
+  }
+  *n += k;
+}
+
 static void put_hex(char *buf, size_t len, size_t *n, uint32_t v) {
   if (v < 10)
     put(buf, len, n, "%u", v);
@@ -51,7 +63,7 @@ static void put_target(char *buf, size_t len, size_t *n, uint32_t t, const image
   const char *name = syms ? image_symbol_at(syms, t, &off) : NULL;
   if (flags & DIS_REASM) {
     if (name && off == 0)
-      put(buf, len, n, "%s", name);
+      put_str(buf, len, n, name);
     else
       put(buf, len, n, "0x%x", t);
     return;
@@ -70,16 +82,16 @@ int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *
     return 0;
   }
   const isa_info *in = &isa_table[d.op];
-  put(buf, len, &n, "%s", in->name);
+  put_str(buf, len, &n, in->name);
   const char *sep = " ";
   for (const char *p = in->ops; *p; p++) {
     if (*p == ',') continue;
-    put(buf, len, &n, "%s", sep);
+    put_str(buf, len, &n, sep);
     sep = ", ";
     switch (*p) {
-    case 'd': put(buf, len, &n, "%s", dis_reg(d.rd)); break;
-    case 's': put(buf, len, &n, "%s", dis_reg(d.rs1)); break;
-    case 't': put(buf, len, &n, "%s", dis_reg(d.rs2)); break;
+    case 'd': put_str(buf, len, &n, dis_reg(d.rd)); break;
+    case 's': put_str(buf, len, &n, dis_reg(d.rs1)); break;
+    case 't': put_str(buf, len, &n, dis_reg(d.rs2)); break;
     case 'i': put(buf, len, &n, "%d", (int32_t)d.imm); break;
     case 'u':
     case 'p': put_hex(buf, len, &n, d.imm); break;
@@ -115,26 +127,56 @@ static bool unit_start(const image_seg *s, uint32_t addr) {
   return off < head || off >= words_end || (off - head) % 4 == 0;
 }
 
-/* The symbols that will be printed as labels: usable names, each once (the
- * first in the file), at a unit start; with their index, so that a branch
- * target finds its label and the listing walks them in address order.
- * The work of both indexes is charged to img's, for the tests to count. */
+/* Can the symbol print as a label: a usable name, at a unit start? */
+static bool printable(const image *img, const image_sym *s) {
+  const image_seg *seg = image_seg_at(img, s->addr);
+  return seg && unit_start(seg, s->addr) && asm_is_label_name(s->name);
+}
+
+/* The symbols that will be printed as labels: of each name, the first
+ * printable one in the file.  Made in address order (img's index walked),
+ * so that its own index costs one pass; it answers a branch target's
+ * label, and the listing walks it.  The names come grouped from img's
+ * index (an indexed copy of img if it has none).  The labels share their
+ * names with img (free them with labels_free).  The work is charged to
+ * img's index, for the tests to count. */
 static image labels_of(const image *img) {
-  image cand = {0}, lab = {0};
-  for (int i = 0; i < img->nsyms; i++) {
-    const image_sym *s = &img->syms[i];
-    const image_seg *seg = image_seg_at(img, s->addr);
-    if (asm_is_label_name(s->name) && seg && unit_start(seg, s->addr))
-      image_add_sym(&cand, s->name, s->addr, s->global); /* (out of memory: fewer labels, still valid source) */
+  image copy = {0}, lab = {0};
+  const image *src = img;
+  if (!image_by_addr(img)) {
+    for (int i = 0; i < img->nsyms; i++) image_add_sym(&copy, img->syms[i].name, img->syms[i].addr, img->syms[i].global);
+    image_build_index(&copy);
+    src = &copy;
   }
-  image_build_index(&cand);
-  for (int i = 0; i < cand.nsyms; i++)
-    if (image_find(&cand, cand.syms[i].name) == &cand.syms[i]) /* the first of its name */
-      image_add_sym(&lab, cand.syms[i].name, cand.syms[i].addr, cand.syms[i].global);
-  if (image_build_index(&lab) != 0) image_free(&lab); /* out of memory: no labels at all, still valid source */
-  image_index_charge(img, &cand);
-  image_free(&cand);
+  const int *by_name = image_by_name(src), *by_addr = image_by_addr(src);
+  int n = src->nsyms;
+  bool *keep = calloc((size_t)n + 1, 1);
+  uint64_t steps = image_index_steps(&copy);
+  for (int k = 0; by_name && keep && k < n;) { /* one group of equal names at a time */
+    int first = k;
+    bool found = false;
+    for (; k < n && strcmp(src->syms[by_name[k]].name, src->syms[by_name[first]].name) == 0; k++, steps++)
+      if (!found && printable(img, &src->syms[by_name[k]])) keep[by_name[k]] = found = true;
+  }
+  lab.syms = keep ? malloc(((size_t)n + 1) * sizeof *lab.syms) : NULL;
+  for (int k = 0; by_name && lab.syms && k < n; k++) {
+    const image_sym *s = &src->syms[by_addr[k]];
+    if (keep[by_addr[k]]) lab.syms[lab.nsyms++] = (image_sym){s->addr, img->syms[s - src->syms].name, s->global};
+  }
+  lab.symcap = lab.nsyms;
+  if (!by_name || !lab.syms || image_build_index(&lab) != 0) { /* out of memory: no labels */
+    free(lab.syms);
+    lab = (image){0};
+  }
+  image_index_charge(img, steps);
+  free(keep);
+  image_free(&copy);
   return lab;
+}
+
+static void labels_free(image *lab) {
+  image_unindex(lab);
+  free(lab->syms);
 }
 
 /* The labels in address order, walked once by the listing: each unit start
@@ -202,6 +244,6 @@ void dis_image(FILE *out, const image *img, int flags) {
     }
     print_bytes(out, &walk, s, words_end, s->size, flags);
   }
-  image_index_charge(img, &lab); /* the listing's searches in it */
-  image_free(&lab);
+  image_index_charge(img, image_index_steps(&lab)); /* building it, and the listing's searches */
+  labels_free(&lab);
 }

@@ -99,8 +99,8 @@ void image_unindex(image *img);
 /* Steps the index has taken (comparisons, building and searching) since it
  * was built: what the tests count.  0 without an index. */
 uint64_t image_index_steps(const image *img);
-/* Add part's index steps to img's (a lister's own tables, to count them). */
-void image_index_charge(const image *img, const image *part);
+/* Add steps to img's count: a lister's own work with its symbols. */
+void image_index_charge(const image *img, uint64_t steps);
 
 /* The nearest symbol at or below addr (globals win ties, then the first in
  * the file), with addr's distance from it; NULL if there is none. */
@@ -114,6 +114,8 @@ uint32_t image_symbol_after(const image *img, uint32_t addr);
 /* The symbols' numbers in address order (the file's order at one address),
  * for walking an image in order; NULL without a current index. */
 const int *image_by_addr(const image *img);
+/* The same in name order (the file's order among equal names). */
+const int *image_by_name(const image *img);
 /* The segment holding addr, or NULL. */
 const image_seg *image_seg_at(const image *img, uint32_t addr);
 

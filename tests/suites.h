@@ -6,6 +6,7 @@
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \
+  X(symbols_suite) \
   X(vdb_suite) \
   X(guests_suite) \
   X(guestos_suite) \

@@ -1,6 +1,7 @@
 ; sh.s: a tiny shell.  It reads a line from the console, runs the program
 ; it names (with the rest of the line as its argument) and waits for it.
-; Built-ins: help, exit.  At the end of input it exits too.
+; Built-ins: help, exit.  At the end of input it exits too.  A line longer
+; than SH_LINE - 1 characters is refused whole, with a message.
 
 .equ SH_LINE, 80
 
@@ -20,6 +21,8 @@ sh_main:
     addi r1, sp, 16
     li r2, SH_LINE
     call readline
+    cmpi r1, READLINE_LONG
+    beq .too_long
     cmpi r1, 0
     blt .eof
     addi r9, sp, 16              ; r9: the command's name
@@ -75,6 +78,10 @@ sh_main:
     la r1, .help_msg
     call print
     jmp .prompt
+.too_long:
+    la r1, .long_msg
+    call print
+    jmp .prompt
 .eof:
     la r1, .nl
     call print
@@ -94,6 +101,7 @@ sh_main:
 .status:   .asciz "sh: %s exited with status %d\n"
 .noprog:   .asciz "sh: %s: no such program\n"
 .help_msg: .asciz "programs: hello, primes [N], forktest, faults, ps, badargs, sh; built-ins: help, exit\n"
+.long_msg: .asciz "sh: line too long (at most 79 characters); nothing run\n"
     .align 4
 .dephase
 sh_end:
