@@ -181,7 +181,7 @@ static inline const char *at(const char *name) {
   static char p[8][320];
   static int k;
   k = (k + 1) % 8;
-  snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+  snprintf(p[k], sizeof p[k], "%.60s/%.200s", dir, name);
   return p[k];
 }
 

@@ -26,6 +26,7 @@ typedef struct run {
   guest *g;
   gcon *con;
   cli_out *files; /* console= files, replaced when the run ends */
+  bool ran;       /* the guests ran: the console files are complete */
   sched_guest *q;
   vm_report *r;
   cpu *c;
@@ -248,6 +249,7 @@ static int go(run *u) {
   sched_init(&s, u->q, u->n, u->quantum);
   double t0 = host_now();
   sched_run(&s, 0);
+  u->ran = true;
   double t = host_now() - t0;
   for (int i = 0; i < u->n; i++) gcon_finish(&u->con[i]);
   fflush(stdout);
@@ -258,8 +260,12 @@ static void run_free(run *u) {
   for (int i = 0; i < u->made; i++) guest_free(&u->g[i]);
   for (int i = 0; i < u->loaded; i++) image_free(&u->img[i]);
   char err[300];
-  for (int i = 0; u->files && i < u->n; i++)
-    if (u->files[i].f && cli_out_close(&u->files[i], err, sizeof err) != 0) fprintf(stderr, "vmm: %s\n", err);
+  for (int i = 0; u->files && i < u->n; i++) {
+    if (!u->ran)
+      cli_out_abort(&u->files[i]); /* nothing ran: the old files stay */
+    else if (u->files[i].f && cli_out_close(&u->files[i], err, sizeof err) != 0)
+      fprintf(stderr, "vmm: %s\n", err);
+  }
   cpu_free(u->c);
   free(u->img);
   free(u->g);
