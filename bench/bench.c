@@ -21,7 +21,7 @@
 
 #include "bench.h"
 #include "run/json.h"
-#include "core/vmm.h"
+#include "core/mode.h"
 
 static double now(void) {
   struct timespec ts;
@@ -108,20 +108,10 @@ static const mode_row mode_rows[] = {
 #define NMODES (sizeof mode_rows / sizeof mode_rows[0])
 #define GUEST_REPS 5 /* runs of each guest in each mode; the best counts */
 
-typedef int (*run_fn)(const vmm_opts *, const image *, vm_report *, cpu **);
-
-static run_fn mode_fn(const char *mode) {
-  if (strcmp(mode, "native") == 0) return native_run;
-  if (strcmp(mode, "trap") == 0) return trap_run;
-  if (strcmp(mode, "bt") == 0) return bt_run;
-  if (strcmp(mode, "hw") == 0 || strcmp(mode, "hw-shadow") == 0) return hw_run;
-  return NULL;
-}
-
-/* One run of a guest in one mode, into *r; -1 if it did not halt cleanly. */
+/* One run of a guest in one mode, into *r, as bin/vmm runs it (the mode
+ * table, core/mode.h); -1 if it did not halt cleanly. */
 static int run_once(const char *path, const image *img, const mode_row *mr, const char *cost, vm_report *r) {
   vmm_opts o = {.mode = mr->mode, .mem = 1u << 20, .tlb = 64, .strict_isa = mr->strict, .image = path};
-  o.hw_shadow = strcmp(mr->mode, "hw-shadow") == 0;
   o.bt_priv_trap = mr->bt_priv_trap;
   o.bt_no_chain = mr->bt_no_chain;
   cost_profile(&o.cost, cost);
@@ -130,16 +120,25 @@ static int run_once(const char *path, const image *img, const mode_row *mr, cons
   host_console hc;
   host_console_init(&hc, devnull, NULL);
   hc.eof = true;
-  o.console = &hc;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
+  char err[256];
+  guest g;
   *r = (vm_report){.name = path};
-  cpu *c = NULL;
-  int rc = 0;
-  if (mode_fn(mr->mode)(&o, img, r, &c) != 0 || r->exit != EXIT_HALT || r->halt_code != 0) {
+  int rc = guest_create(&g, mode_find(mr->mode, &o), &o, img, con, 0, err, sizeof err);
+  if (rc == 0) {
+    double t0 = host_now();
+    guest_run(&g, UINT64_MAX);
+    double t = host_now() - t0;
+    guest_report(&g, r);
+    r->host_seconds = t;
+    guest_destroy(&g);
+  }
+  if (rc != 0 || r->exit != EXIT_HALT || r->halt_code != 0) {
     fprintf(stderr, "bench: %s in %s mode did not halt cleanly (%s, code %u)\n", path, mr->label,
             cpu_exit_name(r->exit), r->halt_code);
     rc = -1;
   }
-  cpu_free(c);
   fclose(devnull);
   return rc;
 }

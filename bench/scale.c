@@ -79,7 +79,7 @@ static void child(const char *mode, const char *path, int n, scale_fig *f) {
   vmm_opts o = {.mode = mode, .mem = GUEST_RAM, .tlb = 64};
   cost_profile(&o.cost, "modern");
   image img;
-  const guest_mode *md = guest_mode_find(mode, &o);
+  const vmm_mode *md = mode_find(mode, &o);
   if (n == 0) {
     f->ok = 1;
     return;

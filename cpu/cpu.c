@@ -24,7 +24,7 @@ _Noreturn void cpu_panic(const char *msg) {
 }
 
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
-  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > 65536) return NULL;
+  if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > CPU_TLB_MAX) return NULL;
   if (mem_size == 0 || mem_size > 0xfffff000u) return NULL;
   mem_size = (mem_size + PAGE_MASK) & ~PAGE_MASK;
   cpu *c = calloc(1, sizeof *c);
@@ -74,11 +74,19 @@ void cpu_reset(cpu *c, uint32_t entry) {
 uint64_t cpu_cycles(const cpu *c) { return c->st.cycles + c->st.insns * c->cost.c[COST_INSN]; }
 
 int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc) {
+  return cpu_take_trap_insn(c, NULL, cause, value, epc);
+}
+
+int cpu_take_trap_insn(cpu *c, const dinsn *d, uint32_t cause, uint32_t value, uint32_t epc) {
   if (unlikely(c->vmcs != NULL)) { /* guest mode: an exit control may take it */
     int ex = vmx_trap(c, cause, value, epc);
     if (ex >= 0) return ex;
   }
-  c->trap = (trap_info){cause, value, c->pc};
+  c->trap = (trap_info){cause, value, c->pc, {0}};
+  if (d) { /* the record keeps the instruction, without the translator's mark */
+    c->trap.insn = *d;
+    c->trap.insn.op &= (uint8_t)~OP_MARKED;
+  }
   c->st.traps[cause]++;
   c->st.cycles += c->cost.c[COST_TRAP];
   c->waiting = false;

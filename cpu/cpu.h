@@ -36,41 +36,16 @@
 #include "cost.h"
 #include "isa.h"
 #include "lab.h" /* the lab markers' default */
+#include "pt.h"  /* pages, page-table entries, access kinds */
 
-#define PAGE_SIZE 4096u
-#define PAGE_SHIFT 12
-#define PAGE_MASK 0xfffu
-
-/* Page-table entries, for both levels (PDE and PTE).
- *
- *    31                     12 11          5   4   3   2   1   0
- *   +-------------------------+-------------+---+---+---+---+---+
- *   |  physical page number   |   ignored   | D | A | U | W | V |
- *   +-------------------------+-------------+---+---+---+---+---+
- *
- *   V valid   W writable   U user may access   A accessed   D dirty
- * A page directory entry uses only V and the page number: the permissions
- * that count are the PTE's.  The walker sets A (PTE) on every fill and D on
- * the first write through the entry.
- */
-enum {
-  PTE_V = 1u << 0,
-  PTE_W = 1u << 1,
-  PTE_U = 1u << 2,
-  PTE_A = 1u << 3,
-  PTE_D = 1u << 4,
-};
-
+/* Page-table entries and the split of an address: pt.h. */
 /* Permission bits cached in a TLB entry: three groups of read, write and
- * execute.  The group in force is cpu->perm_shift: kernel mode, user mode,
+ * execute (P_R, P_W, P_X: pt.h).  The group in force is cpu->perm_shift: kernel mode, user mode,
  * or user mode running code from the monitor's window (see mon_lo).  The
  * monitor group sees paging as kernel mode does (U=0 pages too), plus the
  * window, the way x86 paging treats ring 1, where VMware ran translated
  * guest-kernel code, as supervisor; its instructions stay user mode's. */
 enum {
-  P_R = 1,
-  P_W = 2,
-  P_X = 4,
   PSHIFT_KERNEL = 0,
   PSHIFT_USER = 3,
   PSHIFT_MONITOR = 6,
@@ -116,9 +91,13 @@ enum cpu_exit {
 };
 
 /* What the last trap was: cause, value (bad address or instruction word)
- * and the pc of the instruction it concerns. */
+ * and the pc of the instruction it concerns, and that instruction as the
+ * CPU decoded it (insn.op is OP_ILLEGAL when there is none: an interrupt,
+ * a fetch fault, an undecodable word), so that a monitor handling the trap
+ * need not decode it again. */
 typedef struct trap_info {
   uint32_t cause, value, pc;
+  dinsn insn;
 } trap_info;
 
 /* The console as the machine sees it.  The host supplies the ends. */
@@ -201,7 +180,10 @@ typedef struct cpu {
 } cpu;
 
 /* Make a machine with mem_size bytes (rounded up to pages) and a TLB of
- * tlb_size entries (a power of two).  NULL if memory cannot be had. */
+ * tlb_size entries (a power of two, at most CPU_TLB_MAX: the TLB's index
+ * and the VM identifiers share a tag's low 12 bits with no overlap).  NULL
+ * if memory cannot be had or the sizes are out of range. */
+#define CPU_TLB_MAX 65536u
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size);
 void cpu_free(cpu *c);
 /* Back to the reset state: zero registers, kernel mode, paging off,
@@ -250,6 +232,8 @@ bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len);
  * through CR[tvec]; with trap_to_host, record it in c->trap. Returns the
  * exit the run loop should report, or -1 to keep running. */
 int cpu_take_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc);
+/* The same for the instruction d (NULL: none), which the record keeps. */
+int cpu_take_trap_insn(cpu *c, const dinsn *d, uint32_t cause, uint32_t value, uint32_t epc);
 
 /* The console's ports, on any console (the CPU's own, or a VCPU's). */
 uint32_t console_port_in(console_dev *con, uint32_t port);

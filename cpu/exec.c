@@ -113,7 +113,7 @@ int exec_chunk(cpu *c, uint32_t budget, uint32_t *used) {
       c->st.marked--;                                       \
     c->pc = pc;                                             \
     RETIRE();                                               \
-    ex = cpu_take_trap(c, (cause_), (value_), (epc_));      \
+    ex = cpu_take_trap_insn(c, d, (cause_), (value_), (epc_)); \
     pc = c->pc;                                             \
     if (ex >= 0 || n == 0) goto out;                        \
     FETCH();                                                \

@@ -19,39 +19,17 @@
 #include "mmu.h"
 #include "vmx.h"
 
-static uint32_t fault_cause(uint32_t need) {
-  return need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
-}
-
-/* One memory reference of the walker: a 32-bit read of physical memory.
- * False if pa is not memory. */
-static bool walk_ref(const cpu *c, uint32_t pa, uint32_t *val) {
-  if (pa > c->mem_size - 4) return false;
-  *val = ld32(c->mem + pa);
-  return true;
-}
-
-/* The walk.  A virtual address splits into two indices and an offset:
- *
- *    31          22 21          12 11            0
- *   +--------------+--------------+---------------+
- *   |  dir index   | table index  |    offset     |
- *   +--------------+--------------+---------------+
- *          |               |
- *   CR[ptb] -> page directory[dir] -> page table[table] -> page + offset
- *
- * Two memory references per miss.  Fills *pte and *pte_pa; returns false if
- * an entry is not valid or points outside memory.  Counts the references
- * in *refs. */
+/* The walk: pt.h's, over the machine's memory from CR[ptb] (the picture
+ * of the split is there).  Two memory references per miss.  Fills *pte and
+ * *pte_pa; returns false if an entry is not valid or points outside
+ * memory.  Counts the references in *refs. */
 static bool walk(const cpu *c, uint32_t va, uint32_t *pte, uint32_t *pte_pa, unsigned *refs) {
-  uint32_t pde;
-  *refs = 1;
-  if (!walk_ref(c, (c->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2), &pde) || !(pde & PTE_V))
-    return false;
-  *pte_pa = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
-  *refs = 2;
-  if (!walk_ref(c, *pte_pa, pte) || !(*pte & PTE_V)) return false;
-  return (*pte >> PAGE_SHIFT) < c->npages;
+  pt_walk w;
+  bool ok = pt_walk_in(c->mem, c->mem_size, c->cr[CR_PTB], va, &w);
+  *pte = w.pte;
+  *pte_pa = w.pte_at;
+  *refs = w.refs;
+  return ok;
 }
 
 /* Permissions of one group, from a PTE, as the architecture defines them. */
@@ -129,21 +107,21 @@ uint8_t *mmu_slow(cpu *c, uint32_t va, uint32_t need, uint32_t *cause) {
   if (need == P_W) mmu_code_forget(c, pa);
   return c->mem + pa;
 fault:
-  *cause = fault_cause(need);
+  *cause = pt_fault_cause(need);
   return NULL;
 }
 
 int cpu_translate_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
   if (c->vmcs && c->vmcs->npt_root) return npt_peek(c, va, access, pa);
   if (!(c->cr[CR_PAGING] & 1)) {
-    if (va >= c->mem_size) return (int)fault_cause((uint32_t)access);
+    if (va >= c->mem_size) return (int)pt_fault_cause((uint32_t)access);
     *pa = va;
     return 0;
   }
   uint32_t pte, pte_pa;
   unsigned refs;
   if (!walk(c, va, &pte, &pte_pa, &refs) || !arch_allows(c, va, pte, (uint32_t)access))
-    return (int)fault_cause((uint32_t)access);
+    return (int)pt_fault_cause((uint32_t)access);
   *pa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
   return 0;
 }

@@ -4,7 +4,7 @@
  * translates in two steps.  The guest's own page table, rooted at the
  * guest's CR[ptb], maps guest-virtual to guest-physical addresses; the
  * monitor's nested table, rooted at npt_root, maps guest-physical to
- * host-physical ones.  Both have the format of cpu.h (a directory and a
+ * host-physical ones.  Both have the format of pt.h (a directory and a
  * table, V W U A D), and every guest-physical address the walk meets, that
  * of each guest table entry as well as the final page, goes through the
  * nested table first:
@@ -76,10 +76,6 @@ typedef struct xlate {
   uint32_t npte_pa;  /* the nested PTE of the final page */
 } xlate;
 
-static uint32_t fault_cause(uint32_t need) {
-  return need == P_W ? CAUSE_PF_STORE : need == P_X ? CAUSE_PF_FETCH : CAUSE_PF_LOAD;
-}
-
 static uint32_t rd(const cpu *c, uint32_t hpa) { return ld32(c->mem + hpa); }
 
 /* Set bits in the entry at hpa the way the walker does: as a memory
@@ -108,22 +104,22 @@ static uint32_t nested_fault(walk2d *w, uint32_t gpa, bool walker, bool write, b
 static uint32_t nested(walk2d *w, uint32_t gpa, bool walker, uint32_t *hpa, uint32_t *npte_pa) {
 #if LAB_SOLUTION >= 5
   const cpu *c = w->c;
-  uint32_t pde_pa = c->vmcs->npt_root + ((gpa >> 22) << 2); /* vmx_run checked the root */
+  uint32_t pde_pa = PDE_AT(c->vmcs->npt_root, gpa); /* vmx_run checked the root */
   w->nrefs++;
   uint32_t pde = rd(c, pde_pa);
   if (!(pde & PTE_V) || (pde >> PAGE_SHIFT) >= c->npages) return nested_fault(w, gpa, walker, false, false);
-  *npte_pa = (pde & ~PAGE_MASK) + (((gpa >> PAGE_SHIFT) & 0x3ff) << 2);
+  *npte_pa = PTE_AT(pde, gpa);
   w->nrefs++;
   uint32_t pte = rd(c, *npte_pa);
   if (!(pte & PTE_V) || (pte >> PAGE_SHIFT) >= c->npages) return nested_fault(w, gpa, walker, false, false);
   set_bits(w, *npte_pa, PTE_A);
-  *hpa = (pte & ~PAGE_MASK) | (gpa & PAGE_MASK);
+  *hpa = PTE_ADDR(pte) | PGOFF(gpa);
   return 0;
 #else
   /* Lab 5: the nested dimension, one guest-physical address.  Walk the
    * monitor's table, rooted at host-physical w->c->vmcs->npt_root, in the
-   * format of cpu.h: the directory entry for gpa >> 22, then the table
-   * entry for bits 21..12.  Count each of the two references in w->nrefs.
+   * format of pt.h: the directory entry for PDX(gpa), then the table entry
+   * for PTX(gpa) (PDE_AT and PTE_AT give their addresses).  Count each of the two references in w->nrefs.
    * An entry that is invalid, or names a page past the machine's memory
    * (c->npages), is a nested fault: return nested_fault(w, gpa, walker,
    * false, false).  Otherwise set A in the nested PTE (set_bits), give
@@ -161,23 +157,23 @@ static uint32_t translate(walk2d *w, xlate *x) {
     x->gpte = (va & ~PAGE_MASK) | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D; /* no guest protection */
   } else {
 #if LAB_SOLUTION >= 5
-    uint32_t pde_gpa = (c->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2), npte;
+    uint32_t pde_gpa = PDE_AT(c->cr[CR_PTB], va), npte;
     if ((f = nested(w, pde_gpa, true, &hpa, &npte))) return f;
     w->grefs++;
     uint32_t gpde = rd(c, hpa);
-    if (!(gpde & PTE_V)) return fault_cause(w->need);
-    x->gpt_gpa = (gpde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+    if (!(gpde & PTE_V)) return pt_fault_cause(w->need);
+    x->gpt_gpa = PTE_AT(gpde, va);
     if ((f = nested(w, x->gpt_gpa, true, &x->gpte_hpa, &x->gpt_npte))) return f;
     w->grefs++;
     x->gpte = rd(c, x->gpte_hpa);
-    if (!(x->gpte & PTE_V)) return fault_cause(w->need);
+    if (!(x->gpte & PTE_V)) return pt_fault_cause(w->need);
 #else
     /* Lab 5: the guest dimension, with every guest-physical address it
      * meets put through the nested one (nested(), walker = true):
-     * the guest's directory entry at guest-physical CR[ptb] + 4*(va >> 22),
+     * the guest's directory entry at guest-physical PDE_AT(CR[ptb], va),
      * then its table entry.  Each guest reference counts in w->grefs;
      * a nested fault returns at once; an invalid guest entry is the
-     * guest's page fault (fault_cause(w->need)).  Fill x->gpt_gpa and
+     * guest's page fault (pt_fault_cause(w->need)).  Fill x->gpt_gpa and
      * x->gpte_hpa (where the guest PTE is), x->gpt_npte (the nested PTE
      * of its page: the walker's A and D writes need it) and x->gpte. */
     (void)hpa;
@@ -218,7 +214,7 @@ static uint16_t fast_perm(const cpu *c, const xlate *x) {
  * nested permission and the dirty bits of both dimensions. */
 static uint32_t access_check(walk2d *w, xlate *x) {
   uint32_t f;
-  if (!guest_allows(w->c, x->gpte, w->need)) return fault_cause(w->need);
+  if (!guest_allows(w->c, x->gpte, w->need)) return pt_fault_cause(w->need);
   if (w->need != P_W) return 0;
   if ((f = nested_write(w, (x->gpte & ~PAGE_MASK) | (w->va & PAGE_MASK), false, x->npte_pa))) return f;
   return guest_pte_set(w, x, PTE_D);
@@ -269,7 +265,7 @@ int npt_peek(const cpu *c, uint32_t va, int access, uint32_t *pa) {
   walk2d w = {(cpu *)c, WALK_PEEK, va, (uint32_t)access, 0, 0}; /* PEEK writes nothing */
   xlate x;
   uint32_t f = translate(&w, &x);
-  if (!f && !guest_allows(c, x.gpte, w.need)) f = fault_cause(w.need);
+  if (!f && !guest_allows(c, x.gpte, w.need)) f = pt_fault_cause(w.need);
   if (!f && w.need == P_W && !(rd(c, x.npte_pa) & PTE_W)) f = VMX_CAUSE_NPF;
   if (f) return (int)f;
   *pa = x.hpa;

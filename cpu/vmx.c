@@ -149,7 +149,8 @@ int vmx_trap(cpu *c, uint32_t cause, uint32_t value, uint32_t epc) {
 
 bool vmx_insn_exit(cpu *c, const dinsn *d, uint32_t word, uint32_t pc) {
   const vmcs *s = c->vmcs;
-  vmx_exit_info e = {.insn = word, .pc = pc};
+  vmx_exit_info e = {.insn = word, .decoded = *d, .pc = pc};
+  e.decoded.op &= (uint8_t)~OP_MARKED;
   switch (d->op & ~OP_MARKED) {
   case OP_HALT:
     if (!(s->exits & VMX_CTL_HALT)) return false;

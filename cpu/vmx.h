@@ -146,6 +146,7 @@ typedef struct vmx_exit_info {
   uint32_t gpa, gva;
   uint32_t epc;
   uint32_t insn; /* the word of an instruction that exited */
+  dinsn decoded; /* ... and that instruction, decoded (op OP_ILLEGAL: none) */
   uint32_t pc;   /* guest pc at the exit (also guest.pc) */
 } vmx_exit_info;
 

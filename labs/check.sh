@@ -26,7 +26,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-FILL="1=labs/lab1/kernel.s:4 2=vmm/core/trap.c:5 3=vmm/bt/bt_translate.c:3 4=vmm/core/shadow.c:2 5=cpu/npt.c:1"
+FILL="1=labs/lab1/kernel.s:4 2=vmm/core/trap.c:5 3=vmm/bt/bt_translate.c:3 4=vmm/core/shadow.c:2 5=vmm/hw/hw.c:1"
 LC=build/labs-check
 MARK='^[[:space:]]*#[[:space:]]*if[[:space:]]+LAB_SOLUTION[[:space:]]*>='
 

@@ -9,6 +9,8 @@
 
 /* Assemble src and run it under hardware assist, nested paging or shadow
  * (shadow), for at most 2,000,000 ticks; res as run_src fills it. */
-void hw_run_src(const char *src, bool shadow, bool strict, run_result *res);
+static inline void hw_run_src(const char *src, bool shadow, bool strict, run_result *res) {
+  run_src(src, shadow ? "hw-shadow" : "hw", strict, res);
+}
 
 #endif

@@ -21,4 +21,5 @@
   X(badinput_suite) \
   X(conform_suite) \
   X(statuses_suite) \
-  X(docs_suite)
+  X(docs_suite) \
+  X(limits_suite)

@@ -1,5 +1,5 @@
-/* vmtest.h: run one small guest natively and under the monitor, side by
- * side, for the monitor's suites.
+/* vmtest.h: run one small guest natively and under a monitor, side by
+ * side, for the monitor's suites (any row of the mode table).
  *
  *   run_result n, t;
  *   run_src(SRC, "native", false, &n);
@@ -8,8 +8,8 @@
  *
  * The guest's console output is kept in a buffer; the guest's memory is
  * placed at host-physical GUEST_BASE under the monitor, with canary pages
- * below it and above the monitor's pool, so that a test can prove that no
- * byte outside the guest's allocation changed. */
+ * below it and above the monitor's own pages, so that a test can prove
+ * that no byte outside the guest's allocation changed. */
 #ifndef VMTEST_H
 #define VMTEST_H
 
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "asm.h"
-#include "core/vm.h"
+#include "core/mode.h"
 
 #define GUEST_MEM (256u << 10)
 #define GUEST_BASE (64u << 10) /* canaries below */
@@ -52,8 +52,9 @@ typedef struct run_result {
   uint64_t insns, user_insns;
   uint32_t r[NREGS];
   vmm_counters n;
+  vm_report rep;        /* the counters of --stats-json */
   bool canaries_ok;     /* monitor modes: memory outside the guest untouched */
-  bool shadow_in_guest; /* every valid shadow PTE points into the guest */
+  bool shadow_in_guest; /* every entry of the monitor's tables points into the guest */
 } run_result;
 
 /* What every small test guest starts with: _start jumps to main; puthex
@@ -93,74 +94,42 @@ static inline void assemble_or_fail(const char *src, image *img) {
   asm_diag_free(&diag);
 }
 
-static inline bool shadow_points_inside(const vm *m) {
-  uint32_t roots[SHADOW_ROOTS];
-  for (int i = 0, n = shadow_roots(m, roots); i < n; i++) {
-    for (uint32_t d = 0; d < 1024; d++) {
-      uint32_t pde;
-      memcpy(&pde, m->c->mem + roots[i] + 4 * d, 4);
-      if (!(pde & PTE_V)) continue;
-      for (uint32_t t = 0; t < 1024; t++) {
-        uint32_t pte;
-        memcpy(&pte, m->c->mem + (pde & ~PAGE_MASK) + 4 * t, 4);
-        uint32_t pa = pte & ~PAGE_MASK;
-        if ((pte & PTE_V) && (pa < m->base || pa >= m->base + m->size)) return false;
-      }
-    }
-  }
-  return true;
-}
-
-/* Run an assembled image in a mode ("native" or "trap") for at most
- * `steps` ticks. */
+/* Run an assembled image in any mode of the mode table (core/mode.h) for
+ * at most `steps` ticks, as bin/vmm would build it, the guest's memory at
+ * GUEST_BASE between canaries. */
 static inline void run_image(const image *img, const char *mode, bool strict, uint64_t steps, run_result *res) {
   char err[256];
   memset(res, 0, sizeof *res);
   console_dev con = {.ctx = &res->out, .putc = out_putc, .getc = no_input, .status = input_status};
-  if (strcmp(mode, "native") == 0) {
-    cpu *c = cpu_new(GUEST_MEM, 64);
-    ck_assert_ptr_nonnull(c);
-    c->strict_isa = strict;
-    ck_assert_int_eq(load_image(c, img, 0, GUEST_MEM, err, sizeof err), 0);
-    cpu_reset(c, img->entry);
-    c->con = con;
-    res->exit = cpu_run(c, steps);
-    res->halt_code = c->halt_code;
-    res->insns = c->st.insns;
-    res->user_insns = c->st.user_insns;
-    memcpy(res->r, c->r, sizeof res->r);
-    res->canaries_ok = res->shadow_in_guest = true;
-    cpu_free(c);
-    return;
+  vmm_opts o = {.mode = mode, .mem = GUEST_MEM, .tlb = 64, .strict_isa = strict, .image = "guest"};
+  cost_profile(&o.cost, "modern");
+  const vmm_mode *md = mode_find(mode, &o);
+  ck_assert_msg(md != NULL, "no mode %s", mode);
+  guest g;
+  ck_assert_msg(guest_create(&g, md, &o, img, con, GUEST_BASE, err, sizeof err) == 0, "%s", err);
+  cpu *c = g.c;
+  bool guarded = g.m != NULL; /* natively the guest owns the machine: no guards */
+  if (guarded) {
+    memset(c->mem, CANARY, GUEST_BASE);
+    memset(c->mem + g.end, CANARY, CANARY_TOP);
   }
-  uint32_t total = GUEST_BASE + GUEST_MEM + SHADOW_POOL * PAGE_SIZE + CANARY_TOP;
-  cpu *c = cpu_new(total, 64);
-  ck_assert_ptr_nonnull(c);
-  memset(c->mem, CANARY, total);
-  c->strict_isa = strict;
-  c->trap_to_host = true;
-  c->flags = FLAG_IE;
-  vm *m = calloc(1, sizeof *m);
-  vm_init(m, c, "guest", GUEST_BASE, GUEST_MEM);
-  memset(c->mem + GUEST_BASE, 0, GUEST_MEM);
-  ck_assert_int_eq(load_image(c, img, GUEST_BASE, GUEST_MEM, err, sizeof err), 0);
-  m->v.con = con;
-  vm_reset(m, img->entry);
-  vm_run(m, steps);
-  res->exit = m->done ? m->exit : EXIT_BUDGET;
-  res->halt_code = m->halt_code;
-  res->insns = m->gst.insns;
-  res->user_insns = m->gst.user_insns;
-  memcpy(res->r, m->v.r, sizeof res->r);
-  res->n = m->n;
+  guest_run(&g, steps);
+  guest_view v;
+  guest_view_get(&g, &v);
+  guest_report(&g, &res->rep);
+  res->exit = v.exit;
+  res->halt_code = v.halt_code;
+  res->insns = res->rep.st.insns;
+  res->user_insns = res->rep.st.user_insns;
+  memcpy(res->r, v.r, sizeof res->r);
+  if (g.m) res->n = g.m->n;
   res->canaries_ok = true;
-  for (uint32_t i = 0; i < GUEST_BASE; i++)
+  for (uint32_t i = 0; guarded && i < GUEST_BASE; i++)
     if (c->mem[i] != CANARY) res->canaries_ok = false;
-  for (uint32_t i = total - CANARY_TOP; i < total; i++)
-    if (c->mem[i] != CANARY) res->canaries_ok = false;
-  res->shadow_in_guest = shadow_points_inside(m);
-  free(m);
-  cpu_free(c);
+  for (uint32_t i = 0; guarded && i < CANARY_TOP; i++)
+    if (c->mem[g.end + i] != CANARY) res->canaries_ok = false;
+  res->shadow_in_guest = guest_outside(&g) == 0;
+  guest_destroy(&g);
 }
 
 static inline void run_src(const char *src, const char *mode, bool strict, run_result *res) {

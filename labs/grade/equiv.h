@@ -18,11 +18,11 @@
 #include "bt/bt.h"
 #include "hw/hw.h"
 #include "mmu.h"
-#include "core/vm.h"
+#include "core/mode.h"
 
 #define EQ_MEM (256u << 10)
-#define EQ_BASE (64u << 10)
-#define EQ_GUARD (64u << 10)
+#define EQ_GUARD (64u << 10) /* canary bytes below the guest and above the monitor's pages */
+#define EQ_BASE EQ_GUARD
 #define EQ_CANARY 0xa5
 #define EQ_STEPS 2000000u
 
@@ -50,114 +50,45 @@ static void eq_putc(void *ctx, int ch) {
 static int eq_getc(void *ctx) { return (void)ctx, -1; }
 static int eq_status(void *ctx) { return (void)ctx, 2; }
 
-static bool eq_shadow_inside(const vm *m) {
-  uint32_t roots[SHADOW_ROOTS];
-  for (int i = 0, n = shadow_roots(m, roots); i < n; i++) {
-    for (uint32_t d = 0; d < 1024; d++) {
-      uint32_t pde = ld32(m->c->mem + roots[i] + 4 * d);
-      if (!(pde & PTE_V) || (m->window_pde && d == 1023)) continue;
-      for (uint32_t t = 0; t < 1024; t++) {
-        uint32_t pte = ld32(m->c->mem + (pde & ~PAGE_MASK) + 4 * t), pa = pte & ~PAGE_MASK;
-        if ((pte & PTE_V) && (pa < m->base || pa >= m->base + m->size)) return false;
-      }
-    }
-  }
-  return true;
-}
-
-static bool eq_canaries(const cpu *c, uint32_t total) {
-  for (uint32_t i = 0; i < EQ_BASE; i++)
-    if (c->mem[i] != EQ_CANARY) return false;
-  for (uint32_t i = total - EQ_GUARD; i < total; i++)
-    if (c->mem[i] != EQ_CANARY) return false;
-  return true;
-}
-
-/* Run img in mode (native, trap, bt, hw, hw-shadow) for at most steps
- * ticks. */
+/* Run img in any mode of the mode table (native, trap, bt, hw, hw-shadow)
+ * for at most steps ticks, built as bin/vmm builds it (core/mode.h), the
+ * guest's memory at EQ_BASE between canaries. */
 static void eq_image(const image *img, const char *mode, bool strict, uint64_t steps, eq_state *s) {
   char err[256];
   memset(s, 0, sizeof *s);
   s->mode = mode;
   console_dev con = {.ctx = s, .putc = eq_putc, .getc = eq_getc, .status = eq_status};
-  if (strcmp(mode, "native") == 0) {
-    cpu *c = cpu_new(EQ_MEM, 64);
-    ck_assert_ptr_nonnull(c);
-    c->strict_isa = strict;
-    ck_assert_int_eq(load_image(c, img, 0, EQ_MEM, err, sizeof err), 0);
-    cpu_reset(c, img->entry);
-    c->con = con;
-    s->exit = cpu_run(c, steps);
-    s->halt_code = c->halt_code;
-    s->insns = c->st.insns, s->user_insns = c->st.user_insns, s->idle_ticks = c->st.idle_ticks;
-    memcpy(s->r, c->r, sizeof s->r);
-    memcpy(s->cr, c->cr, sizeof s->cr);
-    s->pc = c->pc, s->flags = c->flags, s->timer_left = c->cr[CR_TIMER] ? c->timer_left : 0;
-    s->isolated = true;
-    s->tlb_misses = c->st.tlb_misses, s->walk_refs = c->st.walk_refs;
-    cpu_free(c);
-    return;
+  vmm_opts o = {.mode = mode, .mem = EQ_MEM, .tlb = 64, .strict_isa = strict, .image = "guest"};
+  cost_profile(&o.cost, "modern");
+  const vmm_mode *md = mode_find(mode, &o);
+  ck_assert_msg(md != NULL, "eq_image: no mode %s", mode);
+  guest g;
+  ck_assert_msg(guest_create(&g, md, &o, img, con, EQ_GUARD, err, sizeof err) == 0, "%s", err);
+  cpu *c = g.c;
+  if (g.m) {
+    memset(c->mem, EQ_CANARY, EQ_BASE);
+    memset(c->mem + g.end, EQ_CANARY, EQ_GUARD);
   }
-  bool hw = strncmp(mode, "hw", 2) == 0, shadow = strcmp(mode, "hw-shadow") == 0, bt = strcmp(mode, "bt") == 0;
-  ck_assert_msg(hw || bt || strcmp(mode, "trap") == 0, "eq_image: no mode %s", mode);
-  bt_config cfg = {0};
-  uint32_t extra = hw ? hw_extra(EQ_MEM) : (SHADOW_POOL + (bt ? bt_host_pages(&cfg) : 0)) * PAGE_SIZE;
-  uint32_t total = EQ_BASE + EQ_MEM + extra + EQ_GUARD;
-  cpu *c = cpu_new(total, 64);
-  ck_assert_ptr_nonnull(c);
-  memset(c->mem, EQ_CANARY, total);
-  c->strict_isa = strict;
-  vm *m;
-  hw_vm *h = NULL;
-  if (hw) {
-    h = calloc(1, sizeof *h);
-    hw_vm_init(h, c, "guest", EQ_BASE, EQ_MEM, shadow, 1);
-    m = &h->m;
-  } else {
-    c->trap_to_host = true;
-    c->flags = FLAG_IE;
-    m = calloc(1, sizeof *m);
-    vm_init(m, c, "guest", EQ_BASE, EQ_MEM);
-  }
-  memset(c->mem + EQ_BASE, 0, EQ_MEM);
-  if (bt) ck_assert_msg(bt_attach(m, &cfg, m->pool + SHADOW_POOL * PAGE_SIZE) != NULL, "bt_attach failed");
-  ck_assert_int_eq(load_image(c, img, EQ_BASE, EQ_MEM, err, sizeof err), 0);
-  m->v.con = con;
-  if (hw) {
-    hw_vm_reset(h, img->entry);
-    hw_vm_run(h, steps);
-  } else {
-    vm_reset(m, img->entry);
-    vm_run(m, steps);
-  }
-  s->exit = m->done ? m->exit : EXIT_BUDGET;
-  s->halt_code = m->halt_code;
-  s->insns = m->gst.insns, s->user_insns = m->gst.user_insns, s->idle_ticks = m->gst.idle_ticks;
-  s->n = m->n;
+  guest_run(&g, steps);
+  guest_view v;
+  guest_view_get(&g, &v);
+  vm_report r = {0};
+  guest_report(&g, &r);
+  s->exit = v.exit;
+  s->halt_code = v.halt_code;
+  s->insns = r.st.insns, s->user_insns = r.st.user_insns, s->idle_ticks = r.st.idle_ticks;
+  memcpy(s->r, v.r, sizeof s->r);
+  memcpy(s->cr, v.cr, sizeof s->cr);
+  s->pc = v.pc, s->flags = v.flags, s->timer_left = v.timer_left;
+  s->n = r.vmm;
+  s->hw = r.hw;
+  s->bt = r.bt;
   s->real_flags = c->flags;
   s->tlb_misses = c->st.tlb_misses, s->walk_refs = c->st.walk_refs;
-  if (hw) {
-    const vmx_state *g = &h->s.guest;
-    memcpy(s->r, g->r, sizeof s->r);
-    memcpy(s->cr, g->cr, sizeof s->cr);
-    s->pc = g->pc, s->flags = g->flags, s->timer_left = g->cr[CR_TIMER] ? g->timer_left : 0;
-    if (shadow) s->cr[CR_PTB] = m->v.cr[CR_PTB], s->cr[CR_PAGING] = m->v.cr[CR_PAGING];
-    vm_report r;
-    memset(&r, 0, sizeof r);
-    hw_report_fill(h, &r);
-    s->hw = r.hw;
-  } else {
-    memcpy(s->r, m->v.r, sizeof s->r);
-    memcpy(s->cr, m->v.cr, sizeof s->cr);
-    s->pc = m->v.pc, s->flags = m->v.flags, s->timer_left = m->v.cr[CR_TIMER] ? m->v.timer_left : 0;
-  }
-  s->isolated = eq_canaries(c, total) && eq_shadow_inside(m);
-  if (bt) {
-    s->bt = m->bt->n;
-    bt_free(m->bt);
-  }
-  free(hw ? (void *)h : (void *)m);
-  cpu_free(c);
+  s->isolated = guest_outside(&g) == 0;
+  for (uint32_t i = 0; g.m && i < EQ_GUARD; i++)
+    if (c->mem[i] != EQ_CANARY || c->mem[g.end + i] != EQ_CANARY) s->isolated = false;
+  guest_destroy(&g);
 }
 
 static void eq_src(const char *src, const char *mode, bool strict, eq_state *s) {

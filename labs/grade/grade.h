@@ -26,7 +26,7 @@
 #include "asm.h"
 #include "check/gen.h"
 #include "check/lockstep.h"
-#include "core/vmm.h"
+#include "core/mode.h"
 
 /* Register a test in the section run.c reads (GNU ld provides
  * __start_grade_tests and __stop_grade_tests).  The body is wrapped: when
@@ -89,7 +89,8 @@ static inline void grade_run_image(const image *img, const char *mode, bool stri
   vmm_opts o = {.mode = mode, .mem = mem ? mem : 1u << 20, .tlb = 64, .max_steps = max_steps, .strict_isa = strict,
                 .image = "guest"};
   cost_profile(&o.cost, "modern");
-  if (strcmp(mode, "hw-shadow") == 0) o.hw_shadow = true;
+  const vmm_mode *md = mode_find(mode, &o);
+  ck_assert_msg(md != NULL, "no mode %s", mode);
   FILE *out = tmpfile(), *in = NULL;
   ck_assert_msg(out != NULL, "tmpfile");
   if (input) {
@@ -99,22 +100,19 @@ static inline void grade_run_image(const image *img, const char *mode, bool stri
   }
   host_console hc;
   host_console_init(&hc, out, in);
-  o.console = &hc;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
   memset(g, 0, sizeof *g);
-  g->r.name = "guest";
-  cpu *c = NULL;
-  int rc;
-  if (strcmp(mode, "native") == 0)
-    rc = native_run(&o, img, &g->r, &c);
-  else if (strcmp(mode, "trap") == 0)
-    rc = trap_run(&o, img, &g->r, &c);
-  else if (strcmp(mode, "bt") == 0)
-    rc = bt_run(&o, img, &g->r, &c);
-  else
-    rc = hw_run(&o, img, &g->r, &c);
-  ck_assert_msg(rc == 0, "the %s runner could not start (status %d)", mode, rc);
-  g->status = report_status(&g->r, c);
-  cpu_free(c);
+  char err[256];
+  guest gu;
+  int rc = guest_create(&gu, md, &o, img, con, 0, err, sizeof err);
+  ck_assert_msg(rc == 0, "the %s runner could not start (status %d): %s", mode, rc, err);
+  guest_run(&gu, max_steps ? max_steps : UINT64_MAX);
+  guest_report(&gu, &g->r);
+  guest_view v;
+  guest_view_get(&gu, &v);
+  g->status = report_status(&g->r, &v);
+  guest_destroy(&gu);
   fflush(out);
   long n = ftell(out);
   rewind(out);

@@ -29,19 +29,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static void run_side(const ls_mode *mode, const vmm_opts *o, const image *img) {
+/* One guest of every row of the mode table on the same words. */
+static void run_side(const vmm_mode *mode, const vmm_opts *o, const image *img) {
   ls_record rec = {.eof = true};
-  ls_side s = {.mode = mode};
+  ls_side s = {0};
   char err[256];
   ls_console_init(&s, &rec);
-  FUZZ_CHECK(mode->make(&s, o, img, err, sizeof err) == 0, "%s: %s", mode->name, err);
-  mode->run(&s, FUZZ_TICKS / 2);
-  mode->run(&s, FUZZ_TICKS / 2); /* (a run continues where the last stopped) */
-  if (mode->outside) {
-    uint64_t n = mode->outside(&s);
-    FUZZ_CHECK(n == 0, "%s: %llu bytes or entries outside the guest changed", mode->name, (unsigned long long)n);
-  }
-  mode->free(&s);
+  FUZZ_CHECK(ls_side_make(&s, mode, o, img, err, sizeof err) == 0, "%s: %s", mode->name, err);
+  guest_run(&s.g, FUZZ_TICKS / 2);
+  guest_run(&s.g, FUZZ_TICKS / 2); /* (a run continues where the last stopped) */
+  uint64_t n = ls_side_outside(&s);
+  FUZZ_CHECK(n == 0, "%s: %llu bytes or entries outside the guest changed", mode->name, (unsigned long long)n);
+  ls_side_free(&s);
   free(s.out);
 }
 
@@ -63,8 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   vmm_opts o = {.mem = FUZZ_MEM, .tlb = 1u << ((cfg >> 2) % 7), .strict_isa = cfg & 1, .image = "fuzz"};
   cost_profile(&o.cost, "modern");
-  run_side(&ls_native, &o, &img);
-  for (int i = 0; i < ls_nmodes; i++) run_side(&ls_modes[i], &o, &img);
+  for (int i = 0; vmm_modes[i]; i++) run_side(vmm_modes[i], &o, &img);
   image_free(&img);
   return 0;
 }

@@ -43,7 +43,7 @@ static bool touches_files(const char *line) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > 4096) return 0;
-  vdb_opts o = {.mode = vdb_modes[data[0] % vdb_nmodes].name, .mem = 64u << 10, .tlb = 64,
+  vdb_opts o = {.mode = mode_nth(data[0] % mode_count(false), false)->name, .mem = 64u << 10, .tlb = 64,
                 .ckpt_every = 1u << 10, .ckpt_max = 8, .guest_in = -1};
   cost_profile(&o.cost, "modern");
   FILE *null = fopen("/dev/null", "w");

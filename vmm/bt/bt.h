@@ -15,6 +15,8 @@
  *                   the --dump-tc listing
  *   bt_run.c        running a VM: entering translations, handling exits,
  *                   faults inside translated code, self-modifying code
+ *   bt_mode.c       the row of the mode table (core/mode.h): how the core
+ *                   builds, runs, reports and shows a bt VM
  *
  * The monitor window: the top 4 MiB of guest-virtual space (PDE 1023),
  * reserved by the monitor.  The shadow maps it, to monitor-owned pages.  The
@@ -36,10 +38,10 @@
  *              | not mapped                   |
  *   2^32       +------------------------------+
  *
- * Host-physical memory of a bt VM: the trap-mode layout (guest memory, the
- * shadow pool), then the monitor's own pages:
+ * Host-physical memory of a bt VM: core/vm.h's map, whose "technique's
+ * pages" are, from vm_own_pages(m):
  *
- *   pool end   +------------------------------+
+ *              +------------------------------+
  *              | window page table (PDE 1023) |
  *              | VCPU page                    |
  *              | TC pages                     |
@@ -50,7 +52,7 @@
 
 #include <stdio.h>
 
-#include "core/vm.h"
+#include "core/mode.h"
 
 #define BT_WINDOW 0xFFC00000u
 /* The TC starts 40 pages into the window.  The direct-mapped TLB indexes
@@ -68,6 +70,7 @@
 #define BT_VCPU_VA 0xFFFF8000u
 #define BT_VCPU_PAGE ((BT_VCPU_VA - BT_WINDOW) >> PAGE_SHIFT)
 #define BT_MAX_TC_PAGES (BT_VCPU_PAGE - BT_TC_FIRST) /* up to the VCPU page */
+#define BT_MIN_TC_PAGES 4u        /* room for a few blocks of BT_MAX_BLOCK_WORDS */
 #define BT_DEFAULT_TC_PAGES 64u   /* 256 KiB */
 #define BT_MAX_INSNS 32           /* guest instructions in one block */
 #define BT_JR_PREDICTIONS 4       /* times one jr's prediction is remade */
@@ -195,6 +198,18 @@ typedef struct bt {
   bt_counters n;
 } bt;
 
+/* A bt VM: the core's VM, then the translator (mode_bt.vm_size). */
+typedef struct bt_vm {
+  vm m;
+  bt b;
+} bt_vm;
+
+/* The translator of a VM of mode_bt.  (A VM is never a const object: the
+ * cast only drops a view's const.) */
+static inline bt *bt_of(const vm *m) { return &((bt_vm *)(uintptr_t)m)->b; }
+
+extern const vmm_mode mode_bt;
+
 /* Hash heads of the block table.  The guest OS boot makes about 350
  * blocks; 1024 heads keep chains short, in 4 KiB per guest (this table is
  * touched at every flush, so it counts in each guest's resident memory). */
@@ -209,16 +224,16 @@ static inline bool bt_boundary(const bt_word *w) {
 }
 
 /* bt_cache.c */
-/* Extra host pages a bt VM needs beyond the trap-mode layout. */
+/* The translator's own host pages, after the shadow pool (bt_mode.c). */
 uint32_t bt_host_pages(const bt_config *cfg);
-/* Give m a binary translator: its monitor pages start at host-physical pa
- * (bt_host_pages of them).  NULL if the host is out of memory. */
-bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa);
+/* Set up the translator of m (a bt_vm): its pages start at host-physical
+ * pa (bt_host_pages of them).  0, or -1 if the host is out of memory. */
+int bt_attach(vm *m, const bt_config *cfg, uint32_t pa);
+/* Free the translator's tables (not the VM). */
 void bt_free(bt *b);
-/* A deep copy, for checkpoints (the TC itself lives in machine memory, so
- * it comes back with the machine); a VM put back with it must point
- * vm.bt at it and vm.wprot at its wprot. */
-bt *bt_clone(const bt *b);
+/* A deep copy into k, for checkpoints (the TC itself lives in machine
+ * memory, so it comes back with the machine).  0, or -1 out of memory. */
+int bt_clone(bt *k, const bt *b);
 bt_block *bt_find(bt *b, uint32_t gpc, uint32_t gpa);
 /* Room for one more block of at most BT_MAX_BLOCK_WORDS, evicting (a full
  * flush) if the TC is full: the TC address it will start at. */
@@ -262,9 +277,9 @@ static inline uint32_t bt_enc_j(uint32_t op, uint32_t from, uint32_t to) {
   return op << 24 | (((to - from) >> 2) & 0xffffffu);
 }
 
-/* bt_run.c: virtual kernel mode for `budget` guest ticks at most (called
- * from vm_run); the page-fault hook of trap.c for user mode. */
-void bt_run_kernel(vm *m, uint64_t budget);
+/* bt_run.c: the row's run hook: virtual kernel mode translated, virtual
+ * user mode directly (trap.c); the page-fault hook for user mode. */
+void bt_run(vm *m, uint64_t budget);
 bool bt_user_fault(vm *m, const trap_info *t);
 
 #endif

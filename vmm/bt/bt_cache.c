@@ -59,10 +59,10 @@ static bool alloc_tables(bt *b, uint32_t gpages) {
   return b->words && b->hash && b->xlated && b->prot && b->wprot && b->blocks;
 }
 
-bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
+int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   cpu *c = m->c;
-  bt *b = calloc(1, sizeof *b);
-  if (!b) return NULL;
+  bt *b = bt_of(m);
+  memset(b, 0, sizeof *b);
   b->cfg = *cfg;
   if (!b->cfg.tc_pages) b->cfg.tc_pages = BT_DEFAULT_TC_PAGES;
   if (b->cfg.tc_pages > BT_MAX_TC_PAGES || (uint64_t)pa + bt_host_pages(&b->cfg) * PAGE_SIZE > c->mem_size)
@@ -74,7 +74,7 @@ bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   b->gpages = m->size >> PAGE_SHIFT;
   if (!alloc_tables(b, b->gpages)) {
     bt_free(b);
-    return NULL;
+    return -1;
   }
   b->gen = 1;
   bt_flush_tables(b);
@@ -90,8 +90,8 @@ bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
     st32(pt + 4 * (BT_TC_FIRST + i), (b->tc_pa + i * PAGE_SIZE) | PTE_V | PTE_U | PTE_A | PTE_D);
   st32(pt + 4 * BT_VCPU_PAGE, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
 
-  m->bt = b;
   m->wprot = b->wprot;
+  m->window_va = BT_WINDOW;
   m->window_pde = b->pt_pa | PTE_V;
   m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
   cpu_set_window(c, BT_WINDOW);
@@ -102,7 +102,7 @@ bt *bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
    * the translation cache.  Status and control still exit (bt_run.c). */
   c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA;
   shadow_drop_all(m); /* the kernel root is rebuilt with the window in it */
-  return b;
+  return 0;
 }
 
 void bt_free(bt *b) {
@@ -116,29 +116,24 @@ void bt_free(bt *b) {
   free(b->wprot);
   free(b->blocks);
   free(b->links);
-  free(b);
+  b->xlated = NULL, b->words = NULL, b->hash = NULL, b->prot = NULL, b->wprot = NULL, b->blocks = NULL;
+  b->links = NULL;
 }
 
-bt *bt_clone(const bt *b) {
-  bt *k = calloc(1, sizeof *k);
-  if (!k) return NULL;
+int bt_clone(bt *k, const bt *b) {
   *k = *b;
   k->words = NULL, k->hash = NULL, k->xlated = NULL, k->prot = NULL, k->wprot = NULL, k->blocks = NULL;
   k->links = NULL;
-  if (b->links_cap && !(k->links = malloc(b->links_cap * sizeof *k->links))) {
+  if ((b->links_cap && !(k->links = malloc(b->links_cap * sizeof *k->links))) || !alloc_tables(k, b->gpages)) {
     bt_free(k);
-    return NULL;
+    return -1;
   }
   if (b->nlinks) memcpy(k->links, b->links, b->nlinks * sizeof *b->links);
-  if (!alloc_tables(k, b->gpages)) {
-    bt_free(k);
-    return NULL;
-  }
   k->cap = b->cap;
   bt_block *blocks = realloc(k->blocks, b->cap * sizeof *b->blocks);
   if (!blocks) {
     bt_free(k);
-    return NULL;
+    return -1;
   }
   k->blocks = blocks;
   memcpy(k->words, b->words, b->tc_words * sizeof *b->words);
@@ -150,11 +145,11 @@ bt *bt_clone(const bt *b) {
     if (b->xlated[i]) {
       if (!(k->xlated[i] = malloc(PAGE_SIZE / 32))) {
         bt_free(k);
-        return NULL;
+        return -1;
       }
       memcpy(k->xlated[i], b->xlated[i], PAGE_SIZE / 32);
     }
-  return k;
+  return 0;
 }
 
 /* ---- lookup and insert ---- */
@@ -180,7 +175,7 @@ bt_block *bt_find(bt *b, uint32_t gpc, uint32_t gpa) {
 }
 
 uint32_t bt_reserve(vm *m) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   if (b->tc_used + BT_MAX_BLOCK_WORDS > b->tc_words) {
     b->n.tc_evictions++;
     bt_flush(m);
@@ -189,7 +184,7 @@ uint32_t bt_reserve(vm *m) {
 }
 
 bt_block *bt_insert(vm *m, uint32_t gpc, uint32_t gpa, uint32_t tc, uint32_t ninsns, uint32_t nwords) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   if (b->nblocks == b->cap) {
     bt_block *nb = realloc(b->blocks, 2 * b->cap * sizeof *nb);
     if (!nb) cpu_panic("bt_insert: out of host memory");
@@ -211,7 +206,7 @@ bt_block *bt_insert(vm *m, uint32_t gpc, uint32_t gpa, uint32_t tc, uint32_t nin
 }
 
 void bt_put(vm *m, uint32_t va, uint32_t word, bool marked, bt_word info) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t pa = bt_tc_pa(b, va);
   st32(m->c->mem + pa, word);
   /* Also drops the CPU's decoded copy of the old word there. */
@@ -219,12 +214,12 @@ void bt_put(vm *m, uint32_t va, uint32_t word, bool marked, bt_word info) {
   *bt_word_at(b, va) = info;
 }
 
-static uint32_t tc_word(const vm *m, uint32_t va) { return ld32(m->c->mem + bt_tc_pa(m->bt, va)); }
+static uint32_t tc_word(const vm *m, uint32_t va) { return ld32(m->c->mem + bt_tc_pa(bt_of(m), va)); }
 
 /* Rewrite the TC word at va, keeping its mark and its description. */
 static void repatch(vm *m, uint32_t va, uint32_t word) {
-  bool marked = mmu_word_marked(m->c, bt_tc_pa(m->bt, va));
-  bt_put(m, va, word, marked, *bt_word_at(m->bt, va));
+  bool marked = mmu_word_marked(m->c, bt_tc_pa(bt_of(m), va));
+  bt_put(m, va, word, marked, *bt_word_at(bt_of(m), va));
 }
 
 /* A stub's patch site is the branch that jumps to it (rewritten in place,
@@ -232,7 +227,7 @@ static void repatch(vm *m, uint32_t va, uint32_t word) {
  * stub itself (its brk becomes a marked jmp).  A link into another page
  * is recorded, to be checked when the guest's mappings change. */
 void bt_chain(vm *m, uint32_t stub, const bt_block *k) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   bt_word *s = bt_word_at(b, stub);
   uint32_t site = s->arg, old = tc_word(m, site);
   uint32_t word = bt_enc_j(site == stub ? OP_JMP : ISA_OPCODE(old), site, k->tc);
@@ -252,7 +247,7 @@ void bt_chain(vm *m, uint32_t stub, const bt_block *k) {
 }
 
 static void unlink_at(vm *m, uint32_t i) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   bt_link *l = &b->links[i];
   repatch(m, l->site, l->word);
   bt_word_at(b, l->stub)->why = BX_FAR;
@@ -260,7 +255,7 @@ static void unlink_at(vm *m, uint32_t i) {
 }
 
 void bt_unchain(vm *m, uint32_t stub) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   bt_word *s = bt_word_at(b, stub);
   if (s->why == BX_CHAINED) { /* in the same page: put back the jump to the stub, or the stub */
     uint32_t site = s->arg;
@@ -275,7 +270,7 @@ void bt_unchain(vm *m, uint32_t stub) {
 /* Links into a few guest pages (the kernel's code) come in any order: the
  * pages already walked in this check are remembered, a handful of them. */
 void bt_check_links(vm *m) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   enum { SEEN = 8 };
   uint32_t vpage[SEEN], gpage[SEEN], nseen = 0;
   for (uint32_t i = 0; i < b->nlinks;) {
@@ -312,7 +307,7 @@ void bt_flush_tables(bt *b) {
 /* The pages stay read-only in the shadow until the guest next writes
  * them: that write faults, finds the page no longer protected, and the
  * ordinary shadow fill makes it writable. */
-void bt_flush(vm *m) { bt_flush_tables(m->bt); }
+void bt_flush(vm *m) { bt_flush_tables(bt_of(m)); }
 
 /* ---- write protection of translated guest pages ---- */
 
@@ -336,7 +331,7 @@ static void shadow_write_protect(vm *m, uint32_t hpa) {
 }
 
 void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t page = gpa >> PAGE_SHIFT;
   if (!b->xlated[page] && !(b->xlated[page] = calloc(PAGE_SIZE / 32, 1))) cpu_panic("bt_protect: out of host memory");
   for (uint32_t k = 0, w = (gpa & PAGE_MASK) >> 2; k < ninsns; k++, w++) b->xlated[page][w >> 3] |= (uint8_t)(1u << (w & 7));
@@ -395,7 +390,7 @@ static const char *vcpu_slot(uint32_t word, char *buf, size_t len) {
  * The guest column is filled on the first word of each guest instruction's
  * expansion; `*` marks inserted words (not counted as the guest's). */
 void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   const uint8_t *mem = m->c->mem;
   fprintf(f, "block 0x%08x (guest-physical 0x%08x): %u instructions -> tc 0x%08x, %u words\n", k->gpc, k->gpa,
           k->ninsns, k->tc, k->nwords);
@@ -426,7 +421,7 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
 }
 
 void bt_dump(FILE *f, vm *m) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   fprintf(f, "# translation cache: %u blocks, %u of %u words used (inserted words marked *)\n", b->nblocks,
           b->tc_used, b->tc_words);
   for (uint32_t i = 0; i < b->nblocks; i++) bt_dump_block(f, m, &b->blocks[i]);

@@ -1,8 +1,9 @@
 /* bt_run.c: --mode bt, running a VM with binary translation.
  *
- * trap.c's vm_run() drives the VM as in trap-and-emulate; whenever the
- * guest is in virtual kernel mode it calls bt_run_kernel() instead of
- * running the guest's own code:
+ * The core's run loop (core/exit.c) calls the row's run hook, bt_run(): in
+ * virtual user mode the guest runs directly, as in trap-and-emulate
+ * (core/trap.c); in virtual kernel mode bt_run_kernel() runs a translation
+ * of its code instead:
  *
  *   look up the guest pc in the TC (translate on a miss)
  *   enter: guest registers and condition flags into the real CPU, the VCPU
@@ -15,8 +16,8 @@
  *     write to translated code's page -> perform it; flush if it hit code
  *     anything the guest must see, or the monitor must emulate
  *                    -> leave (the VCPU takes the guest's state at the
- *                       guest pc of the instruction) and let trap.c
- *                       reflect or emulate it
+ *                       guest pc of the instruction) and let the core's
+ *                       exit path (vm_handle_trap) reflect or emulate it
  *
  * Virtual time.  The real CPU counts guest instructions as its retired
  * instructions less the marked (inserted) ones, but its budget counts all of
@@ -37,7 +38,6 @@
 #include <string.h>
 
 #include "bt.h"
-#include "cli.h"
 #include "isa_info.h"
 #include "mmu.h"
 
@@ -57,7 +57,7 @@ static uint32_t shadow_pte(const vm *m, uint32_t va) { return shadow_entry(m, m-
 static void tc_enter(vm *m, uint32_t tc) {
   cpu *c = m->c;
   const vcpu *v = &m->v;
-  uint8_t *p = c->mem + m->bt->vcpu_pa;
+  uint8_t *p = c->mem + bt_of(m)->vcpu_pa;
   memcpy(c->r, v->r, sizeof c->r);
   c->pc = tc;
   c->flags = (v->flags & FLAGS_CC) | FLAG_IE;
@@ -76,7 +76,7 @@ static void tc_enter(vm *m, uint32_t tc) {
 static void tc_leave(vm *m, uint32_t gpc) {
   cpu *c = m->c;
   vcpu *v = &m->v;
-  const uint8_t *p = c->mem + m->bt->vcpu_pa;
+  const uint8_t *p = c->mem + bt_of(m)->vcpu_pa;
   memcpy(v->r, c->r, sizeof v->r);
   v->pc = gpc;
   v->flags = (c->flags & FLAGS_CC) | (ld32(p + VP_VSYS) & FLAG_IE) | FLAG_KM;
@@ -88,7 +88,7 @@ static void tc_leave(vm *m, uint32_t gpc) {
 /* A boundary the monitor may resume at, while no translation is flushed and
  * the guest changes no mapping. */
 static void remember(vm *m, uint32_t gpc, uint32_t tc) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   b->resume_gpc = gpc;
   b->resume_tc = tc;
   b->resume_gen = b->gen;
@@ -97,7 +97,7 @@ static void remember(vm *m, uint32_t gpc, uint32_t tc) {
 
 /* Leave where the CPU stopped, which must be a boundary; remember it. */
 static void leave_here(vm *m) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   const bt_word *w = bt_word_at(b, m->c->pc);
   if (!bt_boundary(w)) cpu_panic("bt: left translated code inside an expansion");
   tc_leave(m, w->gpc);
@@ -105,12 +105,15 @@ static void leave_here(vm *m) {
 }
 
 /* Leave for a trap the guest instruction at gpc raised (or, for syscall
- * and brk, completed: gpc is then the next pc), and let trap.c handle it
- * as trap-and-emulate would. */
+ * and brk, completed: gpc is then the next pc), and let the core handle it
+ * as trap-and-emulate would.  The record keeps the CPU's decoded
+ * instruction (a copied privileged one is the guest's own). */
 static void leave_trap(vm *m, uint32_t gpc, uint32_t cause, uint32_t value, uint32_t at) {
+  trap_info t = m->c->trap;
+  t.cause = cause, t.value = value, t.pc = at;
   tc_leave(m, gpc);
-  m->c->trap = (trap_info){cause, value, at};
-  vm_handle_trap(m);
+  vm_world_switch(m);
+  vm_handle_trap(m, &t);
 }
 
 /* ---- finding translations ---- */
@@ -135,7 +138,7 @@ static bool code_gpa(vm *m, uint32_t pc, uint32_t *gpa) {
 /* The translation of the guest code at pc, made on a miss; NULL with
  * *cause if fetching there faults. */
 static const bt_block *tc_lookup(vm *m, uint32_t pc, uint32_t *cause) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t gpa;
   m->c->st.cycles += m->c->cost.c[COST_TC_LOOKUP];
   if (pc & 3) {
@@ -158,7 +161,7 @@ static const bt_block *tc_lookup(vm *m, uint32_t pc, uint32_t *cause) {
 /* Continue at guest pc target from an exit; chain the stub at `stub` (0:
  * none) to the target's translation.  False if the guest faults there. */
 static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t gen = b->gen, cause;
   b->n.exits++; /* the translator's own exit: a lookup, no world switch */
   const bt_block *k = tc_lookup(m, target, &cause);
@@ -186,13 +189,13 @@ static bool finish_insn(vm *m) {
   int stop = c->stop_request;
   bool in = true;
   c->stop_request = 0;
-  while (in && !bt_boundary(bt_word_at(m->bt, c->pc))) {
+  while (in && !bt_boundary(bt_word_at(bt_of(m), c->pc))) {
     enum cpu_exit ex = cpu_run(c, 1);
     if (ex == EXIT_BUDGET) continue;
     trap_info t = c->trap;
     if (ex != EXIT_TRAP || t.cause < CAUSE_PF_FETCH || t.cause > CAUSE_PF_STORE)
       cpu_panic("finish_insn: a fault after an expansion's side effects");
-    in = page_fault(m, bt_word_at(m->bt, t.pc), &t);
+    in = page_fault(m, bt_word_at(bt_of(m), t.pc), &t);
   }
   c->stop_request = stop;
   return in;
@@ -206,7 +209,7 @@ static bool finish_insn(vm *m) {
  * translates the new code. */
 static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   cpu *c = m->c;
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t pte = ld32(c->mem + e), va = t->value;
   uint32_t hpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK), gpa = hpa - m->base;
   if (!m->wprot[gpa >> PAGE_SHIFT]) {
@@ -214,9 +217,9 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
     cpu_tlb_flush_page(c, va);
     return true;
   }
-  uint32_t tc_pa = bt_tc_pa(b, t->pc), word = ld32(c->mem + tc_pa), len = 4;
-  uint32_t val = c->r[ISA_RD(word)];
-  switch (ISA_OPCODE(word)) {
+  uint32_t tc_pa = bt_tc_pa(b, t->pc), len = 4;
+  uint32_t val = c->r[t->insn.rd];
+  switch (t->insn.op) { /* the store the CPU decoded */
   case OP_SW: st32(c->mem + hpa, val); break;
   case OP_SH: st16(c->mem + hpa, (uint16_t)val), len = 2; break;
   case OP_SB: c->mem[hpa] = (uint8_t)val, len = 1; break;
@@ -245,16 +248,14 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   bool store = t->cause == CAUSE_PF_STORE && t->value < BT_WINDOW;
   uint32_t e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & (PTE_V | SPTE_WP)) == (PTE_V | SPTE_WP)) {
-    m->n.world_switches++;
-    c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+    vm_world_switch(m);
     return protected_write(m, t, e);
   }
   if (!shadow_fault(m, t->value, t->cause)) { /* the guest's fault (the window always is) */
     leave_trap(m, w->gpc, t->cause, t->value, w->gpc);
     return false;
   }
-  m->n.world_switches++; /* a hidden fault, as trap-and-emulate counts it */
-  c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+  vm_world_switch(m); /* a hidden fault, as trap-and-emulate counts it */
   vm_load_root(m);
   e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
@@ -263,27 +264,25 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
 
 /* in and out, a kernel's commonest privileged instructions (console
  * output), touch only a register and the device, never the VCPU's mode,
- * flags or interrupts: emulated without leaving translated code.  The cost
- * model charges them as trap-and-emulate does. */
-static bool io_insn(vm *m, uint32_t word, uint32_t at) {
+ * flags or interrupts: emulated without leaving translated code, on the
+ * guest's registers where they are (the real CPU's).  The cost model
+ * charges them as trap-and-emulate does. */
+static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
   cpu *c = m->c;
-  uint32_t op = ISA_OPCODE(word), rd = ISA_RD(word), port = ISA_IMM16(word);
-  if (op == OP_OUT) console_port_out(&m->v.con, port, c->r[ISA_RS1(word)]);
-  else if (op == OP_IN && (word & 0x000f0000u) == 0) {
-    uint32_t v = console_port_in(&m->v.con, port);
-    if (rd) c->r[rd] = v;
+  if (d->op == OP_OUT)
+    console_port_out(&m->v.con, d->imm, c->r[d->rs1]);
+  else if (d->op == OP_IN) {
+    uint32_t v = console_port_in(&m->v.con, d->imm);
+    if (d->rd) c->r[d->rd] = v;
   } else
     return false;
-  m->n.world_switches++;
-  m->n.emulated[op]++;
-  c->st.cycles += c->cost.c[COST_WORLD_SWITCH] + c->cost.c[COST_EMULATE] + c->cost.c[COST_IO];
-  /* One guest instruction retired by the monitor, as trap.c's retire(). */
-  m->bt->run_emulated++;
-  m->gst.insns++;
-  if (m->v.cr[CR_TIMER] && --m->v.timer_left == 0) {
-    m->v.irq |= 1u << CAUSE_TIMER;
-    m->v.timer_left = m->v.cr[CR_TIMER];
-  }
+  vm_world_switch(m);
+  m->n.emulated[d->op]++;
+  c->st.cycles += c->cost.c[COST_EMULATE] + c->cost.c[COST_IO];
+  /* One guest instruction retired by the monitor (the VCPU's pc is not
+   * live inside translated code: leaving sets it). */
+  bt_of(m)->run_emulated++;
+  vm_retire(m);
   c->pc = at + 4;
   return true;
 }
@@ -292,7 +291,7 @@ static bool io_insn(vm *m, uint32_t word, uint32_t at) {
  * in the same translation if it was an ordinary one (and, for tlbi, if it
  * dropped another page than the one this code runs from). */
 static void privileged(vm *m, const bt_word *w, uint32_t at) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t gpc = w->gpc, next = at + 4, word = m->c->trap.value;
   bool own = ISA_OPCODE(word) == OP_TLBI && ((m->c->r[ISA_RS1(word)] ^ gpc) & ~PAGE_MASK) == 0;
   leave_trap(m, gpc, CAUSE_PRIV, word, gpc);
@@ -333,7 +332,7 @@ static bool jr_miss(vm *m, const bt_word *w, uint32_t at) {
 /* The real CPU trapped inside translated code; true to keep running. */
 static bool on_trap(vm *m) {
   cpu *c = m->c;
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   trap_info t = c->trap;
   if (!bt_in_tc(b, t.pc)) cpu_panic("bt: a trap outside the TC in virtual kernel mode");
   const bt_word *w = bt_word_at(b, t.pc);
@@ -347,8 +346,7 @@ static bool on_trap(vm *m) {
     if (w->why == BX_JR) return jr_miss(m, w, t.pc);
     /* An interrupt became deliverable: complete the guest instruction
      * (the restore after the check), then let vm_run deliver it. */
-    m->n.world_switches++;
-    c->st.cycles += c->cost.c[COST_WORLD_SWITCH];
+    vm_world_switch(m);
     c->pc = t.pc + 4;
     finish_insn(m);
     leave_here(m);
@@ -367,7 +365,7 @@ static bool on_trap(vm *m) {
     bt_flush(m);
     return false;
   case CAUSE_PRIV:
-    if (w->kind == W_START && io_insn(m, t.value, t.pc)) return true;
+    if (w->kind == W_START && io_insn(m, &t.insn, t.pc)) return true;
     privileged(m, w, t.pc);
     return false;
   case CAUSE_TIMER:
@@ -379,9 +377,9 @@ static bool on_trap(vm *m) {
   return false;
 }
 
-void bt_run_kernel(vm *m, uint64_t budget) {
+static void bt_run_kernel(vm *m, uint64_t budget) {
   cpu *c = m->c;
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t tc = 0, cause;
   if (b->syncs_seen != m->n.shadow_syncs) bt_check_links(m);
   if (b->resume_tc && b->resume_gen == b->gen && b->resume_gpc == m->v.pc && b->resume_syncs == m->n.shadow_syncs)
@@ -390,8 +388,8 @@ void bt_run_kernel(vm *m, uint64_t budget) {
   if (!tc) {
     const bt_block *k = tc_lookup(m, m->v.pc, &cause);
     if (!k) { /* the fetch faults */
-      c->trap = (trap_info){cause, m->v.pc, m->v.pc};
-      vm_handle_trap(m);
+      vm_world_switch(m);
+      vm_handle_trap(m, &(trap_info){cause, m->v.pc, m->v.pc, {0}});
       return;
     }
     tc = k->tc;
@@ -425,45 +423,17 @@ bool bt_user_fault(vm *m, const trap_info *t) {
   uint32_t gpa;
   if (!vm_user(m) || t->cause != CAUSE_PF_STORE || t->value >= BT_WINDOW) return false;
   if (guest_translate(m, t->value, P_W, &gpa) != 0 || !m->wprot[gpa >> PAGE_SHIFT]) return false;
-  m->bt->n.protected_writes++;
-  m->bt->n.tc_invalidations++;
+  bt_of(m)->n.protected_writes++;
+  bt_of(m)->n.tc_invalidations++;
   bt_flush(m);
   return false;
 }
 
-/* ---- --mode bt ---- */
-
-int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out) {
-  bt_config cfg = {o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE};
-  vm *m;
-  int rc = vm_create(o, img, bt_host_pages(&cfg), &m);
-  if (rc) return rc;
-  bt *b = bt_attach(m, &cfg, m->pool + SHADOW_POOL * PAGE_SIZE);
-  if (!b) {
-    fprintf(stderr, "vmm: out of host memory for the translation cache\n");
-    cpu_free(m->c);
-    free(m);
-    return VMM_EX_OSERR;
-  }
-  double t0 = host_now();
-  vm_run(m, o->max_steps ? o->max_steps : UINT64_MAX);
-  double t = host_now() - t0;
-  fflush(stdout);
-  if (o->dump_tc) { /* replaced only once complete (cli.h) */
-    cli_out f;
-    char err[300];
-    int st = cli_out_open(&f, o->dump_tc, err, sizeof err);
-    if (st == 0) bt_dump(f.f, m);
-    if (st == 0) st = cli_out_close(&f, err, sizeof err);
-    if (st) fprintf(stderr, "vmm: %s\n", err);
-    if (st) rc = st;
-  }
-  r->translated = true;
-  r->bt = b->n;
-  bt_free(b);
-  m->bt = NULL;
-  m->wprot = NULL;
-  *out = m->c;
-  vm_finish(m, r, "bt", t);
-  return rc;
+/* The row's run hook: virtual user mode runs the guest's own code, as in
+ * trap-and-emulate; virtual kernel mode runs its translation. */
+void bt_run(vm *m, uint64_t budget) {
+  if (vm_user(m))
+    vm_run_direct(m, budget);
+  else
+    bt_run_kernel(m, vm_timer_budget(m, budget));
 }

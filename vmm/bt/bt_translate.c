@@ -256,7 +256,7 @@ static void x_jr(em *e, const dinsn *d) {
  * jr keeps its last prediction and a miss only looks the target up.  The
  * count is the stub's description's reg (bt.h). */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target) {
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   uint32_t stub = start + JR_STUB;
   bt_word *sw = bt_word_at(b, stub);
   if (sw->reg >= BT_JR_PREDICTIONS) return 0;
@@ -302,7 +302,7 @@ static bool ends_block(const dinsn *d) {
 
 /* Expand the instruction at pc; true if it ends the block. */
 static bool translate_one(em *e, uint32_t word, uint32_t pc) {
-  const bt *b = e->m->bt;
+  const bt *b = bt_of(e->m);
   dinsn d;
   e->gpc = pc;
   e->first = true;
@@ -364,7 +364,7 @@ static double now(void) {
 
 bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   double t0 = now();
-  bt *b = m->bt;
+  bt *b = bt_of(m);
   em e = {m, bt_reserve(m), gpc, true};
   uint32_t start = e.at;
   const uint8_t *page = m->c->mem + m->base + (gpa & ~PAGE_MASK);

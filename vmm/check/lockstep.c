@@ -29,23 +29,18 @@
 
 /* ---- modes ---- */
 
-static const ls_mode *find_mode(const char *name) {
-  for (int i = 0; i < ls_nmodes; i++)
-    if (strcmp(ls_modes[i].name, name) == 0) return &ls_modes[i];
-  return NULL;
+/* The monitor mode to compare with native: a row of the mode table. */
+static const vmm_mode *find_mode(const vmm_opts *o) {
+  const vmm_mode *md = mode_find(o->mode, o);
+  return md && mode_is_monitor(md) ? md : NULL;
 }
 
-bool lockstep_has_mode(const char *mode) { return find_mode(mode) != NULL; }
-
-const char *lockstep_modes(void) {
-  static char buf[128];
-  buf[0] = 0;
-  for (int i = 0; i < ls_nmodes; i++) {
-    if (i) strncat(buf, " ", sizeof buf - strlen(buf) - 1);
-    strncat(buf, ls_modes[i].name, sizeof buf - strlen(buf) - 1);
-  }
-  return buf;
+bool lockstep_has_mode(const char *mode) {
+  const vmm_mode *md = mode_find(mode, NULL);
+  return md && mode_is_monitor(md);
 }
+
+const char *lockstep_modes(void) { return mode_names(true); }
 
 /* ---- comparing two views ---- */
 
@@ -186,14 +181,14 @@ static void describe_tick(const cpu *c, const ls_before *b, const image *img, ls
 enum pass_end { PASS_AGREE, PASS_DIVERGED, PASS_MEMDIFF, PASS_ERROR };
 
 typedef struct ls_pair {
-  const ls_mode *mode;
+  const vmm_mode *mode;
   ls_side n, o; /* native, other */
   ls_record *rec;
 } ls_pair;
 
 static void pair_free(ls_pair *p) {
-  if (p->n.c) p->n.mode->free(&p->n);
-  if (p->o.c) p->o.mode->free(&p->o);
+  ls_side_free(&p->n);
+  ls_side_free(&p->o);
   free(p->n.out);
   free(p->o.out);
   memset(&p->n, 0, sizeof p->n);
@@ -202,12 +197,10 @@ static void pair_free(ls_pair *p) {
 
 static int pair_make(ls_pair *p, const vmm_opts *o, const image *img, FILE *report) {
   char err[256];
-  p->n.mode = &ls_native;
-  p->o.mode = p->mode;
   ls_console_init(&p->n, p->rec);
   ls_console_init(&p->o, p->rec);
-  int rc = ls_native.make(&p->n, o, img, err, sizeof err);
-  if (rc == 0) rc = p->mode->make(&p->o, o, img, err, sizeof err);
+  int rc = ls_side_make(&p->n, &mode_native, o, img, err, sizeof err);
+  if (rc == 0) rc = ls_side_make(&p->o, p->mode, o, img, err, sizeof err);
   if (rc != 0) {
     if (report) fprintf(report, "vmm: --lockstep %s: %s\n", p->mode->name, err);
     pair_free(p);
@@ -228,11 +221,11 @@ static enum pass_end run_pass(ls_pair *p, const vmm_opts *o, const ls_opts *lo, 
   for (;;) {
     if (o->max_steps && tick == o->max_steps) break;
     look_ahead(n->c, &b);
-    n->mode->run(n, 1);
-    t->mode->run(t, 1);
+    guest_run(&n->g, 1);
+    guest_run(&t->g, 1);
     tick++;
-    n->mode->view(n, &vn);
-    t->mode->view(t, &vt);
+    guest_view_get(&n->g, &vn);
+    guest_view_get(&t->g, &vt);
     bool diff = views_differ(&vn, &vt, mode, res->what, sizeof res->what);
     if (!diff && (n->out_len != t->out_len || (n->out_len && memcmp(n->out, t->out, n->out_len) != 0))) {
       char a[48], c[48];
@@ -288,7 +281,7 @@ static enum pass_end run_pass(ls_pair *p, const vmm_opts *o, const ls_opts *lo, 
 int lockstep_run(const vmm_opts *o, const ls_opts *lo, const image *img, ls_result *res) {
   memset(res, 0, sizeof *res);
   res->verdict = LS_ERROR;
-  ls_pair p = {.mode = find_mode(o->mode)};
+  ls_pair p = {.mode = find_mode(o)};
   if (!p.mode) {
     if (lo->report)
       fprintf(lo->report, "vmm: --lockstep: no monitor mode '%s' to compare (modes: %s)\n", o->mode,
@@ -318,7 +311,7 @@ int lockstep_run(const vmm_opts *o, const ls_opts *lo, const image *img, ls_resu
     }
   }
   res->verdict = e == PASS_AGREE ? LS_AGREE : LS_DIVERGED;
-  if (p.o.mode->outside) res->outside = p.o.mode->outside(&p.o);
+  res->outside = ls_side_outside(&p.o);
   rc = 0;
 done:
   pair_free(&p);

@@ -24,8 +24,10 @@
  * of virtual space belongs to the binary translator's window.
  *
  * Every monitor side also gets guard pages below and above everything the
- * monitor owns, filled with a canary: `outside` counts canary bytes that
- * changed and shadow entries that point outside the guest (isolation).
+ * monitor owns (core/vm.h's map, between guards), filled with a canary:
+ * `outside` counts canary bytes that changed and shadow entries that point
+ * outside the guest (isolation).  Both sides are guests of the mode table
+ * (core/mode.h): any monitor mode of it can be compared with native.
  */
 #ifndef LOCKSTEP_H
 #define LOCKSTEP_H
@@ -34,9 +36,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/guest.h"
+#include "core/mode.h"
 #include "image.h"
-#include "core/vm.h"
 #include "core/vmm.h"
 
 #define LS_EVERY 4096        /* default ticks between full memory comparisons */
@@ -112,40 +113,28 @@ typedef struct ls_record {
   FILE *flush; /* flushed before the host is asked (prompts show) */
 } ls_record;
 
-struct ls_mode;
-
-/* One machine of the pair. */
+/* One machine of the pair: a guest alone on its machine (core/mode.h),
+ * with guard bytes around everything a monitor side owns. */
 typedef struct ls_side {
-  const struct ls_mode *mode;
-  cpu *c;      /* the real machine */
-  vm *m;       /* the VM in a monitor mode; NULL natively */
-  void *priv;  /* what else a mode keeps */
+  guest g;
+  cpu *c;        /* its machine */
   uint8_t *gmem; /* guest-physical 0, in host memory */
   uint32_t gsize;
-  uint32_t owned_end; /* host-physical end of the monitor's own memory: */
-                      /* [0, LS_GUARD) and [owned_end, +LS_GUARD) are guards */
-  console_dev con;    /* the ends the guest's console is given */
-  char *out;          /* console bytes written and not yet compared */
+  console_dev con; /* the ends the guest's console is given */
+  char *out;       /* console bytes written and not yet compared */
   size_t out_len, out_cap;
   ls_record *rec;
   size_t in_pos; /* record bytes this side has read */
-  enum cpu_exit exit; /* native: the last cpu_run's exit */
 } ls_side;
 
-/* A mode as lockstep drives it: a row of ls_modes[] (lockstep_side.c). */
-typedef struct ls_mode {
-  const char *name;
-  /* The machine with img loaded and reset, s->con as the guest's console. */
-  int (*make)(ls_side *s, const vmm_opts *o, const image *img, char *err, size_t len);
-  void (*run)(ls_side *s, uint64_t ticks); /* lockstep runs one tick at a time */
-  void (*view)(const ls_side *s, ls_view *v);
-  uint64_t (*outside)(const ls_side *s); /* isolation count; NULL natively */
-  void (*free)(ls_side *s);
-} ls_mode;
-
-extern const ls_mode ls_native;
-extern const ls_mode ls_modes[];
-extern const int ls_nmodes;
+/* lockstep_side.c: the guest of mode md with img, s->con its console;
+ * monitor modes get LS_GUARD canary bytes below and above.  0, or an exit
+ * status with a message in err. */
 void ls_console_init(ls_side *s, ls_record *rec);
+int ls_side_make(ls_side *s, const vmm_mode *md, const vmm_opts *o, const image *img, char *err, size_t len);
+void ls_side_free(ls_side *s);
+/* Isolation: guard bytes changed plus the monitor's table entries outside
+ * the guest (0 natively). */
+uint64_t ls_side_outside(const ls_side *s);
 
 #endif

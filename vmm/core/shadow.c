@@ -15,8 +15,15 @@
  * both run in real user mode, so the real U bit cannot separate them; the
  * user root holds only the guest's U=1 mappings, so virtual user code can
  * never reach a page the guest kernel keeps to itself.  Where the real MMU
- * can tell the two apart (m->one_root: hw-shadow, bt), one root keeps the
- * guest's U bits and serves both.
+ * can tell the two apart (m->one_root), one root keeps the guest's U bits
+ * and serves both.
+ *
+ * Two things a technique may add, which this file serves without knowing
+ * whose they are: a monitor window (m->window_va: the top of the address
+ * space is the monitor's, mapped in the virtual-kernel root by
+ * m->window_pde, and to the guest never mapped at all), and watched pages
+ * (m->wprot: their shadow entries stay read-only, SPTE_WP, so that the
+ * guest's writes come to the monitor).
  *
  * Tracking guest page-table edits: the ISA says a changed PTE may be used
  * stale until the kernel executes tlbi or tlbflush or rewrites CR[ptb].  The
@@ -39,9 +46,8 @@
  */
 #include <string.h>
 
-#include "bt/bt.h"
 #include "mmu.h"
-#include "vm.h"
+#include "mode.h"
 
 static uint32_t ld(const vm *m, uint32_t hpa) { return ld32(m->c->mem + hpa); }
 static void st(vm *m, uint32_t hpa, uint32_t v) { st32(m->c->mem + hpa, v); }
@@ -59,9 +65,9 @@ static void space_free(vm *m, shadow_space *s) {
   for (int i = 0; i < 2; i++) {
     uint32_t pd = s->root[i].pd;
     if (!pd) continue;
-    for (uint32_t d = 0; d < 1024; d++) { /* the window's table is not the pool's */
+    for (uint32_t d = 0; d < PT_ENTRIES; d++) { /* the window's table is not the pool's */
       uint32_t pde = ld(m, pd + 4 * d);
-      if ((pde & PTE_V) && in_pool(m, pde & ~PAGE_MASK)) pool_give(m, pde & ~PAGE_MASK);
+      if ((pde & PTE_V) && in_pool(m, PTE_ADDR(pde))) pool_give(m, PTE_ADDR(pde));
     }
     pool_give(m, pd);
   }
@@ -137,8 +143,8 @@ uint32_t shadow_current(vm *m) {
   /* Lab 4: one root for both virtual modes, so a page the guest kernel
    * touched stays mapped when the guest drops to virtual user mode.  Pick
    * m->cur.root[0] in virtual kernel mode, m->cur.root[1] in virtual user mode
-   * (vm_user), and always m->cur.root[0] when m->one_root (hw-shadow and bt, where
-   * the real U bit separates the modes). */
+   * (vm_user), and always m->cur.root[0] when m->one_root (the modes whose
+   * real MMU separates the two: vm.h). */
   shadow_root *r = &m->cur.root[0];
 #endif
   if (!r->pd) {
@@ -148,8 +154,8 @@ uint32_t shadow_current(vm *m) {
       shadow_drop_all(m);
       r->pd = pool_alloc(m);
     }
-    /* --mode bt: the kernel root maps the monitor window (bt.h). */
-    if (m->window_pde && r == &m->cur.root[0]) st(m, r->pd + 1023 * 4, m->window_pde);
+    /* The kernel root maps the monitor's window, if it has one. */
+    if (m->window_pde && r == &m->cur.root[0]) st(m, PDE_AT(r->pd, m->window_va), m->window_pde);
   }
   return r->pd;
 }
@@ -170,11 +176,11 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, bool user, uint32
     return 0;
   }
 #if LAB_SOLUTION >= 4
-  uint32_t pde_gpa = (v->cr[CR_PTB] & ~PAGE_MASK) + ((va >> 22) << 2);
+  uint32_t pde_gpa = PDE_AT(v->cr[CR_PTB], va);
   if (pde_gpa > m->size - 4) return (int)cause;
   uint32_t pde = ld(m, m->base + pde_gpa);
   if (!(pde & PTE_V)) return (int)cause;
-  uint32_t pte_gpa = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+  uint32_t pte_gpa = PTE_AT(pde, va);
   if (pte_gpa > m->size - 4) return (int)cause;
   uint32_t pte = ld(m, m->base + pte_gpa);
   if (!(pte & PTE_V) || (pte >> PAGE_SHIFT) >= (m->size >> PAGE_SHIFT)) return (int)cause;
@@ -187,14 +193,15 @@ static int guest_walk(const vm *m, uint32_t va, uint32_t need, bool user, uint32
     cpu_phys_write(m->c, m->base + pte_gpa, &pte, 4);
   }
   if (!allowed) return (int)cause;
-  *gpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK);
+  *gpa = PTE_ADDR(pte) | PGOFF(va);
   *flags = pte & PAGE_MASK;
   return 0;
 #else
   /* Lab 4: walk the GUEST's two-level table as cpu/mmu.c walks a real one
-   * (the picture is in cpu/mmu.c): the directory at guest-physical
-   * CR[ptb] (v->cr), index va >> 22; its entry names a page table, index
-   * bits 21..12 of va; its entry names the page.  Entries hold
+   * (the picture is in cpu/pt.h): the directory at guest-physical
+   * CR[ptb] (v->cr), index PDX(va); its entry names a page table, index
+   * PTX(va); its entry names the page (PDE_AT and PTE_AT give the
+   * entries' addresses, PTE_ADDR the page an entry names).  Entries hold
    * guest-physical addresses: read them at host-physical m->base + gpa
    * (ld), and fault (return cause) on an invalid entry, or one that
    * points past guest memory (m->size).  Then, as the hardware does: set
@@ -221,7 +228,7 @@ int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa) {
 /* The shadow entry for a guest page at gpa whose guest PTE has `flags`. */
 static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
   /* Real user mode runs both virtual modes, so every shadow entry is U. */
-  uint32_t spte = ((m->base + gpa) & ~PAGE_MASK) | PTE_V | PTE_U | PTE_A | PTE_D;
+  uint32_t spte = PTE_ADDR(m->base + gpa) | PTE_V | PTE_U | PTE_A | PTE_D;
   if (m->one_root && !(flags & PTE_U)) spte &= ~PTE_U; /* the real MMU tells the modes apart (vm.h) */
 #if LAB_SOLUTION >= 4
   if ((flags & PTE_W) && (flags & PTE_D)) spte |= PTE_W;
@@ -233,28 +240,28 @@ static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
    * guest_walk(..., P_W, ...) sets D as the hardware would. */
   if (flags & PTE_W) spte |= PTE_W;
 #endif
-  /* --mode bt: a page holding translated code stays read-only, so that a
-   * write to it comes to the monitor (self-modifying code). */
+  /* A watched page (one holding translated code, say) stays read-only, so
+   * that a write to it comes to the monitor. */
   if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
   return spte;
 }
 
 uint32_t shadow_entry(const vm *m, uint32_t pd, uint32_t va) {
   if (!pd) return 0;
-  uint32_t pde = ld(m, pd + ((va >> 22) << 2));
-  return (pde & PTE_V) ? (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2) : 0;
+  uint32_t pde = ld(m, PDE_AT(pd, va));
+  return (pde & PTE_V) ? PTE_AT(pde, va) : 0;
 }
 
 bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
-  /* --mode bt reserves the top 4 MiB: to the guest it is never mapped. */
-  if (m->window_pde && va >= BT_WINDOW) return false;
-  uint32_t need = cause == CAUSE_PF_STORE ? P_W : cause == CAUSE_PF_FETCH ? P_X : P_R;
+  /* The monitor's window: to the guest it is never mapped. */
+  if (m->window_va && va >= m->window_va) return false;
+  uint32_t need = pt_fault_access(cause);
   uint32_t gpa, flags;
   if (guest_walk(m, va, need, vm_user(m), &gpa, &flags, true) != 0) return false;
   uint32_t spte = spte_make(m, gpa, flags);
 
   uint32_t pd = shadow_current(m);
-  uint32_t pde_pa = pd + ((va >> 22) << 2);
+  uint32_t pde_pa = PDE_AT(pd, va);
   uint32_t pde = ld(m, pde_pa);
   if (!(pde & PTE_V)) {
     uint32_t pt = pool_alloc(m);
@@ -262,13 +269,13 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
       m->n.shadow_resets++;
       shadow_drop_all(m);
       pd = shadow_current(m);
-      pde_pa = pd + ((va >> 22) << 2);
+      pde_pa = PDE_AT(pd, va);
       pt = pool_alloc(m);
     }
     pde = pt | PTE_V;
     st(m, pde_pa, pde);
   }
-  uint32_t at = (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
+  uint32_t at = PTE_AT(pde, va);
   /* Remember a new entry, to check it if the guest comes back to this
    * address space; past SHADOW_LOG the space is not kept. */
   if (!(ld(m, at) & PTE_V) && m->cur.nlog <= SHADOW_LOG) {
@@ -359,12 +366,12 @@ void shadow_sync_all(vm *m) {
 }
 
 void shadow_invalidate(vm *m, uint32_t va) {
-  if (m->window_pde && va >= BT_WINDOW) return; /* the monitor's window, not the guest's */
+  if (m->window_va && va >= m->window_va) return; /* the monitor's window, not the guest's */
 #if LAB_SOLUTION >= 4
   for (int i = 0; i < 2; i++) {
     if (!m->cur.root[i].pd) continue;
-    uint32_t pde = ld(m, m->cur.root[i].pd + ((va >> 22) << 2));
-    if (pde & PTE_V) st(m, (pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2), 0);
+    uint32_t pde = ld(m, PDE_AT(m->cur.root[i].pd, va));
+    if (pde & PTE_V) st(m, PTE_AT(pde, va), 0);
   }
 #else
   /* Lab 4: the guest changed the PTE for va and said so (tlbi).  The
@@ -374,4 +381,31 @@ void shadow_invalidate(vm *m, uint32_t va) {
    * and refills it from the guest's new entry. */
 #endif
   cpu_tlb_flush_page(m->c, va);
+}
+
+/* ---- isolation: every entry the monitor made points inside ---- */
+
+typedef struct outside_count {
+  const vm *m;
+  uint64_t n;
+} outside_count;
+
+static bool entry_outside(void *ctx, const pt_entry *e) {
+  outside_count *k = ctx;
+  const vm *m = k->m;
+  if (!e->pte_at) { /* a directory entry: the window's, or a table of the pool */
+    if (m->window_pde && e->pde == m->window_pde && e->va == PT_VA(PDX(m->window_va), 0)) return false;
+    if (!in_pool(m, PTE_ADDR(e->pde))) return k->n++, false;
+    return true;
+  }
+  uint32_t pa = PTE_ADDR(e->pte);
+  if (pa < m->base || pa - m->base >= m->size) k->n++;
+  return true;
+}
+
+uint64_t shadow_outside(const vm *m) {
+  outside_count k = {m, 0};
+  uint32_t roots[SHADOW_ROOTS];
+  for (int i = 0, nr = shadow_roots(m, roots); i < nr; i++) pt_each(m->c->mem, m->c->mem_size, roots[i], entry_outside, &k);
+  return k.n;
 }

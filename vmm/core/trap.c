@@ -1,4 +1,5 @@
-/* trap.c: --mode trap, trap-and-emulate.
+/* trap.c: trap-and-emulate: --mode trap, and the VCPU in software that
+ * every monitor mode shares.
  *
  * The guest kernel runs in real user mode.  The monitor (this C code) holds
  * real kernel mode: the real CPU is set to hand every trap back here
@@ -12,18 +13,25 @@
  * builds the trap frame in the VCPU's control registers and resumes the
  * guest at its own trap vector, in virtual kernel mode.
  *
+ * The pieces, in the order they run:
+ *   world_enter, world_exit  the VCPU onto the real CPU and back
+ *   vm_run_direct            the trap row's run hook (exit.c's loop calls
+ *                            it); a mode may use it for part of the time
+ *   vm_reflect               a trap into the guest (lab 2)
+ *   vm_emulate, emulators[]  a privileged instruction on the VCPU (lab 2):
+ *                            after a trap here, after a VM exit under hw
+ *
  * Virtual time is counted in guest ticks exactly as native mode counts
  * them: every instruction the guest ran directly, plus one per emulated
- * instruction, plus idle ticks.  The real CPU is given a budget that ends
- * where the guest's virtual timer fires, so interrupts land at the same
- * guest instruction as on bare hardware.
+ * instruction (vm_retire), plus idle ticks.  The real CPU is given a
+ * budget that ends where the guest's virtual timer fires, so interrupts
+ * land at the same guest instruction as on bare hardware.
  */
 #include <string.h>
 
-#include "bt/bt.h"
 #include "isa_info.h"
 #include "mmu.h"
-#include "vm.h"
+#include "mode.h"
 
 /* ---- world switch: the VCPU onto the real CPU and back ---- */
 
@@ -59,41 +67,22 @@ static void world_exit(vm *m) {
   vm_count_guest(m);
 }
 
-void vm_count_guest(vm *m) {
-  cpu *c = m->c;
-  /* Marked words are a translator's own instructions, not the guest's. */
-  uint64_t guest = c->st.insns - c->st.marked;
-  uint64_t ran = guest - m->real_insns_seen;
-  m->real_insns_seen = guest;
-  m->gst.insns += ran;
-  if (vm_user(m)) m->gst.user_insns += ran;
-  if (m->v.cr[CR_TIMER]) { /* the budget never overshoots the timer */
-    m->v.timer_left -= (uint32_t)ran;
-    if (m->v.timer_left == 0) {
-      m->v.irq |= 1u << CAUSE_TIMER;
-      m->v.timer_left = m->v.cr[CR_TIMER];
-    }
-  }
-}
-
 /* ---- reflection: deliver a trap to the guest as hardware would ---- */
 
-static void stop(vm *m, enum cpu_exit ex) {
-  m->done = true;
-  m->exit = ex;
-}
-
 /* Enter the guest's trap vector with the frame native hardware would
- * build: the same checks and the same saved state as cpu_take_trap(). */
-static void reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint32_t epc) {
+ * build: the same checks and the same saved state as cpu_take_trap().
+ * A mode whose CPU delivers the guest's traps itself (hw's event
+ * injection) is handed the trap instead. */
+void vm_reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint32_t epc) {
   vcpu *v = &m->v;
-  m->last_trap = (trap_info){cause, value, at_pc};
+  m->last_trap = (trap_info){cause, value, at_pc, {0}};
   m->n.reflected[cause]++;
+  if (m->mode->inject) return m->mode->inject(m, cause, value, epc);
   m->c->st.cycles += m->c->cost.c[COST_REFLECT];
 #if LAB_SOLUTION >= 2
   v->waiting = false;
-  if (v->cr[CR_TVEC] == 0) return stop(m, EXIT_NOVECTOR);
-  if ((v->flags & FLAG_KM) && at_pc == v->cr[CR_TVEC] && cause < CAUSE_TIMER) return stop(m, EXIT_DOUBLE);
+  if (v->cr[CR_TVEC] == 0) return vm_stop(m, EXIT_NOVECTOR);
+  if ((v->flags & FLAG_KM) && at_pc == v->cr[CR_TVEC] && cause < CAUSE_TIMER) return vm_stop(m, EXIT_DOUBLE);
   v->cr[CR_EPC] = epc;
   v->cr[CR_ESTATUS] = v->flags;
   v->cr[CR_CAUSE] = cause;
@@ -103,27 +92,17 @@ static void reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint3
 #else
   /* Lab 2: do to the VCPU (v) what cpu_take_trap() in cpu/cpu.c does to a
    * real CPU in native mode: a trap wakes a waiting guest; no trap vector
-   * stops the VM (stop(m, EXIT_NOVECTOR)); a fault at the vector itself in
+   * stops the VM (vm_stop(m, EXIT_NOVECTOR)); a fault at the vector itself in
    * kernel mode is a double fault (EXIT_DOUBLE); otherwise save epc, the
    * flags, cause and value in the virtual control registers, enter VIRTUAL
    * kernel mode with virtual interrupts off, and continue at the vector. */
   (void)v, (void)value, (void)at_pc, (void)epc;
-  LAB_TODO(2, "vmm/core/trap.c reflect");
+  LAB_TODO(2, "vmm/core/trap.c vm_reflect");
 #endif
 }
 
 /* ---- emulation of privileged (and, under --isa strict, special)
  * instructions against the VCPU, one small function each ---- */
-
-/* One guest instruction retired by emulation: a guest tick. */
-static void retire(vm *m, bool tick_timer) {
-  m->gst.insns++;
-  m->v.pc += 4;
-  if (tick_timer && m->v.cr[CR_TIMER] && --m->v.timer_left == 0) {
-    m->v.irq |= 1u << CAUSE_TIMER;
-    m->v.timer_left = m->v.cr[CR_TIMER];
-  }
-}
 
 static void set_rd(vm *m, unsigned rd, uint32_t val) {
   if (rd) m->v.r[rd] = val;
@@ -134,19 +113,19 @@ typedef void (*emu_fn)(vm *m, const dinsn *d, uint32_t word);
 static void emu_halt(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
   m->halt_code = m->v.r[d->rs1];
-  retire(m, true);
-  stop(m, EXIT_HALT);
+  vm_retire(m);
+  vm_stop(m, EXIT_HALT);
 }
 
 static void emu_iret(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
-  retire(m, true);
+  vm_retire(m);
   m->v.flags = m->v.cr[CR_ESTATUS] & FLAGS_ALL;
   m->v.pc = m->v.cr[CR_EPC];
 #else
   /* Lab 2: iret returns from the guest's trap handler: one guest
-   * instruction retires (retire), then the virtual flags come back from the
+   * instruction retires (vm_retire), then the virtual flags come back from the
    * virtual CR[estatus] (only the FLAGS_ALL bits: that may be a return to
    * virtual user mode) and the pc from the virtual CR[epc]. */
   (void)m, (void)d, (void)w;
@@ -158,10 +137,10 @@ static void emu_cli(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.flags &= ~FLAG_IE;
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: cli clears the guest's VIRTUAL interrupt flag (m->v.flags),
-   * never the real CPU's, and retires the instruction (retire). */
+   * never the real CPU's, and retires the instruction (vm_retire). */
   (void)m, (void)d, (void)w;
   LAB_TODO(2, "vmm/core/trap.c emu_cli");
 #endif
@@ -171,7 +150,7 @@ static void emu_sti(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.flags |= FLAG_IE;
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: sti sets the guest's VIRTUAL interrupt flag and retires the
    * instruction.  (A virtual interrupt pending since then is delivered by
@@ -183,9 +162,9 @@ static void emu_sti(vm *m, const dinsn *d, uint32_t w) {
 
 static void emu_mfc(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
-  if (d->imm >= NCR) return reflect(m, CAUSE_ILLEGAL, w, m->v.pc, m->v.pc);
+  if (d->imm >= NCR) return vm_reflect(m, CAUSE_ILLEGAL, w, m->v.pc, m->v.pc);
   set_rd(m, d->rd, d->imm == CR_TIMER ? (m->v.cr[CR_TIMER] ? m->v.timer_left : 0) : m->v.cr[d->imm]);
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: mfc rd, creg reads a VIRTUAL control register into the guest's
    * register d->rd (set_rd: r0 stays zero).  d->imm is the register's
@@ -209,17 +188,17 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
     m->n.shadow_syncs++;
     m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
     break;
-  case CR_TIMER: /* the new period starts after this instruction */
-    v->cr[CR_TIMER] = val;
-    v->timer_left = val;
-    retire(m, false);
+  case CR_TIMER: /* the new period starts after this instruction, */
+    v->cr[CR_TIMER] = 0;  /* which retires on no timer at all */
+    vm_retire(m);
+    v->cr[CR_TIMER] = v->timer_left = val;
     return;
   case CR_ESTATUS: v->cr[CR_ESTATUS] = val & FLAGS_ALL; break;
   default:
-    if (d->imm >= NCR) return reflect(m, CAUSE_ILLEGAL, w, v->pc, v->pc);
+    if (d->imm >= NCR) return vm_reflect(m, CAUSE_ILLEGAL, w, v->pc, v->pc);
     v->cr[d->imm] = val;
   }
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: mtc creg, rs writes the guest's register d->rs1 into a VIRTUAL
    * control register, then retires.  Special cases, as the real CPU's
@@ -227,9 +206,9 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
    * change the guest's address space, so the shadow must follow
    * (shadow_sync_all), counted in m->n.shadow_syncs and charged
    * COST_SHADOW_SYNC; CR[timer] sets the period and restarts the countdown
-   * (m->v.timer_left) and retires WITHOUT ticking the timer (retire(m,
-   * false)); CR[estatus] keeps only FLAGS_ALL; a number past NCR is
-   * illegal (as in emu_mfc). */
+   * (m->v.timer_left) after this instruction, which retires on no timer
+   * at all (turn it off, vm_retire, then set it); CR[estatus] keeps only
+   * FLAGS_ALL; a number past NCR is illegal (as in emu_mfc). */
   (void)m, (void)d, (void)w;
   LAB_TODO(2, "vmm/core/trap.c emu_mtc");
 #endif
@@ -241,7 +220,7 @@ static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
   shadow_invalidate(m, m->v.r[d->rs1]);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: the guest invalidates one page of its TLB: the shadow must
    * forget that page (shadow_invalidate with the address in R[d->rs1]);
@@ -257,7 +236,7 @@ static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
   shadow_sync_all(m);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: the guest flushes its whole TLB: the whole shadow must follow
    * (shadow_sync_all), count and charge it as in emu_tlbi, retire. */
@@ -270,24 +249,24 @@ static void emu_in(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
   m->c->st.cycles += m->c->cost.c[COST_IO];
   set_rd(m, d->rd, console_port_in(&m->v.con, d->imm));
-  retire(m, true);
+  vm_retire(m);
 }
 
 static void emu_out(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
   m->c->st.cycles += m->c->cost.c[COST_IO];
   console_port_out(&m->v.con, d->imm, m->v.r[d->rs1]);
-  retire(m, true);
+  vm_retire(m);
 }
 
 static void emu_wfi(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
   m->v.waiting = true;
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: wfi idles the guest until an interrupt: mark the VCPU waiting
-   * and retire; vm_run's virtual_events idles it in virtual time. */
+   * and retire; exit.c's run loop idles it in virtual time. */
   (void)m, (void)d, (void)w;
   LAB_TODO(2, "vmm/core/trap.c emu_wfi");
 #endif
@@ -298,13 +277,13 @@ static void emu_wfi(vm *m, const dinsn *d, uint32_t w) {
 static bool guest_access(vm *m, uint32_t va, uint32_t need, uint32_t **p) {
   uint32_t gpa;
   if (va & 3) {
-    reflect(m, CAUSE_MISALIGN, va, m->v.pc, m->v.pc);
+    vm_reflect(m, CAUSE_MISALIGN, va, m->v.pc, m->v.pc);
     return false;
   }
   int cause = guest_translate(m, va, need, &gpa);
   if (cause) {
     m->n.guest_page_faults++;
-    reflect(m, (uint32_t)cause, va, m->v.pc, m->v.pc);
+    vm_reflect(m, (uint32_t)cause, va, m->v.pc, m->v.pc);
     return false;
   }
   if (need == P_W) cpu_phys_written(m->c, m->base + gpa, 4);
@@ -321,7 +300,7 @@ static void emu_pushf(vm *m, const dinsn *d, uint32_t w) {
   if (!guest_access(m, va, P_W, &p)) return;
   st32((uint8_t *)p, m->v.flags);
   m->v.r[REG_SP] = va;
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: under --isa strict pushf traps; emulate it on the VIRTUAL
    * flags: the word goes at R[sp] - 4 through the guest's own MMU
@@ -340,7 +319,7 @@ static void emu_popf(vm *m, const dinsn *d, uint32_t w) {
   uint32_t val = ld32((uint8_t *)p);
   m->v.flags = (val & (FLAGS_CC | FLAG_IE)) | FLAG_KM; /* virtual kernel mode */
   m->v.r[REG_SP] = va + 4;
-  retire(m, true);
+  vm_retire(m);
 #else
   /* Lab 2: popf loads ZNCV and IE from the word at R[sp] (guest_access
    * with P_R), never KM: the guest stays in virtual kernel mode.  Then sp
@@ -357,84 +336,55 @@ static const emu_fn emulators[256] = {
     [OP_POPF] = emu_popf,
 };
 
-static void emulate(vm *m, uint32_t word) {
-  dinsn d;
-  if (!isa_decode(word, &d) || !emulators[d.op])
-    cpu_panic("emulate: a privileged trap for an instruction with no emulator");
-  m->n.emulated[d.op]++;
-  m->c->st.cycles += m->c->cost.c[COST_EMULATE];
-  emulators[d.op](m, &d, word);
+/* The privileged instruction d, word w, at the VCPU's pc: performed on the
+ * VCPU by its emulator, which retires it (or reflects the fault it takes).
+ * The caller charged the work: trap-and-emulate decodes nothing, the CPU's
+ * trap record carries the instruction decoded, but it pays COST_EMULATE;
+ * hardware assist's exits are charged by the CPU. */
+void vm_emulate(vm *m, const dinsn *d, uint32_t w) {
+  if (!emulators[d->op]) cpu_panic("vm_emulate: an instruction with no emulator");
+  m->n.emulated[d->op]++;
+  emulators[d->op](m, d, w);
 }
 
-/* ---- the monitor's trap handler ---- */
+/* ---- --mode trap: the guest's own code on the real CPU ---- */
 
-void vm_handle_trap(vm *m) {
-  const trap_info *t = &m->c->trap;
-  m->n.world_switches++;
-  m->c->st.cycles += m->c->cost.c[COST_WORLD_SWITCH];
-  switch (t->cause) {
-  case CAUSE_PRIV:
-    if (vm_user(m))
-      reflect(m, CAUSE_PRIV, t->value, t->pc, t->pc); /* the guest's user code did it */
-    else
-      emulate(m, t->value);
-    break;
-  case CAUSE_PF_FETCH:
-  case CAUSE_PF_LOAD:
-  case CAUSE_PF_STORE:
-    if (m->bt && bt_user_fault(m, t)) break; /* the monitor window, translated code */
-    if (!shadow_fault(m, t->value, t->cause)) {
-      m->n.guest_page_faults++;
-      reflect(m, t->cause, t->value, t->pc, t->pc);
-    }
-    break;
-  case CAUSE_SYSCALL:
-  case CAUSE_BREAK: reflect(m, t->cause, t->value, t->pc, m->v.pc); break;
-  case CAUSE_TIMER:
-  case CAUSE_CONSOLE: break; /* the monitor's own interrupts: nothing to reflect */
-  default: reflect(m, t->cause, t->value, t->pc, t->pc); break;
+int vm_attach_direct(vm *m, const vmm_opts *o) {
+  (void)o;
+  m->c->trap_to_host = true; /* the monitor owns real kernel mode */
+  m->c->flags = FLAG_IE;     /* and runs guests only in real user mode */
+  return 0;
+}
+
+void vm_run_direct(vm *m, uint64_t budget) {
+  world_enter(m);
+  enum cpu_exit ex = cpu_run(m->c, vm_timer_budget(m, budget));
+  world_exit(m);
+  if (ex == EXIT_TRAP) {
+    vm_world_switch(m);
+    vm_handle_trap(m, &m->c->trap);
+  } else if (ex == EXIT_STOP) {
+    vm_stop(m, EXIT_STOP);
+  } else if (ex != EXIT_BUDGET) {
+    cpu_panic("vm_run_direct: the real CPU left user mode");
   }
 }
 
-/* Deliver a pending virtual interrupt, or idle the guest in wfi; true if
- * the guest should not run now. */
-static bool virtual_events(vm *m, uint64_t ticks_left) {
-  vcpu *v = &m->v;
-  if (v->irq && (v->flags & FLAG_IE)) {
-    uint32_t cause = (uint32_t)__builtin_ctz(v->irq);
-    v->irq &= ~(1u << cause);
-    reflect(m, cause, 0, v->pc, v->pc);
-    return true;
-  }
-  if (!v->waiting) return false;
-  int64_t k = dev_idle(&v->con, &v->irq, v->cr[CR_TIMER], &v->timer_left, ticks_left, &m->gst.idle_ticks);
-  if (k < 0) stop(m, EXIT_IDLE);
-  if (v->irq) v->waiting = false;
-  return true;
-}
+/* ---- the row ---- */
 
-/* Run the VM until it halts, dies or uses `ticks` guest ticks. */
-void vm_run(vm *m, uint64_t ticks) {
-  uint64_t end = m->gst.insns + m->gst.idle_ticks + ticks;
-  if (end < ticks) end = UINT64_MAX;
-  while (!m->done) {
-    uint64_t now = m->gst.insns + m->gst.idle_ticks;
-    if (now >= end) return;
-    if (virtual_events(m, end - now)) continue;
-    uint64_t budget = end - now;
-    if (m->v.cr[CR_TIMER] && m->v.timer_left < budget) budget = m->v.timer_left;
-    if (m->bt && !vm_user(m)) { /* --mode bt: virtual kernel mode runs translated */
-      bt_run_kernel(m, budget);
-      continue;
-    }
-    world_enter(m);
-    enum cpu_exit ex = cpu_run(m->c, budget);
-    world_exit(m);
-    if (ex == EXIT_TRAP)
-      vm_handle_trap(m);
-    else if (ex == EXIT_STOP)
-      return stop(m, EXIT_STOP);
-    else if (ex != EXIT_BUDGET)
-      cpu_panic("vm_run: the real CPU left user mode");
-  }
-}
+const vmm_mode mode_trap = {
+    .name = "trap",
+    .what = "trap-and-emulate: the guest kernel in real user mode, shadow paging",
+    .vm_size = sizeof(vm),
+    .attach = vm_attach_direct,
+    .run = vm_run_direct,
+    .outside = shadow_outside,
+    .exit_name = cpu_cause_name,
+    .nexit_reasons = NCAUSES,
+    .probe = vm_show_probe,
+    .exit_how = vm_show_exit_how,
+    .vcpu_info = vm_show_vcpu,
+    .shadow_roots = vm_show_shadow_roots,
+    .no_npt = "no nested paging in this mode",
+    .no_tc = "no translation cache in this mode (only --mode bt translates)",
+};

@@ -1,24 +1,42 @@
-/* vm.h: a virtual machine as the monitor keeps it: the VCPU (the CPU state
- * as the guest believes it to be), where its guest-physical memory lives in
- * host-physical memory, its shadow page tables, its virtual devices and the
- * monitor's counters for it.
+/* vm.h: a virtual machine as the monitor keeps it, in every monitor mode:
+ * the VCPU (the CPU state as the guest believes it to be), where its
+ * guest-physical memory lives in host-physical memory, its shadow page
+ * tables, its virtual devices and the monitor's counters for it.
  *
- * Host-physical memory of the one real machine, per VM:
+ * The mode's technique (trap.c, bt/, hw/) keeps its own state after the
+ * vm in a larger struct whose first member is the vm (bt_vm, hw_vm), the
+ * way KVM's vcpu_vmx embeds its kvm_vcpu; its row of the mode table
+ * (mode.h) says how big that struct is and how to run it.
  *
- *   base          +---------------------------+
- *                 | guest-physical memory     |  guest-physical 0 .. size
- *   base + size   +---------------------------+
- *                 | shadow page-table pool    |  the monitor's: never mapped
- *                 |   (SHADOW_POOL pages)     |  into any guest's view
- *   base + size   +---------------------------+
- *     + pool
+ * Host-physical memory of one VM, the one map of the kit (every other
+ * picture points here):
  *
- * While a guest runs, the real CPU is in user mode with its registers and
- * condition flags holding the guest's, real IE on (the monitor keeps control
- * of the machine), and CR[ptb] pointing at the shadow page directory of the
- * guest's virtual mode.  Everything else the guest believes about the CPU,
- * its virtual mode, virtual IE, control registers, pending interrupts, timer,
- * lives only in the VCPU.
+ *   base             +---------------------------+
+ *                    | guest-physical memory     |  guest-physical 0 .. size
+ *   base + size      +---------------------------+  = pool
+ *                    | shadow page-table pool    |  SHADOW_POOL pages, the
+ *                    |                           |  monitor's: never mapped
+ *                    |                           |  into any guest's view
+ *   pool + pool size +---------------------------+  = vm_own_pages(m)
+ *                    | the technique's pages     |  mode->extra(o, size):
+ *                    |   bt: window page table,  |  bt.h draws them;
+ *                    |   VCPU page, TC           |  hw.h the nested table
+ *                    |   hw: nested table        |
+ *   end              +---------------------------+  = base + vm_footprint
+ *
+ * Natively there is no VM: the guest owns the whole machine from 0.
+ * Several VMs sit side by side on one machine, each at its own base, one
+ * after another's end (docs/multi.md); a checker (lockstep, the tests)
+ * puts guard bytes below base and above end to catch a write outside.
+ *
+ * While a guest runs under trap or bt, the real CPU is in user mode with
+ * its registers and condition flags holding the guest's, real IE on (the
+ * monitor keeps control of the machine), and CR[ptb] pointing at the
+ * shadow page directory of the guest's virtual mode.  Under hw the CPU's
+ * guest mode runs it, from the VMCS the monitor loads from the VCPU at
+ * each entry.  Everything else the guest believes about the CPU, its
+ * virtual mode, virtual IE, control registers, pending interrupts, timer,
+ * lives in the VCPU.
  */
 #ifndef VM_H
 #define VM_H
@@ -60,11 +78,15 @@ typedef struct shadow_space {
   uint32_t log[SHADOW_LOG]; /* va | root index of each fill */
 } shadow_space;
 
+struct vmm_mode;
+
 typedef struct vm {
+  const struct vmm_mode *mode; /* its row of the mode table (mode.h) */
   const char *name;
   cpu *c;        /* the real machine this VM runs on */
   uint32_t base; /* host-physical address of guest-physical 0 */
   uint32_t size; /* bytes of guest-physical memory */
+  uint32_t vmid; /* the VM's identifier: tags its TLB entries under hw */
   vcpu v;
 
   /* ---- shadow paging: one root per virtual mode ---- */
@@ -79,20 +101,23 @@ typedef struct vm {
   bool one_root;       /* one root whose U bits are the guest's serves both
                           virtual modes: hw-shadow runs the guest kernel in
                           real (guest) kernel mode, bt in the CPU's monitor
-                          group (bt_run.c) */
+                          group (bt/bt_run.c) */
+  /* The monitor's window: [window_va, 2^32) of guest-virtual space is the
+   * monitor's, never the guest's (0: none).  window_pde maps it in the
+   * virtual-kernel root, at PDX(window_va). */
+  uint32_t window_va, window_pde;
+  /* Pages whose writes the monitor watches: per guest page, 1 = keep every
+   * shadow entry read-only (SPTE_WP) so that a write comes to the monitor
+   * (NULL: none; bt watches the pages it translated code from). */
+  uint8_t *wprot;
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
-  uint64_t real_insns_seen; /* guest instructions the real CPU had run (its
-                               insns less marked ones) at the last look */
+  /* The real CPU's counters at the monitor's last look: what it retired
+   * since then (less a translator's marked words) is the guest's. */
+  uint64_t seen_insns, seen_user, seen_idle;
 
   vmm_counters n;
-
-  /* ---- binary translation (bt.h); NULL / 0 in other modes ---- */
-  struct bt *bt;
-  uint32_t window_pde; /* PDE 1023 of the virtual-kernel shadow root */
-  uint8_t *wprot;      /* per guest page: 1 = translated code, keep the
-                          shadow read-only so that writes come to the monitor */
 
   bool done;
   enum cpu_exit exit;
@@ -101,8 +126,11 @@ typedef struct vm {
 } vm;
 
 static inline bool vm_user(const vm *m) { return !(m->v.flags & FLAG_KM); }
+/* Host-physical address of the technique's own pages (the map above). */
+static inline uint32_t vm_own_pages(const vm *m) { return m->pool + SHADOW_POOL * PAGE_SIZE; }
+static inline uint64_t vm_ticks(const vm *m) { return m->gst.insns + m->gst.idle_ticks; }
 
-/* shadow.c */
+/* ---- shadow.c: shadow paging ---- */
 void shadow_init(vm *m);
 /* The real page directory for the VM's current virtual mode. */
 uint32_t shadow_current(vm *m);
@@ -124,39 +152,65 @@ uint32_t shadow_entry(const vm *m, uint32_t pd, uint32_t va);
  * fills pd[] and returns how many. */
 #define SHADOW_ROOTS (2 * (SHADOW_KEPT + 1))
 int shadow_roots(const vm *m, uint32_t pd[SHADOW_ROOTS]);
+/* Valid shadow entries outside the guest's memory, and tables outside the
+ * pool, in every shadow kept (the window's PDE aside): 0 when isolated. */
+uint64_t shadow_outside(const vm *m);
 /* Walk the guest's own page table as its MMU would (for the guest's current
  * virtual mode): 0 and the guest-physical address, or the fault cause. */
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
 /* The same walk without setting A or D: for the monitor's own checks. */
 int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
 /* A software bit of a shadow entry (the CPU ignores bits 5..11): the guest
- * may write the page but the monitor withholds W (--mode bt: the page
- * holds translated code, so writes must come to the monitor). */
+ * may write the page but the monitor withholds W (m->wprot). */
 #define SPTE_WP (1u << 9)
 
-/* trap.c: run the VM until it halts, dies, or has used `ticks` more guest
- * ticks (instructions plus idle ticks, as native mode counts them). */
+/* ---- exit.c: the run loop and the one exit path, for every technique ---- */
+/* Run the VM until it halts, dies, or has used `ticks` more guest ticks
+ * (instructions plus idle ticks, as native mode counts them). */
 void vm_run(vm *m, uint64_t ticks);
-/* Count the guest instructions the real CPU ran since the last look (its
- * retired instructions less marked ones), and charge the virtual timer. */
+/* The real CPU stopped on a trap while the guest ran (t): emulate,
+ * reflect, or handle it as the monitor's own (a hidden page fault). */
+void vm_handle_trap(vm *m, const trap_info *t);
+/* Count what the real CPU ran since the last look as the guest's, and
+ * advance the virtual timer by it (unless the CPU ran it: hw). */
 void vm_count_guest(vm *m);
+/* n guest ticks on the virtual timer; an interrupt when it reaches 0. */
+void vm_tick(vm *m, uint32_t n);
+/* One guest instruction completed by the monitor: a guest tick. */
+void vm_retire(vm *m);
+/* The budget a run on the real CPU may have: up to where the virtual timer
+ * fires, so that interrupts land where they land natively. */
+uint64_t vm_timer_budget(const vm *m, uint64_t budget);
+/* The monitor took control from the guest and gives it back: counted, and
+ * charged COST_WORLD_SWITCH (hw's VM exits are charged by the CPU). */
+void vm_world_switch(vm *m);
+void vm_stop(vm *m, enum cpu_exit ex);
+
+/* ---- trap.c: trap-and-emulate, the VCPU in software ---- */
+/* Deliver a trap to the guest as hardware would: the frame in the VCPU's
+ * control registers and the guest at its vector (or, when the mode's CPU
+ * delivers traps itself, handed to it: mode->inject). */
+void vm_reflect(vm *m, uint32_t cause, uint32_t value, uint32_t at_pc, uint32_t epc);
+/* Perform the privileged (or special) instruction d, word w, at the VCPU's
+ * pc on the VCPU, as the real CPU would in kernel mode, and retire it. */
+void vm_emulate(vm *m, const dinsn *d, uint32_t w);
 /* Point the real CPU's CR[ptb] at the shadow root of the guest's current
  * mode (shadow_current), flushing the TLB if that changed it. */
 void vm_load_root(vm *m);
-/* Handle the real CPU's trap m->c->trap as trap-and-emulate does, the VCPU
- * already holding the guest's state (pc = the trapping instruction, or the
- * next one for syscall and brk). */
-void vm_handle_trap(vm *m);
+/* Run the guest's own code directly on the real CPU, in real user mode,
+ * for `budget` guest ticks at most, and handle what stopped it. */
+void vm_run_direct(vm *m, uint64_t budget);
+/* Set the real CPU up for that: the monitor owns real kernel mode (every
+ * trap comes back to it), guests run in user mode with interrupts on. */
+int vm_attach_direct(vm *m, const vmm_opts *o);
 
-/* vm.c: a VM on machine c, its guest memory at host-physical base. */
-void vm_init(vm *m, cpu *c, const char *name, uint32_t base, uint32_t size);
-/* A machine and a VM for o's image, with `extra` pages of monitor memory
- * after the shadow pool; 0, or an exit status after a message. */
-int vm_create(const vmm_opts *o, const image *img, uint32_t extra, vm **out);
-/* After a run of `seconds`: fill the report, leave the guest's view in the
- * machine for the register dump, free the VM (not its machine). */
-void vm_finish(vm *m, vm_report *r, const char *mode, double seconds);
+/* ---- vm.c ---- */
+/* A VM of `mode` on machine c, its guest memory at host-physical base. */
+void vm_init(vm *m, const struct vmm_mode *mode, cpu *c, const char *name, uint32_t base, uint32_t size);
+/* The VCPU's reset state: kernel mode, paging and interrupts off, pc. */
 void vm_reset(vm *m, uint32_t entry);
+/* The counters of a run, as the guest would see them on bare hardware, and
+ * the monitor's (the technique adds its own: mode->report). */
 void vm_report_fill(const vm *m, vm_report *r);
 
 #endif

@@ -34,8 +34,7 @@ typedef struct vmm_opts {
   const char *stats_json;
   bool strict_isa;
   cost_model cost;
-  const char *image;
-  struct host_console *console; /* where guest console bytes go and come from */
+  const char *image; /* its name, for messages and reports */
   /* --mode bt (docs/bt.md) */
   bool bt_priv_trap;   /* --bt-priv trap: privileged instructions trap */
   bool bt_no_chain;    /* --bt-chain off */
@@ -124,15 +123,11 @@ int report_json(const char *path, const vm_report *r);
 struct json;
 void report_json_members(struct json *j, const vm_report *r);
 
-/* Exit status for a finished run, and a one-line reason plus register dump
- * on stderr when the machine did not halt by itself. */
-int report_status(const vm_report *r, const cpu *c);
-
-/* Modes.  Each runs o->image already read into img. */
-int native_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int trap_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int bt_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-int hw_run(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
+/* Exit status for a finished run, and a one-line reason plus the guest's
+ * registers (regs: what it believes them to be) on stderr when the machine
+ * did not halt by itself. */
+struct guest_view;
+int report_status(const vm_report *r, const struct guest_view *regs);
 
 double host_now(void);
 
@@ -140,6 +135,18 @@ double host_now(void);
  * or 0 octal, with an optional K, M or G suffix; 0 and *out set if it is at
  * most max, else -1.  (config.c) */
 int parse_size(const char *s, uint64_t max, uint64_t *out);
+/* A byte count as parse_size reads it back, in the largest unit that
+ * divides it: "16K", "1G", "4100" (config.c). */
+const char *size_str(uint64_t bytes, char *buf, size_t len);
+
+/* The limits a user can meet, each derived from the constant it comes
+ * from; the programs' messages print them and the documents quote them
+ * (tests/tools/test_limits.c checks the quotes, and runs each limit at,
+ * just inside and just past its boundary). */
+#define VMM_MEM_MIN PAGE_SIZE   /* --mem and mem=: a guest's memory */
+#define VMM_MEM_MAX (1u << 30)  /* ... at most 1 GiB, so that several guests and the
+                                   monitor's pages fit the 32-bit host-physical space */
+#define VMM_TLB_MAX CPU_TLB_MAX /* --tlb: entries, a power of two */
 
 /* classify.c: print the Popek-Goldberg table; returns how many sensitive
  * instructions are not privileged.  classify_agrees checks one instruction

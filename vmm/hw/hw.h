@@ -1,52 +1,61 @@
-/* hw.h: --mode hw, a monitor built on the CPU's hardware assistance
- * (cpu/vmx.h): the guest runs in guest mode, the monitor handles VM exits.
+/* hw.h: --mode hw and hw-shadow, a monitor built on the CPU's hardware
+ * assistance (cpu/vmx.h): the guest runs in guest mode, the monitor
+ * handles VM exits.
  *
- * Host-physical memory of one hardware-assisted VM:
+ *   hw.c        VM entry from the VCPU, the exit handlers, the nested table
+ *   hw_mode.c   the two rows of the mode table (core/mode.h), and what
+ *               the debugger shows of a VMCS
  *
- *   base          +---------------------------+
- *                 | guest-physical memory     |  guest-physical 0 .. size
- *   base + size   +---------------------------+
- *                 | shadow page-table pool    |  --paging shadow only
- *                 |   (SHADOW_POOL pages)     |
+ * Host-physical memory: core/vm.h's map, whose "technique's pages" are,
+ * from vm_own_pages(m), with nested paging (hw_extra):
+ *
  *                 +---------------------------+
- *                 | nested page table         |  --paging nested only: a
- *                 |   directory + 1 table per |  directory, and a table for
- *                 |   4 MiB of guest memory   |  every 4 MiB, all mapped
- *   base + size   +---------------------------+
- *     + hw_extra(size)
+ *                 | nested page table         |  a directory, and a table
+ *                 |   directory + 1 table per |  for every 4 MiB of guest
+ *                 |   4 MiB of guest memory   |  memory, all mapped
+ *                 +---------------------------+
  *
- * Where the VCPU lives: in the VMCS guest-state area, kept by the CPU.  The
- * monitor's vm (vm.h) still holds the guest's memory, its console, the
- * counters and, under shadow paging, the shadow tables and the values of
- * CR[ptb] and CR[paging] the guest believes in (the VMCS holds the shadow
- * root instead, and every access to the two exits).
+ * (The shadow pool before them is used only with --paging shadow.)
+ *
+ * Where the VCPU lives: the CPU keeps it in the VMCS's guest-state area
+ * while the guest runs.  The monitor keeps it in the VM's vcpu in between,
+ * and loads it into the VMCS at every entry and back at every exit, as
+ * KVM keeps a VCPU's registers in its own struct around VMX entries; so
+ * the core's VCPU is the guest's, in every mode.  Under shadow paging the
+ * VMCS holds the shadow root and paging on, and the VCPU the guest's own
+ * CR[ptb] and CR[paging] (every access to the two exits).
  */
 #ifndef HW_H
 #define HW_H
 
-#include "core/vm.h"
+#include "core/mode.h"
 #include "vmx.h"
 
 typedef struct hw_vm {
-  vm m;        /* memory, console, counters, virtual time, shadow tables */
-  vmcs s;      /* the VM control structure: the VCPU and the controls */
+  vm m;        /* the core's VM: VCPU, memory, console, counters, shadow */
+  vmcs s;      /* the VM control structure: the controls, the CPU's copy of the VCPU */
   bool shadow; /* shadow paging (the first VT-x parts) instead of nested */
   uint32_t npt; /* host-physical address of the nested page directory */
-  /* The CPU's retirement counters when the monitor last looked: what ran
-   * in guest mode since then is the guest's. */
-  uint64_t seen_insns, seen_user, seen_idle;
 } hw_vm;
 
-/* Host-physical bytes a VM of `size` bytes needs beyond its memory. */
-uint32_t hw_extra(uint32_t size);
-/* A VM on machine c with its memory at host-physical base, tagged vmid
- * in the TLB; its controls set for nested or shadow paging. */
-void hw_vm_init(hw_vm *h, cpu *c, const char *name, uint32_t base, uint32_t size, bool shadow, uint32_t vmid);
-/* The VCPU's reset state: kernel mode, paging and interrupts off, pc. */
-void hw_vm_reset(hw_vm *h, uint32_t entry);
-/* Run until the guest halts or dies, or has used `ticks` more guest ticks
- * (instructions plus idle ticks, as native mode counts them). */
-void hw_vm_run(hw_vm *h, uint64_t ticks);
-void hw_report_fill(const hw_vm *h, vm_report *r);
+/* The hw state of a VM of mode_hw or mode_hw_shadow.  (A VM is never a
+ * const object: the cast only drops a view's const.) */
+static inline hw_vm *hw_of(const vm *m) { return (hw_vm *)(uintptr_t)m; }
+
+/* Host-physical bytes of the nested table for a VM of `size` bytes. */
+uint32_t hw_extra(const vmm_opts *o, uint32_t size);
+/* Set up the VMCS of m (an hw_vm) for nested or shadow paging. */
+int hw_attach(vm *m, bool shadow);
+void hw_reset(vm *m);
+/* The row's run hook: one VM entry, the exit handled. */
+void hw_run(vm *m, uint64_t budget);
+/* The row's inject hook: the CPU delivers the trap at the next entry. */
+void hw_inject(vm *m, uint32_t cause, uint32_t value, uint32_t epc);
+void hw_report(const vm *m, vm_report *r);
+/* Nested entries outside the guest's memory, and tables outside its own
+ * (shadow paging: the shadow's, core/shadow.c). */
+uint64_t hw_outside(const vm *m);
+
+extern const vmm_mode mode_hw, mode_hw_shadow;
 
 #endif

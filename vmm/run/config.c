@@ -48,6 +48,19 @@ int parse_size(const char *s, uint64_t max, uint64_t *out) {
   return 0;
 }
 
+const char *size_str(uint64_t bytes, char *buf, size_t len) {
+  static const char units[] = "GMK";
+  for (int i = 0; i < 3; i++) {
+    uint64_t unit = 1ull << (10 * (3 - i));
+    if (bytes && bytes % unit == 0) {
+      snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), units[i]);
+      return buf;
+    }
+  }
+  snprintf(buf, len, "%llu", (unsigned long long)bytes);
+  return buf;
+}
+
 static bool good_name(const char *s) {
   size_t n = strlen(s);
   if (n == 0 || n >= MULTI_NAME_MAX) return false;
@@ -107,8 +120,11 @@ static int options(multi_config *cfg, guest_spec *s, char **f, int n, char *err,
       s->input = true;
     } else if (strncmp(o, "mem=", 4) == 0) {
       if (mem) return fail(err, len, path, s->line, "mem= given twice");
-      if (parse_size(o + 4, 1u << 30, &v) || v < PAGE_SIZE)
-        return fail(err, len, path, s->line, "bad %s (4K to 1G)", o);
+      if (parse_size(o + 4, VMM_MEM_MAX, &v) || v < VMM_MEM_MIN) {
+        char lo[16], hi[16];
+        return fail(err, len, path, s->line, "bad %s (%s to %s)", o, size_str(VMM_MEM_MIN, lo, sizeof lo),
+                    size_str(VMM_MEM_MAX, hi, sizeof hi));
+      }
       s->mem = (uint32_t)v;
       mem = true;
     } else if (strncmp(o, "weight=", 7) == 0) {

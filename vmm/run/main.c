@@ -4,7 +4,8 @@
  *       [--cost modern|early-vtx|FILE] [--stats] [--stats-json FILE] IMAGE
  *
  * docs/vmm.md is the full reference, with the exit statuses and the JSON
- * keys.  Modes are a table: each later monitor mode adds one row. */
+ * keys.  The modes are the mode table's rows (core/mode.h): --mode names
+ * one, and a mode's own options are the ones its row lists. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,28 +16,15 @@
 #include "check/gen.h"
 #include "check/lockstep.h"
 #include "multi.h"
-#include "core/vmm.h"
-
-typedef int (*mode_fn)(const vmm_opts *o, const image *img, vm_report *r, cpu **out);
-
-static const struct {
-  const char *name;
-  mode_fn run;
-  const char *what;
-} modes[] = {
-    {"native", native_run, "the guest on the bare CPU, in real kernel mode"},
-    {"trap", trap_run, "trap-and-emulate: the guest kernel in real user mode, shadow paging"},
-    {"bt", bt_run, "binary translation: the guest kernel's code translated, shadow paging (docs/bt.md)"},
-    {"hw", hw_run, "hardware assist: the guest in guest mode, VM exits, nested paging (--paging)"},
-    {"hw-shadow", hw_run, "the same as --mode hw --paging shadow"},
-};
+#include "bt/bt.h"
+#include "core/mode.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: vmm [options] IMAGE\n"
           "       vmm --mode MODE [options] IMAGE IMAGE... | --config FILE   (several guests)\n"
           "  --mode MODE        how to run the guest:");
-  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) fprintf(f, " %s", modes[i].name);
+  for (int i = 0; vmm_modes[i]; i++) fprintf(f, " %s", vmm_modes[i]->name);
   fprintf(f,
           "\n"
           "  --mem SIZE         guest memory, e.g. 1M, 512K (default 1M)\n"
@@ -64,6 +52,19 @@ static void usage(FILE *f) {
           "  --help             this text\n"
           "  --version          the version\n"
           "Exit status: the guest's halt code (0 to 63), or 64-79 (vmm(1), docs/exit-status.md).\n");
+}
+
+/* "bad --mem (4K to 1G)": a range message printed from the limit's
+ * constants (`whole`: what the values must be, or NULL). */
+static const char *range_msg(char *buf, size_t len, const char *opt, const char *whole, uint64_t lo, uint64_t hi,
+                             bool bytes) {
+  char a[24], b[24];
+  if (bytes)
+    size_str(lo, a, sizeof a), size_str(hi, b, sizeof b);
+  else
+    snprintf(a, sizeof a, "%llu", (unsigned long long)lo), snprintf(b, sizeof b, "%llu", (unsigned long long)hi);
+  snprintf(buf, len, "bad %s (%s%s%s to %s)", opt, whole ? whole : "", whole ? ", " : "", a, b);
+  return buf;
 }
 
 /* One line (cli.h): "vmm: MSG: ARG (try 'vmm --help')". */
@@ -119,12 +120,13 @@ int main(int argc, char **argv) {
       go.kind = (enum gen_kind)gen_kind_parse(optarg);
       break;
     case OPT_MEM:
-      if (parse_size(optarg, 1u << 30, &v) || v < PAGE_SIZE) return bad_usage("bad --mem (4K to 1G)", optarg);
+      if (parse_size(optarg, VMM_MEM_MAX, &v) || v < VMM_MEM_MIN)
+        return bad_usage(range_msg(err, sizeof err, "--mem", NULL, VMM_MEM_MIN, VMM_MEM_MAX, true), optarg);
       o.mem = (uint32_t)v;
       break;
     case OPT_TLB:
-      if (parse_size(optarg, 65536, &v) || v == 0 || (v & (v - 1)))
-        return bad_usage("bad --tlb (a power of two, 1 to 65536)", optarg);
+      if (parse_size(optarg, VMM_TLB_MAX, &v) || v == 0 || (v & (v - 1)))
+        return bad_usage(range_msg(err, sizeof err, "--tlb", "a power of two", 1, VMM_TLB_MAX, false), optarg);
       o.tlb = (uint32_t)v;
       break;
     case OPT_STEPS:
@@ -169,8 +171,10 @@ int main(int argc, char **argv) {
       bt_opt = "--bt-chain";
       break;
     case OPT_TC_SIZE:
-      if (parse_size(optarg, 983u << 12, &v) || v < 4 * PAGE_SIZE || (v & PAGE_MASK))
-        return bad_usage("bad --tc-size (whole pages, 16K to 3932K)", optarg);
+      if (parse_size(optarg, BT_MAX_TC_PAGES * PAGE_SIZE, &v) || v < BT_MIN_TC_PAGES * PAGE_SIZE || (v & PAGE_MASK))
+        return bad_usage(range_msg(err, sizeof err, "--tc-size", "whole pages", BT_MIN_TC_PAGES * PAGE_SIZE,
+                                   BT_MAX_TC_PAGES * PAGE_SIZE, true),
+                         optarg);
       o.bt_tc_size = (uint32_t)v;
       bt_opt = "--tc-size";
       break;
@@ -181,7 +185,7 @@ int main(int argc, char **argv) {
     case OPT_CONFIG: mo.config = optarg; break;
     case OPT_QUANTUM:
       if (parse_size(optarg, UINT32_MAX, &mo.quantum) || mo.quantum == 0)
-        return bad_usage("bad --quantum (ticks, 1 to 2^32-1)", optarg);
+        return bad_usage(range_msg(err, sizeof err, "--quantum", "ticks", 1, UINT32_MAX, false), optarg);
       break;
     case OPT_INPUT: mo.input = optarg; break;
     default: return cli_bad_option("vmm", opt, argv);
@@ -212,13 +216,12 @@ int main(int argc, char **argv) {
     o.image = argv[optind];
   }
 
-  mode_fn run = NULL;
-  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-    if (strcmp(modes[i].name, o.mode) == 0) run = modes[i].run;
-  if (!run) return bad_usage("unknown --mode", o.mode);
-  if (paging && strcmp(o.mode, "hw") != 0) return bad_usage("--paging goes with --mode hw", paging);
-  if (bt_opt && strcmp(o.mode, "bt") != 0) return bad_usage("this option goes with --mode bt", bt_opt);
+  const vmm_mode *named = mode_find(o.mode, NULL); /* the row the name picks */
+  if (!named) return bad_usage("unknown --mode", o.mode);
+  if (paging && !mode_takes(named, "--paging")) return bad_usage("--paging goes with --mode hw", paging);
+  if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
+  const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */
   if (multi) return multi_main(&o, &mo);
 
   image img;
@@ -242,24 +245,40 @@ loaded:;
     return status;
   }
   if (lockstep) {
-    int status = lockstep_main(&o, &img);
+    status = lockstep_main(&o, &img);
     image_free(&img);
     return status;
   }
   host_console hc;
   host_console_init(&hc, stdout, stdin);
-  o.console = &hc;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
 
-  vm_report r = {.name = o.image};
-  cpu *c = NULL;
-  int rc = run(&o, &img, &r, &c);
+  vm_report r = {0};
+  guest g;
+  int rc = guest_create(&g, md, &o, &img, con, 0, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "vmm: %s\n", err);
+    image_free(&img);
+    return rc;
+  }
+  double t0 = host_now();
+  guest_run(&g, o.max_steps ? o.max_steps : UINT64_MAX);
+  double t = host_now() - t0;
+  fflush(stdout);
+  if (g.m && md->finish) rc = md->finish(g.m, &o);
+  guest_report(&g, &r);
+  r.host_seconds = t;
   if (rc == 0) {
     if (o.stats) report_table(stderr, &r);
-    if (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0) /* (it says why it failed) */
-      rc = report_status(&r, c);
+    if (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0) { /* (it says why it failed) */
+      guest_view v;
+      guest_view_get(&g, &v);
+      rc = report_status(&r, &v);
+    }
   }
   if (rc == 0) rc = cli_stdout_status("vmm"); /* the guest's console output went there */
-  cpu_free(c);
+  guest_destroy(&g);
   image_free(&img);
   return rc;
 }

@@ -20,7 +20,7 @@
 typedef struct run {
   const vmm_opts *o;
   const multi_config *cfg;
-  const guest_mode *md;
+  const vmm_mode *md;
   int n;
   image *img;
   guest *g;
@@ -277,8 +277,8 @@ static void run_free(run *u) {
 
 int multi_main(const vmm_opts *o, const multi_opts *mo) {
   char err[512];
-  const guest_mode *md = guest_mode_find(o->mode, o);
-  if (!md || !md->shares) {
+  const vmm_mode *md = mode_find(o->mode, o);
+  if (!md || !mode_is_monitor(md)) {
     fprintf(stderr, "vmm: --mode %s runs one guest on the bare machine: several guests need a monitor "
                     "(trap, bt, hw, hw-shadow)\n", o->mode);
     return VMM_EX_USAGE;

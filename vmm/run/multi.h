@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/guest.h"
+#include "core/mode.h"
 #include "core/vmm.h"
 
 #define MULTI_MAX_GUESTS 256

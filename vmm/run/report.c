@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "isa_info.h"
 #include "json.h"
-#include "core/vmm.h"
+#include "core/mode.h"
 
 double host_now(void) {
   struct timeval tv;
@@ -182,7 +182,7 @@ int report_json(const char *path, const vm_report *r) {
   return status;
 }
 
-static void dump_registers(const cpu *c) {
+static void dump_registers(const guest_view *c) {
   for (int i = 0; i < NREGS; i++)
     fprintf(stderr, "r%-2d %08x%s", i, c->r[i], i % 4 == 3 ? "\n" : "  ");
   fprintf(stderr, "pc  %08x  flags %08x (%s, IE=%d)\n", c->pc, c->flags,
@@ -207,7 +207,7 @@ static int report_halt_status(const vm_report *r) {
   return status;
 }
 
-int report_status(const vm_report *r, const cpu *c) {
+int report_status(const vm_report *r, const guest_view *c) {
   const trap_info *t = &r->last_trap;
   switch (r->exit) {
   case EXIT_HALT: return report_halt_status(r);

@@ -7,8 +7,8 @@
  *   vdb_term.c    the terminal: readline, completion, history, Ctrl-C
  *   vdb_cmd.c     the ONE command table, the parser and help
  *   vdb_session.c the session: its guests, messages, source, vm, trace, quit
- *   vdb_mode.c    the monitor modes as rows: native, trap, bt, hw, hw-shadow
- *   vdb_target.c  a guest being debugged, whatever its mode
+ *   vdb_target.c  a guest being debugged, whatever its mode: a guest of the
+ *                 mode table (core/mode.h), the same rows bin/vmm runs
  *   vdb_console.c the guest's console: input recorded, output not repeated
  *   vdb_rev.c     time: checkpoints, the log of runs, replay, going back
  *   vdb_run.c     running forward and back: run/continue/stepi..., rsi, rc
@@ -42,12 +42,11 @@
 
 #include "cpu.h"
 #include "image.h"
-#include "core/vm.h"
-#include "core/vmm.h"
+#include "core/mode.h"
 
 /* ---- options (bin/vdb's command line) ---- */
 typedef struct vdb_opts {
-  const char *mode;  /* a row of vdb_modes[]: native, trap, bt, hw, hw-shadow */
+  const char *mode;  /* a row of the mode table (core/mode.h) */
   uint32_t mem, tlb; /* guest memory bytes, TLB entries */
   bool strict_isa;
   cost_model cost;
@@ -57,7 +56,9 @@ typedef struct vdb_opts {
 } vdb_opts;
 
 #define VDB_CKPT_EVERY (1u << 18)
-#define VDB_CKPT_MAX 32
+#define VDB_CKPT_MAX 32     /* checkpoints kept by default (--checkpoints) */
+#define VDB_CKPT_LIMIT 4096u /* ... and at most */
+#define VDB_SOURCE_DEPTH 16  /* source FILE nested at most this deep */
 #define VDB_RING 64 /* recent traps and exits kept per guest */
 
 /* ---- the guest's console (vdb_console.c) ----
@@ -98,69 +99,10 @@ typedef struct vdb_regs {
   uint32_t timer_left; /* what mfc timer would read, when CR[timer] is set */
 } vdb_regs;
 
-/* Counters the run loop compares before and after each slice of time to
- * see traps, exits and translations go by. */
-typedef struct vdb_probe {
-  uint64_t traps; /* traps the guest took (natively) or was given (reflected) */
-  trap_info trap; /* the last of them */
-  uint64_t exits; /* world switches, VM exits: the monitor got control */
-  trap_info exit; /* the last: .cause is its reason (mode->exit_name) */
-  uint64_t emulated, fills, guest_faults, translations;
-} vdb_probe;
-
-/* One of the monitor's own page tables (a shadow root, a nested root): a
- * name and the host-physical address of its directory. */
-typedef struct vdb_root {
-  const char *name;
-  uint32_t pd; /* 0: not built yet */
-  bool active; /* the real CPU uses it now */
-} vdb_root;
-
-struct vdb_target;
-
-/* A monitor mode, as a row of vdb_modes[] (vdb_mode.c).  A new mode is one
- * more row: it loads its machine, runs it for a number of guest ticks,
- * shows the guest's registers, copies itself for checkpoints and names its
- * own tables; nothing else in the debugger changes. */
-typedef struct vdb_mode {
-  const char *name, *what;
-  bool monitor;  /* a VCPU exists apart from the real CPU */
-  bool reflects; /* the monitor delivers the guest's traps (else the CPU does) */
-  /* Exits: their reasons' names (trap causes for a world switch, VM exit
-   * reasons under hardware assist), and what the monitor did. */
-  const char *(*exit_name)(uint32_t reason);
-  uint32_t nexit_reasons;
-  void (*exit_how)(const struct vdb_target *t, const vdb_probe *before, const vdb_probe *after, char *buf, size_t len);
-  int (*load)(struct vdb_target *t, const vdb_opts *o, char *err, size_t len);
-  void (*unload)(struct vdb_target *t);
-  uint64_t (*now)(const struct vdb_target *t); /* guest ticks since reset */
-  /* Run at most `ticks` guest ticks: EXIT_BUDGET when they ran, EXIT_STOP
-   * when Ctrl-C stopped it early, else the guest is finished. */
-  enum cpu_exit (*advance)(struct vdb_target *t, uint64_t ticks);
-  void (*guest)(const struct vdb_target *t, vdb_regs *g);
-  void (*probe)(const struct vdb_target *t, vdb_probe *p);
-  /* Checkpoints; a mode without them (snap_take NULL) still goes back
-   * exactly: vdb reloads it from the image and replays from reset. */
-  void *(*snap_take)(const struct vdb_target *t);
-  void (*snap_restore)(struct vdb_target *t, const void *s);
-  void (*snap_free)(void *s);
-  size_t (*snap_bytes)(const void *s);
-  void (*report)(const struct vdb_target *t, vm_report *r);
-  /* The monitor's page tables and the VCPU; NULL: the mode has none, and
-   * the string says why (shown by info shadow, info npt, info tc). */
-  int (*shadow_roots)(const struct vdb_target *t, vdb_root *out, int max);
-  const char *no_shadow;
-  int (*npt_roots)(const struct vdb_target *t, vdb_root *out, int max);
-  const char *no_npt;
-  void (*tc_info)(const struct vdb_target *t, FILE *f, const char *args);
-  const char *no_tc;
-  void (*vcpu_info)(const struct vdb_target *t, FILE *f);
-  const char *no_vcpu;
-} vdb_mode;
-
-extern const vdb_mode vdb_modes[];
-extern const int vdb_nmodes;
-const vdb_mode *vdb_mode_find(const char *name);
+/* Counters the run loop compares before and after each slice of time, and
+ * the monitor's own tables: the mode table's (core/mode.h). */
+typedef mode_probe vdb_probe;
+typedef mode_root vdb_root;
 
 /* ---- time: checkpoints and the log of runs (vdb_rev.c) ---- */
 typedef struct rev_call {
@@ -169,7 +111,7 @@ typedef struct rev_call {
 
 typedef struct rev_ckpt {
   uint64_t tick; /* always where one logged run ended and the next began */
-  void *snap;    /* the mode's copy of the machine */
+  guest_snap *snap; /* the guest and its machine, copied */
   vdb_con_pos con;
   bool done;
   enum cpu_exit exit;
@@ -199,15 +141,15 @@ typedef struct vdb_event {
 /* ---- a guest being debugged ---- */
 typedef struct vdb_target {
   int id;
-  const vdb_mode *mode;
+  const vmm_mode *mode; /* its row of the mode table (core/mode.h) */
   vdb_opts o; /* how it was made (a reload makes it again) */
   char *path;
   image img;
-  cpu *c;         /* the real machine */
-  vm *m;          /* the VM, in monitor modes; NULL natively */
-  void *priv;     /* the mode's own (hw: the hw_vm around m) */
-  uint32_t gbase; /* host-physical address of guest-physical 0 */
-  uint32_t gsize; /* bytes of guest-physical memory */
+  guest g;        /* the guest, alone on its machine */
+  cpu *c;         /* the real machine (g.c) */
+  vm *m;          /* the VM, in monitor modes (g.m); NULL natively */
+  uint32_t gbase; /* host-physical address of guest-physical 0 (g.base) */
+  uint32_t gsize; /* bytes of guest-physical memory (g.size) */
   vdb_console con;
   /* ---- finished? (saved with checkpoints) ---- */
   bool done;
@@ -293,6 +235,9 @@ int vdb_error(vdb *d, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 vdb_target *target_new(const vdb_opts *o, const char *path, int id, FILE *out, char *err, size_t len);
 void target_free(vdb_target *t);
 uint64_t target_now(const vdb_target *t);
+/* Run at most `ticks` guest ticks: EXIT_BUDGET when they ran, EXIT_STOP
+ * when Ctrl-C stopped it early, else the guest is finished. */
+enum cpu_exit target_advance(vdb_target *t, uint64_t ticks);
 void target_regs(const vdb_target *t, vdb_regs *g);
 void target_report(const vdb_target *t, vm_report *r);
 /* "<sym+off>" for an address, or "" */
@@ -363,23 +308,10 @@ enum { SP_GVA, SP_GPA, SP_HPA };
 /* Read from an address space; 0, or -1 with the first address that is
  * not there in *bad. */
 int mem_read(const vdb_target *t, int space, uint32_t addr, void *buf, uint32_t len, uint32_t *bad);
-/* A page walk as in mmu.c, over a table in some memory, without side
- * effects (the debugger never sets A or D). */
-typedef struct pt_walk {
-  uint32_t va, ptb;
-  uint32_t pde_at, pde, pte_at, pte;
-  int level;    /* how far it got: 0 no PDE, 1 no PTE, 2 page outside memory, 3 mapped */
-  bool outside; /* the PDE or PTE itself lies outside memory */
-  uint32_t pa;
-} pt_walk;
-bool pt_walk_in(const uint8_t *mem, uint32_t size, uint32_t ptb, uint32_t va, pt_walk *w);
+/* Walks and runs of a table: cpu/pt.h (pt_walk_in, pt_runs), without side
+ * effects: the debugger never sets A or D. */
 /* The guest's own translation of va (paging off: identity); true if mapped. */
 bool mem_guest_walk(const vdb_target *t, uint32_t va, pt_walk *w, bool *paging);
-/* Every mapping of a table, in runs of consecutive pages. */
-typedef struct pt_run {
-  uint32_t va, pa, pages, bits;
-} pt_run;
-int pt_runs(const uint8_t *mem, uint32_t size, uint32_t ptb, pt_run **out);
 /* A shadow root's mappings in runs, each compared with the guest's view:
  * verdict is "= guest" or why they differ (a static string). */
 typedef struct shadow_run {
@@ -395,7 +327,6 @@ void mem_show_insn(vdb *d, vdb_target *t, uint32_t addr);
 
 /* vdb_info.c */
 void info_show_displays(vdb *d);
-void flags_str(uint32_t f, char *buf, size_t len);
 
 /* Commands: every handler is `int fn(vdb *d, const char *args)` and is
  * listed in vdb_cmd.c's table; 0 on success, else vdb_error's -1. */

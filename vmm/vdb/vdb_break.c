@@ -134,7 +134,7 @@ static int set_catch(vdb *d, const char *args, enum bp_kind kind) {
              cause < 0               ? ""
              : kind == BP_CATCH_EXIT ? t->mode->exit_name((uint32_t)cause)
                                      : cpu_cause_name((uint32_t)cause));
-  if (kind == BP_CATCH_EXIT && !t->mode->monitor)
+  if (kind == BP_CATCH_EXIT && !mode_is_monitor(t->mode))
     vdb_printf(d, "(%s mode has no monitor and no exits: this catchpoint never stops here)\n", t->mode->name);
   if (kind == BP_CATCH_TRANSLATE && !t->mode->tc_info)
     vdb_printf(d, "(%s mode does not translate: this catchpoint stops only under --mode bt)\n", t->mode->name);

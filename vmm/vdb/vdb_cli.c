@@ -28,8 +28,8 @@
 static void usage(FILE *f) {
   fprintf(f, "usage: vdb [options] IMAGE...\n"
              "  --mode MODE        how to run the guest:");
-  for (int i = 0; i < vdb_nmodes; i++)
-    fprintf(f, " %s", vdb_modes[i].name);
+  for (int i = 0; vmm_modes[i]; i++)
+    fprintf(f, " %s", vmm_modes[i]->name);
   fprintf(f,
           " (default native)\n"
           "  --isa real|strict  strict: special instructions trap in user mode\n"
@@ -116,7 +116,7 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
   while ((opt = getopt_long_only(argc, argv, "+:x:q", longopts, NULL)) != -1) {
     switch (opt) {
     case O_MODE:
-      if (!vdb_mode_find(optarg)) rc = bad_usage(err, "unknown --mode", optarg);
+      if (!mode_find(optarg, NULL)) rc = bad_usage(err, "unknown --mode", optarg);
       o.mode = optarg;
       break;
     case O_ISA:
@@ -128,14 +128,20 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
         rc = bad_usage(err, "bad --isa (real or strict)", optarg);
       break;
     case O_MEM:
-      if (parse_size(optarg, 1u << 30, &v) || v < PAGE_SIZE)
-        rc = bad_usage(err, "bad --mem (4K to 1G)", optarg);
+      if (parse_size(optarg, VMM_MEM_MAX, &v) || v < VMM_MEM_MIN) {
+        char lo[16], hi[16];
+        snprintf(msg, sizeof msg, "bad --mem (%s to %s)", size_str(VMM_MEM_MIN, lo, sizeof lo),
+                 size_str(VMM_MEM_MAX, hi, sizeof hi));
+        rc = bad_usage(err, msg, optarg);
+      }
       else
         o.mem = (uint32_t)v;
       break;
     case O_TLB:
-      if (parse_size(optarg, 65536, &v) || v == 0 || (v & (v - 1)))
-        rc = bad_usage(err, "bad --tlb (a power of two, 1 to 65536)", optarg);
+      if (parse_size(optarg, VMM_TLB_MAX, &v) || v == 0 || (v & (v - 1))) {
+        snprintf(msg, sizeof msg, "bad --tlb (a power of two, 1 to %u)", VMM_TLB_MAX);
+        rc = bad_usage(err, msg, optarg);
+      }
       else
         o.tlb = (uint32_t)v;
       break;
@@ -160,8 +166,10 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
         o.ckpt_every = v;
       break;
     case O_MAX:
-      if (parse_size(optarg, 4096, &v) || v < 2)
-        rc = bad_usage(err, "bad --checkpoints (2 to 4096)", optarg);
+      if (parse_size(optarg, VDB_CKPT_LIMIT, &v) || v < 2) {
+        snprintf(msg, sizeof msg, "bad --checkpoints (2 to %u)", VDB_CKPT_LIMIT);
+        rc = bad_usage(err, msg, optarg);
+      }
       else
         o.ckpt_max = (int)v;
       break;

@@ -96,7 +96,7 @@ static void dot_pt(graph *g, const vdb_target *t, const char *const names[NCOLS]
     fprintf(g->f, "  note [shape=note, label=\"guest paging is off:\\nguest-virtual = guest-physical\"];\n");
     int v = node_at(g, COL_GV, 0, t->gsize / PAGE_SIZE), p = node_at(g, COL_GP, 0, t->gsize / PAGE_SIZE);
     edge(g, v, p, "identity", "");
-    if (t->mode->monitor) edge(g, p, node_at(g, COL_HP, t->gbase, t->gsize / PAGE_SIZE), "+base", "style=dotted");
+    if (mode_is_monitor(t->mode)) edge(g, p, node_at(g, COL_HP, t->gbase, t->gsize / PAGE_SIZE), "+base", "style=dotted");
     tail(g, names);
     return;
   }
@@ -107,7 +107,7 @@ static void dot_pt(graph *g, const vdb_target *t, const char *const names[NCOLS]
     perm_label(runs[i].bits, label, sizeof label);
     int v = node_at(g, COL_GV, runs[i].va, runs[i].pages), p = node_at(g, COL_GP, runs[i].pa, runs[i].pages);
     edge(g, v, p, label, "");
-    if (t->mode->monitor) {
+    if (mode_is_monitor(t->mode)) {
       char off[32];
       snprintf(off, sizeof off, "+0x%x", t->gbase);
       edge(g, p, node_at(g, COL_HP, t->gbase + runs[i].pa, runs[i].pages), off, "style=dotted");
@@ -121,7 +121,7 @@ static void dot_pt(graph *g, const vdb_target *t, const char *const names[NCOLS]
 static void dot_shadow(graph *g, const vdb_target *t, const char *const names[NCOLS]) {
   static const char *const colors[] = {"blue", "darkgreen", "purple", "brown"};
   vdb_root roots[4];
-  int nr = t->mode->shadow_roots(t, roots, 4);
+  int nr = t->mode->shadow_roots(&t->g, roots, 4);
   head(g, t, "the shadow page tables");
   for (int k = 0; k < nr; k++) {
     shadow_run *runs;
@@ -207,7 +207,7 @@ int cmd_dot(vdb *d, const char *args) {
     return 0;
   }
   vdb_root nroots[4];
-  int nn = kind == NPT && t->mode->npt_roots ? t->mode->npt_roots(t, nroots, 4) : 0;
+  int nn = kind == NPT && t->mode->npt_roots ? t->mode->npt_roots(&t->g, nroots, 4) : 0;
   if (kind == NPT && !nn) {
     vdb_printf(d, "%s\n", t->mode->no_npt);
     return 0;
@@ -223,7 +223,7 @@ int cmd_dot(vdb *d, const char *args) {
   static const char *const monitor_cols[NCOLS] = {"guest-virtual", "guest-physical", "host-physical"};
   static const char *const native_cols[NCOLS] = {"virtual", "physical (guest-physical = host-physical)",
                                                  "physical (guest-physical = host-physical)"};
-  const char *const *names = t->mode->monitor ? monitor_cols : native_cols;
+  const char *const *names = mode_is_monitor(t->mode) ? monitor_cols : native_cols;
   if (kind == PT)
     dot_pt(&g, t, names);
   else if (kind == SHADOW)
@@ -231,7 +231,7 @@ int cmd_dot(vdb *d, const char *args) {
   else if (kind == NPT)
     dot_npt(&g, t, nroots, nn, names);
   else
-    dot_tlb(&g, t, t->mode->monitor ? (const char *const[]){"guest-virtual", "", "host-physical"} : names);
+    dot_tlb(&g, t, mode_is_monitor(t->mode) ? (const char *const[]){"guest-virtual", "", "host-physical"} : names);
   free(g.n);
   if (cli_out_close(&o, err, sizeof err) != 0) return vdb_error(d, "%s.", err);
   vdb_printf(d, "Wrote %s (%s).\n", path, what);

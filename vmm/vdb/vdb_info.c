@@ -12,17 +12,6 @@
 #include "isa_info.h"
 #include "vdb.h"
 
-void flags_str(uint32_t f, char *buf, size_t len) {
-  static const struct {
-    uint32_t bit;
-    const char *name;
-  } names[] = {{FLAG_Z, "Z"}, {FLAG_N, "N"}, {FLAG_C, "C"}, {FLAG_V, "V"}, {FLAG_IE, "IE"}, {FLAG_KM, "KM"}};
-  size_t n = 0;
-  buf[0] = 0;
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if ((f & names[i].bit) && n < len) n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", names[i].name);
-}
-
 int cmd_info_registers(vdb *d, const char *args) {
   vdb_target *t = vdb_cur(d);
   vdb_regs g;
@@ -47,8 +36,8 @@ int cmd_info_registers(vdb *d, const char *args) {
   }
   char sym[80], fg[32], fr[32];
   target_symbolize(t, g.pc, sym, sizeof sym);
-  flags_str(g.flags, fg, sizeof fg);
-  if (!t->mode->monitor) {
+  vm_show_flags(g.flags, fg, sizeof fg);
+  if (!mode_is_monitor(t->mode)) {
     vdb_printf(d, "pc      0x%08x%s\n", g.pc, sym);
     vdb_printf(d, "flags   0x%08x [%s]  %s mode, interrupts %s\n", g.flags, fg, g.flags & FLAG_KM ? "kernel" : "user",
                g.flags & FLAG_IE ? "on" : "off");
@@ -57,7 +46,7 @@ int cmd_info_registers(vdb *d, const char *args) {
     return 0;
   }
   const cpu *c = t->c;
-  flags_str(c->flags, fr, sizeof fr);
+  vm_show_flags(c->flags, fr, sizeof fr);
   char a[160], b[160];
   vdb_printf(d, "(r0-lr: the guest's; the real CPU holds the same values while the guest runs)\n");
   vdb_printf(d, "%-12s %-30s %s\n", "", "guest believes (VCPU)", "real CPU");
@@ -73,7 +62,7 @@ int cmd_info_registers(vdb *d, const char *args) {
   snprintf(b, sizeof b, "0x%08x", c->cr[CR_PTB]);
   if (t->mode->shadow_roots) {
     vdb_root roots[4];
-    int n = t->mode->shadow_roots(t, roots, 4);
+    int n = t->mode->shadow_roots(&t->g, roots, 4);
     for (int i = 0; i < n; i++)
       if (roots[i].pd && roots[i].pd == c->cr[CR_PTB])
         snprintf(b, sizeof b, "0x%08x (shadow, %s root)", c->cr[CR_PTB], roots[i].name);
@@ -93,7 +82,7 @@ int cmd_info_creg(vdb *d, const char *args) {
       CR_TABLE(CR_MEANING)
 #undef CR_MEANING
   };
-  bool two = t->mode->monitor;
+  bool two = mode_is_monitor(t->mode);
   vdb_printf(d, "%-8s %-10s %s%s\n", "name", two ? "guest" : "value", two ? "real       " : "", "meaning");
   for (uint32_t i = 0; i < NCR; i++) {
     uint32_t v = i == CR_TIMER ? g.timer_left : g.cr[i]; /* what mfc timer would read */
@@ -277,7 +266,7 @@ int cmd_info_vcpu(vdb *d, const char *args) {
     vdb_printf(d, "%s\n", t->mode->no_vcpu);
     return 0;
   }
-  t->mode->vcpu_info(t, d->out);
+  t->mode->vcpu_info(&t->g, t->id, d->out);
   return 0;
 }
 
@@ -287,7 +276,7 @@ int cmd_info_tc(vdb *d, const char *args) {
     vdb_printf(d, "%s\n", t->mode->no_tc);
     return 0;
   }
-  t->mode->tc_info(t, d->out, args);
+  t->mode->tc_info(&t->g, d->out, args);
   return 0;
 }
 
@@ -299,7 +288,7 @@ int cmd_info_traps(vdb *d, const char *args) {
     return 0;
   }
   uint64_t first = t->nring > VDB_RING ? t->nring - VDB_RING : 0;
-  vdb_printf(d, "Recent traps%s of vm %d, oldest first (%llu in all so far):\n", t->mode->monitor ? " and exits" : "",
+  vdb_printf(d, "Recent traps%s of vm %d, oldest first (%llu in all so far):\n", mode_is_monitor(t->mode) ? " and exits" : "",
              t->id, (unsigned long long)t->nring);
   vdb_printf(d, "%10s  %-5s %-9s %-10s  %s\n", "tick", "event", "cause", "pc", "value");
   for (uint64_t k = first; k < t->nring; k++) {

@@ -21,29 +21,6 @@
 
 /* ---- walks ---- */
 
-/* The same split as cpu/mmu.c:
- *    31          22 21          12 11            0
- *   +--------------+--------------+---------------+
- *   |  dir index   | table index  |    offset     |
- *   +--------------+--------------+---------------+           */
-bool pt_walk_in(const uint8_t *mem, uint32_t size, uint32_t ptb, uint32_t va, pt_walk *w) {
-  *w = (pt_walk){.va = va, .ptb = ptb & ~PAGE_MASK};
-  w->pde_at = w->ptb + ((va >> 22) << 2);
-  if (size < 4 || w->pde_at > size - 4) return w->outside = true, false;
-  w->pde = ld32(mem + w->pde_at);
-  if (!(w->pde & PTE_V)) return false;
-  w->level = 1;
-  w->pte_at = (w->pde & ~PAGE_MASK) + (((va >> PAGE_SHIFT) & 0x3ff) << 2);
-  if (w->pte_at > size - 4) return w->outside = true, false;
-  w->pte = ld32(mem + w->pte_at);
-  if (!(w->pte & PTE_V)) return false;
-  w->level = 2;
-  if ((w->pte >> PAGE_SHIFT) >= (size >> PAGE_SHIFT)) return false;
-  w->level = 3;
-  w->pa = (w->pte & ~PAGE_MASK) | (va & PAGE_MASK);
-  return true;
-}
-
 bool mem_guest_walk(const vdb_target *t, uint32_t va, pt_walk *w, bool *paging) {
   vdb_regs g;
   target_regs(t, &g);
@@ -84,39 +61,6 @@ int mem_read(const vdb_target *t, int space, uint32_t addr, void *buf, uint32_t 
 void pte_bits_str(uint32_t bits, char *buf, size_t len) {
   snprintf(buf, len, "%s%s%s%s%s", bits & PTE_V ? "V" : "-", bits & PTE_W ? "W" : "-", bits & PTE_U ? "U" : "-",
            bits & PTE_A ? "A" : "-", bits & PTE_D ? "D" : "-");
-}
-
-int pt_runs(const uint8_t *mem, uint32_t size, uint32_t ptb, pt_run **out) {
-  int n = 0, cap = 0;
-  pt_run *r = NULL;
-  ptb &= ~PAGE_MASK;
-  for (uint32_t i = 0; i < 1024; i++) {
-    uint32_t pde_at = ptb + 4 * i;
-    if (size < 4 || pde_at > size - 4) break;
-    uint32_t pde = ld32(mem + pde_at);
-    if (!(pde & PTE_V)) continue;
-    for (uint32_t j = 0; j < 1024; j++) {
-      uint32_t pte_at = (pde & ~PAGE_MASK) + 4 * j;
-      if (pte_at > size - 4) break;
-      uint32_t pte = ld32(mem + pte_at);
-      if (!(pte & PTE_V) || (pte >> PAGE_SHIFT) >= (size >> PAGE_SHIFT)) continue;
-      uint32_t va = i << 22 | j << PAGE_SHIFT, pa = pte & ~PAGE_MASK, bits = pte & 0x1f;
-      if (n && r[n - 1].bits == bits && r[n - 1].va + r[n - 1].pages * PAGE_SIZE == va &&
-          r[n - 1].pa + r[n - 1].pages * PAGE_SIZE == pa) {
-        r[n - 1].pages++;
-        continue;
-      }
-      if (n == cap) {
-        cap = cap ? 2 * cap : 16;
-        pt_run *p = realloc(r, sizeof *p * (size_t)cap);
-        if (!p) cpu_panic("pt_runs: out of host memory");
-        r = p;
-      }
-      r[n++] = (pt_run){va, pa, 1, bits};
-    }
-  }
-  *out = r;
-  return n;
 }
 
 /* ---- x, xp, xh ---- */
@@ -375,7 +319,7 @@ int cmd_info_tlb(vdb *d, const char *args) {
     valid += c->tlb[i].tag != 0;
   vdb_printf(d, "TLB: %u entries, direct-mapped (entry = virtual page mod %u); %d valid\n", c->tlb_size, c->tlb_size,
              valid);
-  if (vdb_cur(d)->mode->monitor)
+  if (mode_is_monitor(vdb_cur(d)->mode))
     vdb_printf(d, "(the real TLB caches the monitor's tables: guest-virtual -> host-physical)\n");
   if (valid) vdb_printf(d, "entry  virtual       host-physical  pte    kernel user monitor\n");
   for (uint32_t i = 0; i < c->tlb_size; i++) {
@@ -581,7 +525,7 @@ int cmd_info_shadow(vdb *d, const char *args) {
     return 0;
   }
   vdb_root roots[4];
-  int n = t->mode->shadow_roots(t, roots, 4);
+  int n = t->mode->shadow_roots(&t->g, roots, 4);
   if (*skip_ws(args)) {
     uint32_t va;
     pt_walk w;
@@ -614,7 +558,7 @@ int cmd_info_shadow(vdb *d, const char *args) {
 int cmd_info_npt(vdb *d, const char *args) {
   vdb_target *t = vdb_cur(d);
   vdb_root roots[4];
-  int n = t->mode->npt_roots ? t->mode->npt_roots(t, roots, 4) : 0;
+  int n = t->mode->npt_roots ? t->mode->npt_roots(&t->g, roots, 4) : 0;
   if (!n) {
     vdb_printf(d, "%s\n", t->mode->no_npt);
     return 0;
@@ -657,7 +601,7 @@ int cmd_translate(vdb *d, const char *args) {
   vdb_printf(d, "guest-physical 0x%08x\n", w.pa);
   uint32_t hpa;
   vdb_root nr[2];
-  int nn = t->mode->npt_roots ? t->mode->npt_roots(t, nr, 2) : 0;
+  int nn = t->mode->npt_roots ? t->mode->npt_roots(&t->g, nr, 2) : 0;
   if (nn) {
     pt_walk nw;
     bool ok = pt_walk_in(t->c->mem, t->c->mem_size, nr[0].pd, w.pa, &nw);
@@ -668,7 +612,7 @@ int cmd_translate(vdb *d, const char *args) {
       return 0;
     }
     hpa = nw.pa;
-  } else if (t->mode->monitor) {
+  } else if (mode_is_monitor(t->mode)) {
     hpa = t->gbase + w.pa;
     vdb_printf(d, "  guest memory starts at host-physical 0x%08x\n", t->gbase);
   } else {
@@ -678,7 +622,7 @@ int cmd_translate(vdb *d, const char *args) {
   vdb_printf(d, "host-physical  0x%08x\n", hpa);
   if (t->mode->shadow_roots) {
     vdb_root roots[4];
-    int n = t->mode->shadow_roots(t, roots, 4);
+    int n = t->mode->shadow_roots(&t->g, roots, 4);
     for (int i = 0; i < n; i++)
       show_root_walk(d, t, &roots[i], va);
   }
@@ -693,7 +637,7 @@ int cmd_translate(vdb *d, const char *args) {
   } else {
     vdb_printf(d, "TLB: no entry for this page (the next access walks %s)\n",
                nn                 ? "the guest's table and the nested table"
-               : t->mode->monitor ? "the shadow table"
+               : mode_is_monitor(t->mode) ? "the shadow table"
                                   : "the page table");
   }
   return 0;

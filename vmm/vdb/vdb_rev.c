@@ -51,13 +51,13 @@ uint64_t rev_end(const vdb_target *t) {
   return tl->nlog ? entry_end(&tl->log[tl->nlog - 1]) : 0;
 }
 
-static void free_snap(vdb_target *t, void *snap) {
-  if (snap) t->mode->snap_free(snap);
+static void free_snap(vdb_target *t, guest_snap *snap) {
+  (void)t;
+  guest_snap_free(snap);
 }
 
 static int take(vdb_target *t) {
   vdb_timeline *tl = &t->tl;
-  if (!t->mode->snap_take && tl->nck) return 0; /* reset is the only one */
   if (tl->nck == tl->ckcap) {
     int cap = tl->ckcap ? 2 * tl->ckcap : 8;
     rev_ckpt *p = realloc(tl->ck, sizeof *p * (size_t)cap);
@@ -65,8 +65,8 @@ static int take(vdb_target *t) {
     tl->ck = p;
     tl->ckcap = cap;
   }
-  void *snap = NULL; /* without snapshots, reset means loading again */
-  if (t->mode->snap_take && !(snap = t->mode->snap_take(t))) return -1;
+  guest_snap *snap = guest_snap_take(&t->g);
+  if (!snap) return -1;
   tl->ck[tl->nck++] = (rev_ckpt){target_now(t), snap, vdb_console_pos(&t->con), t->done, t->exit};
   /* Too many: keep reset and the newest, drop every other one between,
    * and take them half as often from now on. */
@@ -153,7 +153,7 @@ static bool finished(enum cpu_exit ex) { return ex != EXIT_BUDGET && ex != EXIT_
 enum cpu_exit rev_advance(vdb_target *t, uint64_t ticks, uint64_t *ran) {
   uint64_t start = target_now(t);
   drop_future(t, start);
-  enum cpu_exit ex = t->mode->advance(t, ticks);
+  enum cpu_exit ex = target_advance(t, ticks);
   uint64_t now = target_now(t);
   *ran = now - start;
   if (now > start || finished(ex)) log_run(t, start, now - start);
@@ -175,13 +175,7 @@ int rev_ckpt_at_or_before(const vdb_target *t, uint64_t tick) {
 
 void rev_restore_ckpt(vdb_target *t, int i) {
   const rev_ckpt *c = &t->tl.ck[i];
-  if (c->snap) {
-    t->mode->snap_restore(t, c->snap);
-  } else { /* a mode without snapshots: make the machine again */
-    char err[256];
-    t->mode->unload(t);
-    if (t->mode->load(t, &t->o, err, sizeof err) != 0) cpu_panic("rev_restore_ckpt: the guest cannot be loaded again");
-  }
+  guest_snap_restore(&t->g, c->snap);
   vdb_console_seek(&t->con, c->con);
   t->done = c->done;
   t->exit = c->exit;
@@ -200,7 +194,7 @@ static void replay(vdb_target *t, uint64_t to) {
     const rev_call *e = &tl->log[i];
     if (e->len == 0) { /* the finishing run at the very end */
       if (now == to && !t->done) {
-        enum cpu_exit ex = t->mode->advance(t, 0);
+        enum cpu_exit ex = target_advance(t, 0);
         if (finished(ex)) t->done = true, t->exit = ex;
       }
       break;
@@ -208,7 +202,7 @@ static void replay(vdb_target *t, uint64_t to) {
     assert((now - e->start) % e->len == 0);
     for (uint64_t k = (now - e->start) / e->len; k < e->reps && now < to && !t->done; k++) {
       uint64_t step = e->len < to - now ? e->len : to - now;
-      enum cpu_exit ex = t->mode->advance(t, step);
+      enum cpu_exit ex = target_advance(t, step);
       uint64_t after = target_now(t);
       if (finished(ex))
         t->done = true, t->exit = ex;

@@ -43,7 +43,7 @@ static void run_events(vdb *d, vdb_target *t, const vdb_probe *a, const vdb_prob
   vdb_event e;
   if (b->exits > a->exits) {
     e = (vdb_event){now, EV_EXIT, b->exit, b->exits - a->exits, ""};
-    if (t->mode->exit_how) t->mode->exit_how(t, a, b, e.how, sizeof e.how);
+    if (t->mode->exit_how) t->mode->exit_how(&t->g, a, b, e.how, sizeof e.how);
     target_record_event(t, &e);
     if (trace) {
       vdb_console_break_line(&t->con);
@@ -60,7 +60,7 @@ static void run_events(vdb *d, vdb_target *t, const vdb_probe *a, const vdb_prob
       vdb_console_break_line(&t->con);
       vdb_printf(d, "[trace] tick %llu: trap %s at 0x%08x (value 0x%08x) -> guest vector 0x%08x%s\n",
                  (unsigned long long)now, cpu_cause_name(e.t.cause), e.t.pc, e.t.value, g.cr[CR_TVEC],
-                 t->mode->reflects ? " (reflected)" : "");
+                 (mode_is_monitor(t->mode) && !t->mode->cpu_runs_vcpu) ? " (reflected)" : "");
     }
   }
   if (b->translations > a->translations) {
@@ -68,7 +68,7 @@ static void run_events(vdb *d, vdb_target *t, const vdb_probe *a, const vdb_prob
     target_regs(t, &g);
     e = (vdb_event){now,
                     EV_TRANSLATE,
-                    {0, (uint32_t)b->translations, g.pc},
+                    {0, (uint32_t)b->translations, g.pc, {0}},
                     b->translations - a->translations,
                     "translated a block"};
     target_record_event(t, &e);
@@ -129,12 +129,12 @@ static int go(vdb *d, vdb_target *t, goal *g) {
     }
     vdb_probe a, b;
     vdb_watch_pre w = {0};
-    t->mode->probe(t, &a);
+    t->mode->probe(&t->g, &a);
     if (fine) bp_before(d, t, &w);
     uint64_t ran;
     enum cpu_exit ex = rev_advance(t, slice, &ran);
     left -= ran < left ? ran : left;
-    t->mode->probe(t, &b);
+    t->mode->probe(&t->g, &b);
     run_events(d, t, &a, &b, d->trace);
     if (t->done) break;
     if (ran == 0) { /* Ctrl-C before anything ran */
@@ -281,10 +281,10 @@ int cmd_reverse_continue(vdb *d, const char *args) {
       for (uint64_t tick = c; tick < e && !t->done && !d->interrupted; tick++) {
         vdb_probe a, b;
         vdb_watch_pre w;
-        t->mode->probe(t, &a);
+        t->mode->probe(&t->g, &a);
         bp_before(d, t, &w);
-        t->mode->advance(t, 1);
-        t->mode->probe(t, &b);
+        target_advance(t, 1);
+        t->mode->probe(&t->g, &b);
         if (bp_after(d, t, &w, &a, &b, false, w2, sizeof w2)) {
           hit = true;
           found = target_now(t);
@@ -317,7 +317,7 @@ int cmd_info_history(vdb *d, const char *args) {
   uint64_t now = target_now(t), end = rev_end(t);
   size_t bytes = 0;
   for (int i = 0; i < tl->nck; i++)
-    if (tl->ck[i].snap) bytes += t->mode->snap_bytes(tl->ck[i].snap);
+    if (tl->ck[i].snap) bytes += guest_snap_bytes(tl->ck[i].snap);
   vdb_printf(d, "vm %d is at tick %llu; history recorded from tick 0 to tick %llu", t->id, (unsigned long long)now,
              (unsigned long long)end);
   if (now < end)

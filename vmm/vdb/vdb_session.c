@@ -14,7 +14,6 @@
 #include "cli.h"
 #include "vdb.h"
 
-#define MAX_SOURCE_DEPTH 16
 
 vdb *vdb_new(const vdb_opts *o, FILE *out, FILE *err) {
   vdb *d = calloc(1, sizeof *d);
@@ -116,7 +115,7 @@ int cause_parse(const char *s) {
 /* ---- command files ---- */
 
 int vdb_source(vdb *d, const char *path) {
-  if (d->depth >= MAX_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", MAX_SOURCE_DEPTH);
+  if (d->depth >= VDB_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", VDB_SOURCE_DEPTH);
   FILE *f = fopen(path, "r");
   if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
   d->depth++;

@@ -1,17 +1,32 @@
 /* vdb_target.c: a guest being debugged, whatever its mode.
  *
- * A target is an image, the machine its mode built for it, its console, its
- * history (checkpoints and the log of runs, vdb_rev.c) and a ring of the
- * traps and exits seen recently.  The session keeps a list of them: one
- * guest per image on the command line, `vm N` switches.
+ * A target is an image, a guest of the mode table (core/mode.h) alone on
+ * its machine, built and run exactly as bin/vmm builds and runs it, its
+ * console, its history (checkpoints and the log of runs, vdb_rev.c) and a
+ * ring of the traps and exits seen recently.  The session keeps a list of
+ * them: one guest per image on the command line, `vm N` switches.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vdb.h"
 
+/* The guest, as bin/vmm makes it, with the debugger's console. */
+static int load(vdb_target *t, const vdb_opts *o, char *err, size_t len) {
+  vmm_opts vo = {.mode = o->mode, .mem = o->mem, .tlb = o->tlb, .strict_isa = o->strict_isa, .cost = o->cost,
+                 .image = t->path};
+  console_dev con = {0};
+  vdb_console_attach(&t->con, &con);
+  if (guest_create(&t->g, t->mode, &vo, &t->img, con, 0, err, len) != 0) return -1;
+  t->c = t->g.c;
+  t->m = t->g.m;
+  t->gbase = t->g.base;
+  t->gsize = t->g.size;
+  return 0;
+}
+
 vdb_target *target_new(const vdb_opts *o, const char *path, int id, FILE *out, char *err, size_t len) {
-  const vdb_mode *mode = vdb_mode_find(o->mode);
+  const vmm_mode *mode = mode_find(o->mode, NULL);
   if (!mode) {
     snprintf(err, len, "unknown mode '%s'", o->mode);
     return NULL;
@@ -37,7 +52,7 @@ vdb_target *target_new(const vdb_opts *o, const char *path, int id, FILE *out, c
     free(t);
     return NULL;
   }
-  if (mode->load(t, o, err, len) != 0 || rev_init(t, o->ckpt_every, o->ckpt_max) != 0) {
+  if (load(t, o, err, len) != 0 || rev_init(t, o->ckpt_every, o->ckpt_max) != 0) {
     if (!*err) snprintf(err, len, "out of host memory for checkpoints");
     target_free(t);
     return NULL;
@@ -48,21 +63,40 @@ vdb_target *target_new(const vdb_opts *o, const char *path, int id, FILE *out, c
 void target_free(vdb_target *t) {
   if (!t) return;
   rev_free(t);
-  t->mode->unload(t);
+  if (t->c) guest_destroy(&t->g);
   image_free(&t->img);
   vdb_console_free(&t->con);
   free(t->path);
   free(t);
 }
 
-uint64_t target_now(const vdb_target *t) { return t->mode->now(t); }
+uint64_t target_now(const vdb_target *t) { return guest_ticks(&t->g); }
 
-void target_regs(const vdb_target *t, vdb_regs *g) { t->mode->guest(t, g); }
+enum cpu_exit target_advance(vdb_target *t, uint64_t ticks) {
+  guest_run(&t->g, ticks);
+  if (!guest_done(&t->g)) return EXIT_BUDGET;
+  guest_view v;
+  guest_view_get(&t->g, &v);
+  if (v.exit == EXIT_STOP) guest_resume(&t->g); /* Ctrl-C: the guest can go on */
+  return v.exit;
+}
+
+void target_regs(const vdb_target *t, vdb_regs *g) {
+  guest_view v;
+  guest_view_get(&t->g, &v);
+  memcpy(g->r, v.r, sizeof g->r);
+  g->pc = v.pc;
+  g->flags = v.flags;
+  memcpy(g->cr, v.cr, sizeof g->cr);
+  g->timer_left = v.timer_left;
+}
 
 void target_report(const vdb_target *t, vm_report *r) {
-  *r = (vm_report){.name = t->path};
-  t->mode->report(t, r);
+  *r = (vm_report){0};
+  guest_report(&t->g, r);
+  r->name = t->path;
   r->host_seconds = 0; /* the debugger prints no host times */
+  r->bt.translate_seconds = 0;
 }
 
 void target_symbolize(const vdb_target *t, uint32_t addr, char *buf, size_t len) {

@@ -18,7 +18,7 @@ GRADE_TEST(eviction) {
   ck_assert_msg(m->done && m->exit == EXIT_HALT, "the guest did not halt (exit %d)", m->exit);
   ck_assert_msg(m->v.r[9] == nat.r[9] && m->gst.insns == nat.insns, "r9 = %u after %llu instructions; natively %u, %llu",
                 m->v.r[9], (unsigned long long)m->gst.insns, nat.r[9], (unsigned long long)nat.insns);
-  ck_assert_msg(m->bt->n.tc_evictions > 0, "the 4-page TC was never full?");
+  ck_assert_msg(bt_of(m)->n.tc_evictions > 0, "the 4-page TC was never full?");
   l3_free(m);
   image_free(&img);
 }

@@ -6,23 +6,22 @@
 
 /* A bt VM over an assembled image (paging off: guest-virtual = physical),
  * with a TC of tc_pages pages (0: the default). */
+static guest l3_guest;
 static vm *l3_vm(const image *img, uint32_t tc_pages) {
-  vmm_opts o = {.mode = "bt", .mem = EQ_MEM, .tlb = 64, .image = "test"};
+  vmm_opts o = {.mode = "bt", .mem = EQ_MEM, .tlb = 64, .image = "test", .bt_tc_size = tc_pages * PAGE_SIZE};
   cost_profile(&o.cost, "modern");
   static host_console hc;
   host_console_init(&hc, stdout, NULL);
-  o.console = &hc;
-  bt_config cfg = {false, false, tc_pages};
-  vm *m;
-  ck_assert_int_eq(vm_create(&o, img, bt_host_pages(&cfg), &m), 0);
-  ck_assert_msg(bt_attach(m, &cfg, m->pool + SHADOW_POOL * PAGE_SIZE) != NULL, "bt_attach failed");
-  return m;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
+  char err[256];
+  ck_assert_msg(guest_create(&l3_guest, &mode_bt, &o, img, con, 0, err, sizeof err) == 0, "%s", err);
+  return l3_guest.m;
 }
 
 static void l3_free(vm *m) {
-  cpu_free(m->c);
-  bt_free(m->bt);
-  free(m);
+  (void)m;
+  guest_destroy(&l3_guest);
 }
 
 /* Run src natively and under bt; compare; the bt counters in *t. */

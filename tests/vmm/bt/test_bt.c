@@ -67,22 +67,28 @@ static void run_image(const image *img, const run_opts *ro, run *out) {
   ck_assert(f != NULL);
   host_console hc;
   host_console_init(&hc, f, NULL);
-  o.console = &hc;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
   memset(out, 0, sizeof *out);
-  out->r.name = "test";
-  cpu *c = NULL;
-  int rc = strcmp(ro->mode, "bt") == 0 ? bt_run(&o, img, &out->r, &c) : native_run(&o, img, &out->r, &c);
-  ck_assert_int_eq(rc, 0);
+  char err[256];
+  guest g;
+  const vmm_mode *md = mode_find(ro->mode, &o);
+  ck_assert_int_eq(guest_create(&g, md, &o, img, con, 0, err, sizeof err), 0);
+  guest_run(&g, o.max_steps ? o.max_steps : UINT64_MAX);
+  if (g.m && md->finish) ck_assert_int_eq(md->finish(g.m, &o), 0);
+  guest_report(&g, &out->r);
   fflush(f);
   rewind(f);
   out->out[fread(out->out, 1, sizeof out->out - 1, f)] = 0;
   fclose(f);
-  memcpy(out->reg, c->r, sizeof out->reg);
-  out->pc = c->pc;
-  out->flags = c->flags;
-  memcpy(out->cr, c->cr, sizeof out->cr);
-  memcpy(out->mem, c->mem, sizeof out->mem);
-  cpu_free(c);
+  guest_view v;
+  guest_view_get(&g, &v);
+  memcpy(out->reg, v.r, sizeof out->reg);
+  out->pc = v.pc;
+  out->flags = v.flags;
+  memcpy(out->cr, v.cr, sizeof out->cr);
+  memcpy(out->mem, g.c->mem + g.base, sizeof out->mem);
+  guest_destroy(&g);
 }
 
 /* The two runs must look the same to the guest.  (A timer CR reads the
@@ -114,33 +120,33 @@ static run *run_pair(const image *img, const run_opts *bt_ro, const char *what) 
 
 /* ---- blocks: where they end, what they hold ---- */
 
-/* A VM with a translator over an assembled image, for bt_translate. */
-static vm *bt_vm(const image *img, bool priv_trap) {
-  vmm_opts o = {.mode = "bt", .mem = 1u << 20, .tlb = 64, .image = "test"};
+/* A VM with a translator over an assembled image, for bt_translate: the
+ * guest is made as bin/vmm makes it, and not run. */
+static guest the_guest;
+static vm *make_bt_vm(const image *img, bool priv_trap) {
+  vmm_opts o = {.mode = "bt", .mem = 1u << 20, .tlb = 64, .image = "test", .bt_priv_trap = priv_trap};
   cost_profile(&o.cost, "modern");
   static host_console hc;
   host_console_init(&hc, stdout, NULL);
-  o.console = &hc;
-  bt_config cfg = {priv_trap, false, 0};
-  vm *m;
-  ck_assert_int_eq(vm_create(&o, img, bt_host_pages(&cfg), &m), 0);
-  ck_assert(bt_attach(m, &cfg, m->pool + SHADOW_POOL * PAGE_SIZE) != NULL);
-  return m;
+  console_dev con = {0};
+  host_console_fill(&hc, &con);
+  char err[256];
+  ck_assert_int_eq(guest_create(&the_guest, &mode_bt, &o, img, con, 0, err, sizeof err), 0);
+  return the_guest.m;
 }
 
 static void vm_free(vm *m) {
-  cpu_free(m->c);
-  bt_free(m->bt);
-  free(m);
+  ck_assert(m == the_guest.m);
+  guest_destroy(&the_guest);
 }
 
 /* The block at pc: its length, and the kinds of its last words. */
 static const bt_block *block_at(vm *m, uint32_t pc) { return bt_translate(m, pc, pc); }
 static const bt_word *word_of(vm *m, const bt_block *k, int i) {
-  return bt_word_at(m->bt, k->tc + 4 * (uint32_t)(i < 0 ? k->nwords + i : i));
+  return bt_word_at(bt_of(m), k->tc + 4 * (uint32_t)(i < 0 ? k->nwords + i : i));
 }
 static uint32_t tc_at(vm *m, const bt_block *k, int i) {
-  return ld32(m->c->mem + bt_tc_pa(m->bt, k->tc + 4 * (uint32_t)(i < 0 ? k->nwords + i : i)));
+  return ld32(m->c->mem + bt_tc_pa(bt_of(m), k->tc + 4 * (uint32_t)(i < 0 ? k->nwords + i : i)));
 }
 
 START_TEST(blocks) {
@@ -161,7 +167,7 @@ START_TEST(blocks) {
                        ".org 0x3000\n b_long:\n");
   for (int i = 0; i < 40; i++) p += sprintf(p, " addi r1, r1, 1\n");
   image img = assemble("blocks.s", src);
-  vm *m = bt_vm(&img, false);
+  vm *m = make_bt_vm(&img, false);
   /* A conditional branch: the branch, a fall-through stub, a taken stub. */
   const bt_block *k = block_at(m, 0x1000);
   ck_assert_uint_eq(k->ninsns, 4);
@@ -183,7 +189,7 @@ START_TEST(blocks) {
   /* syscall is an exit of its own, counted as the guest's instruction. */
   k = block_at(m, 0x101c);
   ck_assert(k->ninsns == 2 && word_of(m, k, -1)->kind == W_EXIT && word_of(m, k, -1)->why == BX_SYSCALL);
-  ck_assert(!mmu_word_marked(m->c, bt_tc_pa(m->bt, k->tc + 4)));
+  ck_assert(!mmu_word_marked(m->c, bt_tc_pa(bt_of(m), k->tc + 4)));
   /* out, mtc timer and in trap and resume in the block; iret ends it. */
   k = block_at(m, 0x1024);
   ck_assert_uint_eq(k->ninsns, 4);
@@ -207,7 +213,7 @@ START_TEST(blocks) {
     const bt_word *w = word_of(m, k, i);
     if (w->kind == W_STUB) continue;
     bool last = i + 1 == k->nwords || bt_boundary(word_of(m, k, i + 1));
-    bool um = !mmu_word_marked(m->c, bt_tc_pa(m->bt, k->tc + 4 * (uint32_t)i));
+    bool um = !mmu_word_marked(m->c, bt_tc_pa(bt_of(m), k->tc + 4 * (uint32_t)i));
     if (um) unmarked++;
     if (w->kind != W_PEND) ck_assert_msg(um == last, "word %d: unmarked iff last of its expansion", i);
   }
@@ -219,7 +225,7 @@ START_TEST(blocks) {
   ck_assert(k->ninsns == BT_MAX_INSNS && word_of(m, k, -1)->gpc == 0x3000 + 4 * BT_MAX_INSNS);
   vm_free(m);
   /* --bt-priv trap copies the privileged instructions unchanged. */
-  m = bt_vm(&img, true);
+  m = make_bt_vm(&img, true);
   k = block_at(m, 0x1034);
   ck_assert_uint_eq(tc_at(m, k, 0), bt_enc_i(OP_MTC, 0, 1, CR_SCRATCH));
   k = block_at(m, 0x1044);
@@ -356,7 +362,7 @@ END_TEST
 
 /* ---- whole guests ---- */
 
-static void guest(const char *path, uint64_t invalidations) {
+static void whole_guest(const char *path, uint64_t invalidations) {
   image img = assemble(path, NULL);
   static const run_opts modes[] = {{.mode = "bt"}, {.mode = "bt", .priv_trap = true},
                                    {.mode = "bt", .no_chain = true}, {.mode = "bt", .tc_size = 16384}};
@@ -370,10 +376,10 @@ static void guest(const char *path, uint64_t invalidations) {
   image_free(&img);
 }
 
-START_TEST(smc_guest) { guest("tests/vmm/bt/smc.s", 9); }
+START_TEST(smc_guest) { whole_guest("tests/vmm/bt/smc.s", 9); }
 END_TEST
 
-START_TEST(isolation_guest) { guest("tests/vmm/bt/isolation.s", 0); }
+START_TEST(isolation_guest) { whole_guest("tests/vmm/bt/isolation.s", 0); }
 END_TEST
 
 /* One shadow root for both virtual modes: 32 pages the kernel reads and

@@ -104,12 +104,12 @@ END_TEST
 START_TEST(strict_isa_agrees) {
   image img;
   assemble(pushf_src, &img);
-  for (int i = 0; i < ls_nmodes; i++) {
-    vmm_opts o = opts(ls_modes[i].name, true, 64u << 10);
+  for (int i = 0; i < mode_count(true); i++) {
+    vmm_opts o = opts(mode_nth(i, true)->name, true, 64u << 10);
     ls_opts lo = {0};
     ls_result r;
     ck_assert_int_eq(lockstep_run(&o, &lo, &img, &r), 0);
-    ck_assert_msg(r.verdict == LS_AGREE, "%s: %s at tick %llu", ls_modes[i].name, r.what,
+    ck_assert_msg(r.verdict == LS_AGREE, "%s: %s at tick %llu", mode_nth(i, true)->name, r.what,
                   (unsigned long long)r.at_tick);
     ck_assert_int_eq(r.exit, EXIT_HALT);
     ck_assert_uint_eq(r.halt_code, 7);
@@ -178,8 +178,8 @@ static const char *busy_src =
 START_TEST(equivalent_guest_agrees_in_every_mode) {
   image img;
   assemble(busy_src, &img);
-  for (int i = 0; i < ls_nmodes; i++) {
-    vmm_opts o = opts(ls_modes[i].name, false, 64u << 10);
+  for (int i = 0; i < mode_count(true); i++) {
+    vmm_opts o = opts(mode_nth(i, true)->name, false, 64u << 10);
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
@@ -187,7 +187,7 @@ START_TEST(equivalent_guest_agrees_in_every_mode) {
     ls_result r;
     ck_assert_int_eq(lockstep_run(&o, &lo, &img, &r), 0);
     fclose(f);
-    ck_assert_msg(r.verdict == LS_AGREE, "%s: tick %llu: %s: %s", ls_modes[i].name, (unsigned long long)r.at_tick,
+    ck_assert_msg(r.verdict == LS_AGREE, "%s: tick %llu: %s: %s", mode_nth(i, true)->name, (unsigned long long)r.at_tick,
                   r.insn_text, r.what);
     ck_assert_int_eq(r.exit, EXIT_HALT);
     ck_assert_uint_eq(r.halt_code, 0);
@@ -269,7 +269,7 @@ START_TEST(guestos_agrees_to_the_end) {
   image img;
   char err[256];
   ck_assert_msg(image_read(GUESTOS, &img, err, sizeof err) == 0, "%s (run make first)", err);
-  const char *mode = ls_modes[_i].name;
+  const char *mode = mode_nth(_i, true)->name;
   vmm_opts o = opts(mode, strcmp(mode, "trap") == 0, 1u << 20);
   o.max_steps = 0;
   ls_opts lo = {.every = 65536};
@@ -368,7 +368,7 @@ static int run_seeds(const char *mode, enum gen_kind kind, uint64_t from, uint64
 /* Loop index: mode * chunks + chunk. */
 START_TEST(random_kernels_agree) {
   unsigned n = seeds_per_mode(), chunks = (n + SEED_CHUNK - 1) / SEED_CHUNK;
-  const char *mode = ls_modes[_i / (int)chunks].name;
+  const char *mode = mode_nth(_i / (int)chunks, true)->name;
   uint64_t from = 1 + (uint64_t)(_i % (int)chunks) * SEED_CHUNK, to = from + SEED_CHUNK;
   if (to > 1 + (uint64_t)n) to = 1 + n;
   uint64_t outside = 0;
@@ -380,7 +380,7 @@ START_TEST(random_kernels_agree) {
 END_TEST
 
 START_TEST(attack_kernels_change_nothing_outside) {
-  const char *mode = ls_modes[_i].name;
+  const char *mode = mode_nth(_i, true)->name;
   uint64_t outside = 0;
   int bad = run_seeds(mode, GEN_ATTACK, 1, 1 + CHECK_ATTACKS, &outside);
   ck_assert_msg(outside == 0, "%llu bytes or entries outside the guest changed in %s", (unsigned long long)outside,
@@ -401,7 +401,7 @@ Suite *lockstep_suite(void) {
   tc = tcase_create("guestos");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, guestos_diverges_at_its_first_pushf);
-  tcase_add_loop_test(tc, guestos_agrees_to_the_end, 0, ls_nmodes);
+  tcase_add_loop_test(tc, guestos_agrees_to_the_end, 0, mode_count(true));
   suite_add_tcase(s, tc);
   tc = tcase_create("generator");
   tcase_add_test(tc, generator_is_deterministic);
@@ -409,8 +409,8 @@ Suite *lockstep_suite(void) {
   tc = tcase_create("random");
   tcase_set_timeout(tc, 120);
   unsigned chunks = (seeds_per_mode() + SEED_CHUNK - 1) / SEED_CHUNK;
-  tcase_add_loop_test(tc, random_kernels_agree, 0, ls_nmodes * (int)chunks);
-  tcase_add_loop_test(tc, attack_kernels_change_nothing_outside, 0, ls_nmodes);
+  tcase_add_loop_test(tc, random_kernels_agree, 0, mode_count(true) * (int)chunks);
+  tcase_add_loop_test(tc, attack_kernels_change_nothing_outside, 0, mode_count(true));
   suite_add_tcase(s, tc);
   return s;
 }

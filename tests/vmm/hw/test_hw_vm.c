@@ -13,45 +13,14 @@
 
 /* ---- running a small guest under the monitor ---- */
 
+/* As vmtest.h's run_image under hw (shadow: hw-shadow), and the VM exits. */
 static void hw_run_image(const image *img, bool shadow, bool strict, uint64_t steps, run_result *res,
                          vmx_counters *exits) {
-  char err[256];
-  memset(res, 0, sizeof *res);
-  uint32_t total = GUEST_BASE + GUEST_MEM + hw_extra(GUEST_MEM) + CANARY_TOP;
-  cpu *c = cpu_new(total, 64);
-  ck_assert_ptr_nonnull(c);
-  memset(c->mem, CANARY, total);
-  c->strict_isa = strict;
-  hw_vm *h = calloc(1, sizeof *h);
-  ck_assert_ptr_nonnull(h);
-  hw_vm_init(h, c, "guest", GUEST_BASE, GUEST_MEM, shadow, 1);
-  memset(c->mem + GUEST_BASE, 0, GUEST_MEM);
-  ck_assert_int_eq(load_image(c, img, GUEST_BASE, GUEST_MEM, err, sizeof err), 0);
-  h->m.v.con = (console_dev){.ctx = &res->out, .putc = out_putc, .getc = no_input, .status = input_status};
-  hw_vm_reset(h, img->entry);
-  hw_vm_run(h, steps);
-  res->exit = h->m.done ? h->m.exit : EXIT_BUDGET;
-  res->halt_code = h->m.halt_code;
-  res->insns = h->m.gst.insns;
-  res->user_insns = h->m.gst.user_insns;
-  memcpy(res->r, h->s.guest.r, sizeof res->r);
-  res->n = h->m.n;
-  res->canaries_ok = true;
-  for (uint32_t i = 0; i < GUEST_BASE; i++)
-    if (c->mem[i] != CANARY) res->canaries_ok = false;
-  for (uint32_t i = total - CANARY_TOP; i < total; i++)
-    if (c->mem[i] != CANARY) res->canaries_ok = false;
-  res->shadow_in_guest = shadow_points_inside(&h->m);
-  if (exits) *exits = h->s.n;
-  free(h);
-  cpu_free(c);
-}
-
-void hw_run_src(const char *src, bool shadow, bool strict, run_result *res) {
-  image img;
-  assemble_or_fail(src, &img);
-  hw_run_image(&img, shadow, strict, 2000000, res, NULL);
-  image_free(&img);
+  run_image(img, shadow ? "hw-shadow" : "hw", strict, steps, res);
+  ck_assert(res->rep.hw_assist);
+  exits->entries = res->rep.hw.vm_entries;
+  memcpy(exits->exits, res->rep.hw.vm_exits, sizeof exits->exits);
+  exits->nested_refs = res->rep.hw.nested_walk_refs;
 }
 
 /* ---- small guests for what is particular to hardware assist ---- */

@@ -77,7 +77,7 @@ static machine *make(const char *mode, const char *const *images, const uint32_t
   cost_profile(&t->o.cost, "modern");
   t->n = n;
   t->gap = gap;
-  const guest_mode *md = guest_mode_find(mode, &t->o);
+  const vmm_mode *md = mode_find(mode, &t->o);
   ck_assert_ptr_nonnull(md);
   uint64_t total = gap;
   for (int i = 0; i < n; i++) total += guest_footprint(md, &t->o, mem && mem[i] ? mem[i] : 256u << 10) + gap;
@@ -176,7 +176,7 @@ START_TEST(two_and_three_guests) {
     }
     ck_assert_uint_gt(t->s.switches, 10);
     /* A switch flushes the TLB exactly where entries carry no VM tag. */
-    ck_assert_uint_eq(t->s.flushes, guest_mode_find(mode, &t->o)->tagged ? 0 : t->s.switches);
+    ck_assert_uint_eq(t->s.flushes, mode_find(mode, &t->o)->tagged ? 0 : t->s.switches);
     destroy(t);
   }
 }

@@ -42,7 +42,7 @@
 /* ---- guests ---- */
 
 /* Assemble tests/vmm/vdb/cases/NAME.s into TDIR/NAME.img; returns that path. */
-static const char *guest(const char *name) {
+static const char *guest_image(const char *name) {
   static char path[256];
   char src[256];
   snprintf(src, sizeof src, "tests/vmm/vdb/cases/%s.s", name);
@@ -194,7 +194,7 @@ static uint64_t full_hash(const vdb_target *t) {
     h = fnv(h, m->cur.root, sizeof m->cur.root);
     h = fnv(h, &m->pool_used, sizeof m->pool_used);
     h = fnv(h, &m->gst, sizeof m->gst);
-    h = fnv(h, &m->real_insns_seen, sizeof m->real_insns_seen);
+    h = fnv(h, &m->seen_insns, sizeof m->seen_insns);
     h = fnv(h, &m->n, sizeof m->n);
     h = fnv(h, &m->done, sizeof m->done);
     h = fnv(h, &m->last_trap, sizeof m->last_trap);
@@ -234,7 +234,7 @@ static void reverse_exact(const char *mode) {
   rec r[MAXREC], hits[MAXREC];
   int n = 0, nhits = 0;
   /* Checkpoints every 16 ticks, at most 4: they thin out many times. */
-  sess_open(&s, mode, guest("kern"), "x\n", 16, 4);
+  sess_open(&s, mode, guest_image("kern"), "x\n", 16, 4);
   vdb_target *t = vdb_cur(s.d);
   uint32_t on_timer;
   ck_assert_int_eq(image_lookup(&t->img, "on_timer", &on_timer), 0);
@@ -330,7 +330,7 @@ END_TEST
  * the first run continued gives the same architectural state. */
 static void rewrite_future(const char *mode) {
   sess s;
-  sess_open(&s, mode, guest("kern"), "y\n", 32, 8);
+  sess_open(&s, mode, guest_image("kern"), "y\n", 32, 8);
   vdb_target *t = vdb_cur(s.d);
   ok(&s, "continue");
   ck_assert(t->done);
@@ -361,7 +361,7 @@ END_TEST
 static void watch_kinds(const char *mode) {
   sess s;
   size_t mark = 0;
-  sess_open(&s, mode, guest("kern"), "", 0, 0);
+  sess_open(&s, mode, guest_image("kern"), "", 0, 0);
   vdb_target *t = vdb_cur(s.d);
   ok(&s, "watch sum");
   ok(&s, "continue");
@@ -469,7 +469,7 @@ END_TEST
 
 START_TEST(expressions) {
   sess s;
-  sess_open(&s, "native", guest("kern"), NULL, 0, 0);
+  sess_open(&s, "native", guest_image("kern"), NULL, 0, 0);
   char err[256];
   struct {
     const char *e;
@@ -600,10 +600,10 @@ START_TEST(bad_input) {
       "info registers r99",
       "x/3000000x 0",
   };
-  for (int m = 0; m < vdb_nmodes; m++) { /* every mode, including those added later */
-    const char *const modes[] = {vdb_modes[m].name};
+  for (int m = 0; m < mode_count(false); m++) { /* every mode, including those added later */
+    const char *const modes[] = {vmm_modes[m]->name};
     sess s;
-    sess_open(&s, vdb_modes[m].name, guest("fault"), NULL, 0, 0);
+    sess_open(&s, vmm_modes[m]->name, guest_image("fault"), NULL, 0, 0);
     for (int round = 0; round < 2; round++) {
       for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int before = s.d->failures;
@@ -667,8 +667,8 @@ static void transcript(const char *name, const char *mode) {
   snprintf(act, sizeof act, TDIR "/%s.%s.actual", name, mode);
   script sc;
   script_header(cmd, &sc);
-  guest(sc.guest);
-  if (strcmp(sc.guest, "kern") != 0) guest("kern");
+  guest_image(sc.guest);
+  if (strcmp(sc.guest, "kern") != 0) guest_image("kern");
   write_file(inpath, sc.input);
   char img[128];
   snprintf(img, sizeof img, TDIR "/%s.img", sc.guest);
@@ -705,7 +705,7 @@ static void smoke(const char *name, const char *mode) {
   snprintf(inpath, sizeof inpath, TDIR "/%s.%s.in", name, mode);
   script sc;
   script_header(cmd, &sc);
-  guest(sc.guest);
+  guest_image(sc.guest);
   write_file(inpath, sc.input);
   char img[128];
   snprintf(img, sizeof img, TDIR "/%s.img", sc.guest);
@@ -747,9 +747,9 @@ START_TEST(transcripts_trap) { all_transcripts("trap"); }
 END_TEST
 
 START_TEST(scripts_other_modes) {
-  for (int m = 0; m < vdb_nmodes; m++)
-    if (strcmp(vdb_modes[m].name, "native") != 0 && strcmp(vdb_modes[m].name, "trap") != 0)
-      all_transcripts(vdb_modes[m].name);
+  for (int m = 0; m < mode_count(false); m++)
+    if (strcmp(vmm_modes[m]->name, "native") != 0 && strcmp(vmm_modes[m]->name, "trap") != 0)
+      all_transcripts(vmm_modes[m]->name);
 }
 END_TEST
 
@@ -759,7 +759,7 @@ START_TEST(dot_renders) {
   const char *modes[] = {"native", "trap"};
   bool have_dot = system("command -v dot >/dev/null 2>&1") == 0;
   for (int m = 0; m < 2; m++) {
-    sess_open(&s, modes[m], guest("kern"), NULL, 0, 0);
+    sess_open(&s, modes[m], guest_image("kern"), NULL, 0, 0);
     ok(&s, "break uloop");
     ok(&s, "continue 3");
     const char *kinds[] = {"pt", "shadow", "tlb"};
@@ -788,9 +788,9 @@ END_TEST
 START_TEST(two_guests) {
   sess s;
   size_t mark = 0;
-  sess_open(&s, "trap", guest("kern"), NULL, 0, 0);
+  sess_open(&s, "trap", guest_image("kern"), NULL, 0, 0);
   char err[256];
-  ck_assert_int_eq(vdb_add_target(s.d, guest("spin"), err, sizeof err), 0);
+  ck_assert_int_eq(vdb_add_target(s.d, guest_image("spin"), err, sizeof err), 0);
   ok(&s, "break uloop");
   ok(&s, "vm 2");
   ok(&s, "stepi 1000"); /* vm 2 knows nothing of vm 1's breakpoint */
@@ -820,14 +820,14 @@ START_TEST(exit_reasons) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sess s;
     char cmd[64];
-    sess_open(&s, cases[i].mode, guest("kern"), NULL, 0, 0);
+    sess_open(&s, cases[i].mode, guest_image("kern"), NULL, 0, 0);
     snprintf(cmd, sizeof cmd, "catch exit %s", cases[i].reason);
     ck_assert_msg((vdb_exec(s.d, cmd) == 0) == cases[i].ok, "%s: %s", cases[i].mode, cmd);
     sess_close(&s);
   }
   sess s;
   size_t mark = 0;
-  sess_open(&s, "hw", guest("kern"), NULL, 0, 0);
+  sess_open(&s, "hw", guest_image("kern"), NULL, 0, 0);
   ok(&s, "catch exit io");
   ok(&s, "continue");
   const char *o = fresh(&s, &mark);
@@ -860,7 +860,7 @@ START_TEST(batch_status) {
     fprintf(stderr, "test_vdb: %s not built, batch_status skipped\n", VDB_BIN);
     return;
   }
-  const char *img = guest("kern");
+  const char *img = guest_image("kern");
   const char *okay[] = {VDB_BIN, "--batch", "-ex", "print 1", "-ex", "continue", img, NULL};
   const char *fail[] = {VDB_BIN, "--batch", "-ex", "bogus", "-ex", "print 1", img, NULL};
   const char *fail_x[] = {VDB_BIN, "-batch", "-x", "/nonexistent.cmd", img, NULL};
@@ -922,9 +922,9 @@ START_TEST(terminal) {
     fprintf(stderr, "test_vdb: %s not built, terminal skipped\n", VDB_BIN);
     return;
   }
-  char kern[128], spin[128]; /* guest() returns a static buffer */
-  snprintf(kern, sizeof kern, "%s", guest("kern"));
-  snprintf(spin, sizeof spin, "%s", guest("spin"));
+  char kern[128], spin[128]; /* guest_image() returns a static buffer */
+  snprintf(kern, sizeof kern, "%s", guest_image("kern"));
+  snprintf(spin, sizeof spin, "%s", guest_image("spin"));
   char hist[128];
   snprintf(hist, sizeof hist, TDIR "/history.%d", (int)getpid());
   unlink(hist);
