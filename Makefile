@@ -80,9 +80,13 @@ $(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ -lm
 
+# (CHECK_T0: when make started, so that the last line says how long the
+# whole of `make check` took, builds included.)
+CHECK_T0 := $(if $(filter check,$(MAKECMDGOALS)),$(shell date +%s))
 check: deps all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 	@$(MAKE) --no-print-directory labs-check
+	@echo "check: passed in $$(( $$(date +%s) - $(CHECK_T0) )) s"
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no
