@@ -15,11 +15,14 @@
  *   never_removed    vasm's error path removed its output whatever it was
  *                    (a FIFO, an empty directory, a device node): now it
  *                    removes nothing it did not create
+ *   history_file     vdb appends to and truncates its history file, so
+ *                    VDB_HISTORY naming a directory or a FIFO means none
  *
  * Every status seen is also checked against the program's man page. */
 #include <sys/sysmacros.h>
 
 #include "conform.h"
+#include "vdb/vdb.h"
 
 /* An image that halts with `code`; its path. */
 static const char *halting(const char *name, uint32_t code) {
@@ -213,6 +216,23 @@ START_TEST(never_removed) {
 }
 END_TEST
 
+START_TEST(history_file) {
+  scratch();
+  char buf[512];
+  const char *cases[][2] = {{"sub", NULL}, {"fifo", NULL}, {"ok.s", "ok.s"}, {"new-history", "new-history"}};
+  for (int i = 0; i < 4; i++) {
+    setenv("VDB_HISTORY", at(cases[i][0]), 1);
+    const char *p = term_history_path(buf, sizeof buf);
+    if (!cases[i][1])
+      ck_assert_msg(p == NULL, "VDB_HISTORY=%s: vdb would write into it", cases[i][0]);
+    else
+      ck_assert_msg(p && strcmp(p, at(cases[i][1])) == 0, "VDB_HISTORY=%s: %s", cases[i][0], p ? p : "none");
+  }
+  unsetenv("VDB_HISTORY");
+  cleanup();
+}
+END_TEST
+
 Suite *statuses_suite(void) {
   Suite *s = suite_create("statuses");
   TCase *tc = tcase_create("statuses");
@@ -226,6 +246,7 @@ Suite *statuses_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, replaced_whole);
   tcase_add_test(tc, never_removed);
+  tcase_add_test(tc, history_file);
   suite_add_tcase(s, tc);
   return s;
 }
