@@ -2,8 +2,11 @@
  *
  *   build/bench/symbols [-p] DIR      (make bench-symbols; make bench runs it)
  *
- * Writes DIR/syms-N.img for N = 20,000, 100,000 and 1,000,000 symbols (N
- * words at 0x1000, each a jump to another, a label on each), then for each:
+ * Writes DIR/syms-N-KIND.img for N = 20,000, 100,000 and 1,000,000 symbols
+ * (N words at 0x1000, each a jump to another, a label on each), of two
+ * kinds: "near", each jump to one of the next 13 words, as code mostly is,
+ * and "far", each to a word anywhere: a lister then looks up a label at a
+ * random place for every word, the worst case for the caches.  For each:
  *
  *   steps     the symbol index's comparisons to load it and list it twice
  *             (image_index_steps): the work, independent of the host
@@ -37,12 +40,12 @@ static double now(void) {
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-static int make_image(int n, const char *path) {
+static int make_image(int n, bool far, const char *path) {
   image img = {0};
   uint32_t *words = malloc((size_t)n * 4);
   if (!words) return -1;
   for (int i = 0; i < n; i++) {
-    int to = (int)(((uint64_t)i * 7919 + 13) % (uint64_t)n);
+    int to = far ? (int)(((uint64_t)i * 7919 + 13) % (uint64_t)n) : (i + 1 + i % 13) % n;
     words[i] = (uint32_t)OP_JMP << 24 | ((uint32_t)(to - i) & 0xffffffu);
   }
   int rc = image_add_seg(&img, 0x1000, (const uint8_t *)words, (uint32_t)n * 4);
@@ -120,16 +123,18 @@ int main(int argc, char **argv) {
   }
   const char *dir = argv[argc - 1];
   static const int sizes[] = {20000, 100000, 1000000};
-  printf("%-9s %12s %10s", "symbols", "steps", "load+list");
+  printf("%-13s %12s %10s", "symbols", "steps", "load+list");
   if (!only_here) printf(" %11s %11s %11s %11s", "vdis", "vdis -a", "vmm", "vdb");
   printf("   (seconds, best of 3%s)\n", only_here ? "" : "; programs: wall/cpu");
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 6; i++) {
     char path[512];
-    snprintf(path, sizeof path, "%s/syms-%d.img", dir, sizes[i]);
-    if (access(path, R_OK) != 0 && make_image(sizes[i], path) != 0) return 1;
+    bool far = i >= 3;
+    int n = sizes[i % 3];
+    snprintf(path, sizeof path, "%s/syms-%d-%s.img", dir, n, far ? "far" : "near");
+    if (access(path, R_OK) != 0 && make_image(n, far, path) != 0) return 1;
     unsigned long long steps;
     double here = in_process(path, &steps);
-    printf("%-9d %12llu %10.3f", sizes[i], steps, here);
+    printf("%-8d %-4s %12llu %10.3f", n, far ? "far" : "near", steps, here);
     if (!only_here) {
       const char *vdis[] = {"bin/vdis", path, NULL}, *vdis_a[] = {"bin/vdis", "-a", path, NULL};
       const char *vmm[] = {"bin/vmm", "--mem", "8M", "--max-steps", "1000", path, NULL};

@@ -140,15 +140,17 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "real") == 0) o.strict_isa = false;
       else return bad_usage("bad --isa (real or strict)", optarg);
       break;
-    case OPT_COST:
+    case OPT_COST: {
       if (cost_profile(&o.cost, optarg) == 0) break;
       if (access(optarg, F_OK) != 0) return bad_usage("bad --cost (modern, early-vtx, or a file)", optarg);
-      if ((v = (uint64_t)cost_load(&o.cost, optarg, err, sizeof err)) != 0) {
-        fprintf(stderr, "vmm: --cost: %s\n", err);
-        return (int)v;
-      }
       cost_file = optarg;
+      int st = cost_load(&o.cost, optarg, err, sizeof err); /* 66 cannot read, 65 a bad line */
+      if (st) {
+        fprintf(stderr, "vmm: --cost: %s\n", err);
+        return st;
+      }
       break;
+    }
     case OPT_HELP: usage(stdout); return cli_stdout_status("vmm");
     case OPT_VERSION: return cli_version("vmm");
     case OPT_CLASSIFY: classify = true; break;
