@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE
 INC     := -Icli -Icpu -Iassembler -Ivmm
 TINC    := -Itests
-SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DKIT_CHECKS
 
 MAINS   := assembler/vasm.c assembler/vdis.c vmm/run/main.c vmm/vdb/vdb.c vmm/check/vgen.c
 LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cli/*.c cpu/*.c assembler/*.c vmm/*/*.c))

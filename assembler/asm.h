@@ -62,8 +62,9 @@ void asm_listing_free(asm_listing *l);
  * produced (as little-endian words), file:line and the source text. */
 void asm_write_listing(FILE *f, const asm_listing *l);
 
-/* Register number of a name (r0..r15, zero, fp, sp, lr; any case), or -1.
- * Exported so that the disassembler can tell which symbol names are usable. */
+/* Register number of a name (r0..r15 or a name of REG_TABLE; any case), or
+ * -1.  Exported so that the disassembler can tell which symbol names are
+ * usable. */
 int asm_register(const char *name);
 /* Is name usable as a label that refers to itself (an identifier that is
  * not a register)?  The disassembler prints only such names. */

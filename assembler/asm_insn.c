@@ -1,17 +1,20 @@
 /* asm_insn.c: instructions, driven by the ISA table's operand letters, and
  * the pseudo-instructions, kept in one table below.
  *
- * An instruction's operands are parsed by walking its letters (see isa.h):
+ * An instruction's operands are parsed by walking its letters, each looked
+ * up in OPERAND_TABLE (isa.h), whose form says how it is written:
  *
- *   letters   written as           letters   written as
- *   d s t     a register           c         a control register name or number
- *   i u       an expression        p         a port number (expression)
- *   m         offset(reg) or (reg) j         a target address (expression)
+ *   form       written as              form       written as
+ *   REG        a register              CREG       a control register name or number
+ *   SIGNED     an expression           PORT       a port number (expression)
+ *   UNSIGNED   an expression           TARGET     a target address (expression)
+ *   MEM        offset(reg) or (reg)
  *
- * into a flat array of operands (m takes two: the offset, then the base
- * register), which encode() packs into the word.  A pseudo-instruction
- * parses its own letters the same way and then encodes each real
- * instruction of its expansion from that array.
+ * into a flat array of operands (MEM takes two: the offset, then the base
+ * register), which encode() packs into the fields the table names.  A
+ * pseudo-instruction parses its own letters the same way (plus two of its
+ * own, below) and then encodes each real instruction of its expansion from
+ * that array.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -38,7 +41,7 @@ typedef struct pstep {
 
 typedef struct pseudo {
   const char *name;
-  const char *ops; /* d s: registers, j: target, I: 32-bit value, L: address */
+  const char *ops; /* letters of OPERAND_TABLE, and I (a 32-bit value) and L (an address) */
   int nsteps;      /* 0: li and la, whose expansion is computed */
   pstep step[2];
 } pseudo;
@@ -81,21 +84,25 @@ bool insn_is_mnemonic(const char *name) {
 
 /* ---- operands ---- */
 
+/* The pseudo-instructions' own letters: an expression each. */
+static const struct {
+  char letter;
+  const char *word;
+} pseudo_letters[] = {{'I', "value"}, {'L', "address"}};
+
 static const char *letter_word(char c) {
-  switch (c) {
-  case 'd': return "rd";
-  case 's': return "rs";
-  case 't': return "rt";
-  case 'i': return "imm";
-  case 'u': return "uimm";
-  case 'm': return "offset(rs)";
-  case 'j': return "target";
-  case 'c': return "creg";
-  case 'p': return "port";
-  case 'I': return "value";
-  case 'L': return "address";
-  }
+  const isa_operand *k = isa_operand_kind(c);
+  if (k) return k->word;
+  for (size_t i = 0; i < sizeof pseudo_letters / sizeof pseudo_letters[0]; i++)
+    if (pseudo_letters[i].letter == c) return pseudo_letters[i].word;
   return "?";
+}
+
+/* The form of a letter; a pseudo-instruction's own letters read as signed
+ * expressions. */
+static int letter_form(char c) {
+  const isa_operand *k = isa_operand_kind(c);
+  return k ? k->form : FORM_SIGNED;
 }
 
 static void operand_count_error(asm_state *st, int col, const char *mn, const char *ops) {
@@ -108,8 +115,6 @@ static void operand_count_error(asm_state *st, int col, const char *mn, const ch
   else
     asm_error(st, col, "wrong number of operands (expected: %s %s)", mn, use);
 }
-
-static bool is_reg_letter(char c) { return c == 'd' || c == 's' || c == 't'; }
 
 static bool parse_reg(asm_state *st, lexer *lx, operand *o) {
   o->col = lx->tok.col;
@@ -183,11 +188,12 @@ static bool parse_operands(asm_state *st, lexer *lx, const char *mn, const char 
     operand *o = &out[k++];
     memset(o, 0, sizeof *o);
     o->col = lx->tok.col;
-    if (is_reg_letter(*p)) {
+    int form = letter_form(*p);
+    if (form == FORM_REG) {
       if (!parse_reg(st, lx, o)) return false;
-    } else if (*p == 'm') {
+    } else if (form == FORM_MEM) {
       if (!parse_mem(st, lx, o, &out[k++])) return false;
-    } else if (*p == 'c' && lx->tok.kind == T_IDENT) {
+    } else if (form == FORM_CREG && lx->tok.kind == T_IDENT) {
       char name[16];
       int cr = lower_name(lx->tok.p, lx->tok.len, name, sizeof name) ? isa_cr_number(name) : -1;
       if (cr >= 0) {
@@ -209,18 +215,25 @@ static bool parse_operands(asm_state *st, lexer *lx, const char *mn, const char 
 
 /* ---- encoding ---- */
 
-static uint32_t imm16(asm_state *st, const operand *o, int64_t lo, int64_t hi, const char *what,
-                      const char *range) {
+/* An immediate: the values its field holds (isa_operand_range); an
+ * unsigned one also takes -32768..-1, which keep their low 16 bits, as in
+ * andi r1, r1, ~1. */
+static uint32_t immediate(asm_state *st, const operand *o, const isa_operand *k) {
   if (!o->e.known) return 0;
-  if (o->e.v < lo || o->e.v > hi) {
-    asm_error(st, o->col, "%s %lld out of range (%s)", what, (long long)o->e.v, range);
+  int64_t lo, hi;
+  isa_operand_range(k, &lo, &hi);
+  int64_t accept = k->form == FORM_UNSIGNED ? -(hi + 1) / 2 : lo;
+  if (o->e.v < accept || o->e.v > hi) {
+    asm_error(st, o->col, "%s %lld out of range (%lld..%lld)", k->noun, (long long)o->e.v, (long long)lo,
+              (long long)hi);
     return 0;
   }
-  return (uint32_t)o->e.v & 0xffff;
+  return (uint32_t)o->e.v;
 }
 
-/* imm24 is a signed word offset from the branch itself: target = pc + 4*imm. */
-static uint32_t branch(asm_state *st, const operand *o) {
+/* The field holds a signed word offset from the branch itself:
+ * target = pc + 4*imm24. */
+static uint32_t branch(asm_state *st, const operand *o, const isa_operand *k) {
   if (!o->e.known) return 0;
   int64_t t = o->e.v;
   if (t < -0x80000000ll || t > 0xffffffffll) {
@@ -232,35 +245,30 @@ static uint32_t branch(asm_state *st, const operand *o) {
     return 0;
   }
   int32_t words = (int32_t)((uint32_t)t - (uint32_t)asm_dot(st)) / 4; /* wraps like the pc */
-  if (words < -0x800000 || words > 0x7fffff) {
-    asm_error(st, o->col, "branch target 0x%x out of range (%d words away; the limit is 2^23)",
-              (uint32_t)t, words);
+  int64_t lo, hi;
+  isa_operand_range(k, &lo, &hi);
+  if (words < lo || words > hi) {
+    asm_error(st, o->col, "branch target 0x%x out of range (%d words away; the limit is 2^%d)",
+              (uint32_t)t, words, __builtin_ctzll((uint64_t)hi + 1));
     return 0;
   }
-  return (uint32_t)words & 0xffffff;
+  return (uint32_t)words;
 }
 
+/* The word: each operand into the fields its kind names. */
 static uint32_t encode(asm_state *st, const isa_info *in, const operand *op) {
   uint32_t w = (uint32_t)in->opcode << 24;
-  int k = 0;
+  int n = 0;
   for (const char *p = in->ops; *p; p++) {
     if (*p == ',') continue;
-    const operand *o = &op[k++];
-    switch (*p) {
-    case 'd': w |= (uint32_t)o->reg << 20; break;
-    case 's': w |= (uint32_t)o->reg << 16; break;
-    case 't': w |= (uint32_t)o->reg << 12; break;
-    case 'i': w |= imm16(st, o, -32768, 32767, "immediate", "-32768..32767"); break;
-    /* -32768..-1 are accepted too and keep their low 16 bits: andi r1, r1, ~1 */
-    case 'u': w |= imm16(st, o, -32768, 65535, "immediate", "0..65535"); break;
-    case 'c': w |= imm16(st, o, 0, 65535, "control register number", "0..65535"); break;
-    case 'p': w |= imm16(st, o, 0, 65535, "port number", "0..65535"); break;
-    case 'm':
-      w |= (uint32_t)op[k++].reg << 16;
-      w |= imm16(st, o, -32768, 32767, "offset", "-32768..32767");
-      break;
-    case 'j': w |= branch(st, o); break;
+    const isa_operand *k = isa_operand_kind(*p);
+    const operand *o = &op[n++];
+    if (k->form == FORM_REG) {
+      w |= ISA_FIELD_PUT(k->reg, o->reg);
+      continue;
     }
+    if (k->form == FORM_MEM) w |= ISA_FIELD_PUT(k->reg, op[n++].reg); /* the base, after the offset */
+    w |= ISA_FIELD_PUT(k->imm, k->form == FORM_TARGET ? branch(st, o, k) : immediate(st, o, k));
   }
   return w;
 }
@@ -279,7 +287,7 @@ static void emit_step(asm_state *st, const pstep *s, const operand *args, int co
   int k = 0, fi = 0;
   for (const char *p = in->ops; *p; p++) {
     if (*p == ',') continue;
-    for (int half = 0; half < (*p == 'm' ? 2 : 1); half++) {
+    for (int half = 0; half < (letter_form(*p) == FORM_MEM ? 2 : 1); half++) {
       int32_t f = s->f[fi++];
       operand *o = &ops[k++];
       if (f == A1 || f == A2) {

@@ -14,7 +14,7 @@
  *
  * Files:  asm_lex.c     tokens of one line
  *         asm_expr.c    constant expressions
- *         asm_sym.c     symbols, numeric local labels, register names
+ *         asm_sym.c     symbols, numeric local labels
  *         asm_src.c     files, .include, #if: the stream of lines
  *         asm_macro.c   .macro definitions and expansions
  *         asm_diag.c    error messages with source line and caret

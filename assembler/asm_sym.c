@@ -1,4 +1,4 @@
-/* asm_sym.c: the symbol table, local labels and register names.
+/* asm_sym.c: the symbol table and local labels.
  *
  * Three kinds of label:
  *   loop:        an ordinary label; it also opens a scope for dot labels.
@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "asm_int.h"
 
@@ -176,22 +175,7 @@ void sym_free_all(asm_state *st) {
   free(st->nlabels);
 }
 
-int asm_register(const char *name) {
-  static const struct {
-    const char *name;
-    int reg;
-  } alias[] = {{"zero", REG_ZERO}, {"fp", REG_FP}, {"sp", REG_SP}, {"lr", REG_LR}};
-  for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
-    if (strcasecmp(name, alias[i].name) == 0) return alias[i].reg;
-  if ((name[0] != 'r' && name[0] != 'R') || !isdigit((unsigned char)name[1])) return -1;
-  if (name[1] == '0' && name[2]) return -1; /* r0 yes, r01 no */
-  int n = 0;
-  for (const char *p = name + 1; *p; p++) {
-    if (!isdigit((unsigned char)*p) || p - name > 2) return -1;
-    n = n * 10 + (*p - '0');
-  }
-  return n < NREGS ? n : -1;
-}
+int asm_register(const char *name) { return isa_reg_number(name, true); }
 
 bool asm_is_label_name(const char *name) {
   if (!isalpha((unsigned char)name[0]) && name[0] != '_') return false;

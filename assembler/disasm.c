@@ -1,5 +1,6 @@
 /* disasm.c: the disassembler.  The ISA table gives each instruction's
- * mnemonic and operand letters, so nothing here lists opcodes.
+ * mnemonic and operand letters, and OPERAND_TABLE each letter's fields and
+ * form, so nothing here lists opcodes, operands or register names.
  *
  * dis_image prints source that vasm turns back into the same bytes; the
  * round trip is tested for every opcode and for random words.  The three
@@ -19,12 +20,6 @@
 #include "asm.h"
 #include "cpu.h"
 #include "isa_info.h"
-
-const char *dis_reg(unsigned r) {
-  static const char *const names[NREGS] = {"zero", "r1", "r2",  "r3",  "r4", "r5", "r6", "r7",
-                                           "r8",   "r9", "r10", "r11", "r12", "fp", "sp", "lr"};
-  return r < NREGS ? names[r] : "?";
-}
 
 /* Append to buf at *n, never past len. */
 static void put(char *buf, size_t len, size_t *n, const char *fmt, ...)
@@ -88,23 +83,22 @@ int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *
     if (*p == ',') continue;
     put_str(buf, len, &n, sep);
     sep = ", ";
-    switch (*p) {
-    case 'd': put_str(buf, len, &n, dis_reg(d.rd)); break;
-    case 's': put_str(buf, len, &n, dis_reg(d.rs1)); break;
-    case 't': put_str(buf, len, &n, dis_reg(d.rs2)); break;
-    case 'i': put(buf, len, &n, "%d", (int32_t)d.imm); break;
-    case 'u':
-    case 'p': put_hex(buf, len, &n, d.imm); break;
-    case 'm': put(buf, len, &n, "%d(%s)", (int32_t)d.imm, dis_reg(d.rs1)); break;
-    case 'j': put_target(buf, len, &n, pc + d.imm, syms, flags); break;
-    case 'c': {
-      const char *cr = isa_cr_name(d.imm);
+    const isa_operand *k = isa_operand_kind(*p);
+    const char *reg = isa_reg_name(isa_field_get(word, k->reg));
+    const char *cr = isa_cr_name(d.imm);
+    switch (k->form) {
+    case FORM_REG: put_str(buf, len, &n, reg); break;
+    case FORM_SIGNED: put(buf, len, &n, "%d", (int32_t)d.imm); break;
+    case FORM_UNSIGNED:
+    case FORM_PORT: put_hex(buf, len, &n, d.imm); break;
+    case FORM_MEM: put(buf, len, &n, "%d(%s)", (int32_t)d.imm, reg); break;
+    case FORM_TARGET: put_target(buf, len, &n, pc + d.imm, syms, flags); break;
+    case FORM_CREG:
       if (cr)
         put(buf, len, &n, "%s", cr);
       else
         put(buf, len, &n, "%u", d.imm);
       break;
-    }
     }
   }
   return 1;

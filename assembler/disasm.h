@@ -1,12 +1,12 @@
 /* disasm.h: instruction words back to assembly text, from the ISA table.
  *
- * Conventions (the assembler accepts all of them back):
- *   registers   r1..r12, and the aliases zero (r0), fp (r13), sp (r14),
- *               lr (r15)
- *   i, m        signed decimal: addi r1, sp, -4    sw r3, 8(sp)
- *   u, p        hex when 10 or more: andi r1, r1, 0xff    in r1, 0x0
- *   c           the control register's name, or its number if it has none
- *   j           the absolute target: beq 0x1040 <loop+8>
+ * Conventions, by operand form (isa.h; the assembler accepts all of them
+ * back):
+ *   REG               a register's name if it has one (REG_TABLE), else rN
+ *   SIGNED, MEM       signed decimal: addi r1, sp, -4    sw r3, 8(sp)
+ *   UNSIGNED, PORT    hex when 10 or more: andi r1, r1, 0xff    in r1, 0x0
+ *   CREG              the control register's name, or its number if it has none
+ *   TARGET            the absolute target: beq 0x1040 <loop+8>
  * A word that is not an instruction prints as `.word 0x12345678`.
  */
 #ifndef DISASM_H
@@ -28,8 +28,6 @@ enum {
  * Returns 1 if the word is an instruction, 0 if it printed as .word. */
 int dis_insn(uint32_t word, uint32_t pc, const image *syms, char *buf, size_t len);
 int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *buf, size_t len);
-/* The register's name as the disassembler prints it. */
-const char *dis_reg(unsigned r);
 
 /* A whole image as source text for vasm: .entry, then per segment an .org
  * line, labels from the symbol table and one instruction or datum a line.

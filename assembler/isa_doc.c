@@ -3,27 +3,12 @@
  * `vasm --isa-doc > docs/isa.md` regenerates the file, and a test in
  * tests/cpu/test_isa.c fails when the committed file and the tables disagree.
  * Only the prose and the two bit diagrams are written out here; every
- * instruction, control register, trap cause and port comes from a table.
+ * instruction, operand kind, register name, control register, trap cause
+ * and port comes from a table.
  */
 #include "isa_doc.h"
 
 #include "isa_info.h"
-
-/* The assembler's spelling of each operand letter. */
-static const char *operand_word(char c) {
-  switch (c) {
-  case 'd': return "rd";
-  case 's': return "rs";
-  case 't': return "rt";
-  case 'i': return "imm";
-  case 'u': return "uimm";
-  case 'm': return "offset(rs)";
-  case 'j': return "target";
-  case 'c': return "creg";
-  case 'p': return "port";
-  }
-  return "?";
-}
 
 /* Markdown table cells cannot hold a bare '|'. */
 static void cell(FILE *f, const char *s) {
@@ -63,11 +48,9 @@ static const char intro[] =
     "address of the branch itself.\n"
     "\n"
     "## Registers and flags\n"
-    "\n"
-    "`r0` to `r15`; `r0` (alias `zero`) reads as zero and ignores writes.  By\n"
-    "convention `r13` is `fp`, `r14` is `sp` and `r15` is `lr`, the link register\n"
-    "that `call` and `callr` write.\n"
-    "\n"
+    "\n";
+
+static const char flags[] =
     "```\n"
     "   31                      6    5    4    3   2   1   0\n"
     "  +-------------------------+----+----+---+---+---+---+\n"
@@ -123,8 +106,55 @@ static const char virt_end[] =
     "then sensitive is a subset of privileged and the ISA becomes classically\n"
     "virtualizable.\n";
 
+/* REG_TABLE: the registers that have a name. */
+static void registers(FILE *f) {
+  fprintf(f, "Registers `%s` to `%s` (`REG_TABLE` in `cpu/isa.h`).  The ones below also\n"
+             "have a name, which the assembler accepts in any case and the disassembler\n"
+             "prints:\n\n",
+          isa_reg_numbered(0), isa_reg_numbered(NREGS - 1));
+  fputs("| register | name | meaning |\n|---|---|---|\n", f);
+#define REG_ROW(NAME, n, s, addr, m) \
+  fprintf(f, "| `%s` | `%s` | ", isa_reg_numbered(n), s), cell(f, m), fputs(" |\n", f);
+  REG_TABLE(REG_ROW)
+#undef REG_ROW
+  fputs("\n", f);
+}
+
+/* OPERAND_TABLE: what each operand of the instruction table fills. */
+static void operands(FILE *f) {
+  fputs("\n### Operands\n\n"
+        "Each operand fills the fields named here (`OPERAND_TABLE` in `cpu/isa.h`);\n"
+        "every other bit below the opcode must be zero.  Values are what the field\n"
+        "holds as the CPU reads it: a branch target's field counts words.\n\n",
+        f);
+  fputs("| operand | letter | fills | values | meaning |\n|---|---|---|---|---|\n", f);
+  static const char letters[] = {
+#define OPERAND_LETTER(l, reg, imm, form, word, noun, m, a) l,
+      OPERAND_TABLE(OPERAND_LETTER, 0)
+#undef OPERAND_LETTER
+  };
+  for (size_t i = 0; i < sizeof letters; i++) {
+    const isa_operand *k = isa_operand_kind(letters[i]);
+    fprintf(f, "| `%s` | `%c` | ", k->word, k->letter);
+    const char *reg = isa_field_name(k->reg), *imm = isa_field_name(k->imm);
+    fprintf(f, "%s%s%s | ", reg ? reg : "", reg && imm ? ", " : "", imm ? imm : "");
+    if (k->imm) {
+      int64_t lo, hi;
+      isa_operand_range(k, &lo, &hi);
+      fprintf(f, "%lld..%lld | ", (long long)lo, (long long)hi);
+    } else {
+      fprintf(f, "`%s`..`%s` | ", isa_reg_numbered(0), isa_reg_numbered(NREGS - 1));
+    }
+    cell(f, k->meaning);
+    fputs(" |\n", f);
+  }
+  fputs("\n", f);
+}
+
 void isa_doc_write(FILE *f) {
   fputs(intro, f);
+  registers(f);
+  fputs(flags, f);
   fputs("## Instructions\n\n", f);
   fputs("| opcode | instruction | format | class | meaning |\n|---|---|---|---|---|\n", f);
   for (int op = 0; op < 256; op++) {
@@ -133,17 +163,12 @@ void isa_doc_write(FILE *f) {
     fprintf(f, "| 0x%02x | `%s", op, in->name);
     const char *sep = " ";
     for (const char *p = in->ops; *p; p++)
-      if (*p != ',') fprintf(f, "%s%s", sep, operand_word(*p)), sep = ", ";
+      if (*p != ',') fprintf(f, "%s%s", sep, isa_operand_kind(*p)->word), sep = ", ";
     fprintf(f, "` | %s | %s | `", isa_format_name(in->fmt), isa_class_name(in->cls));
     cell(f, in->meaning);
     fputs("` |\n", f);
   }
-  fputs("\nOperands: `rd`, `rs`, `rt` registers (fields rd, rs1, rs2); `imm` signed\n"
-        "16-bit; `uimm` unsigned 16-bit (zero-extended); `offset(rs)` a signed offset\n"
-        "from a base register; `target` an address within 2^23 words of the branch;\n"
-        "`creg` a control register; `port` an I/O port.  A store names the register\n"
-        "it stores in the rd field.\n\n",
-        f);
+  operands(f);
   fputs(classes, f);
 
   fputs("## Control registers\n\nRead with `mfc`, written with `mtc` (both privileged).\n\n", f);

@@ -3,6 +3,7 @@
 #define BENCH_H
 
 #include <stdint.h>
+#include "run/runner.h"
 
 uint32_t cloop_reg(uint32_t iters);
 uint32_t cloop_mem(uint32_t iters, uint32_t *ws);

@@ -159,8 +159,10 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
     if (c->cr[CR_TIMER] && c->timer_left < chunk) chunk = c->timer_left;
     uint32_t used = 0;
     ex = exec_chunk(c, chunk, &used);
+    KIT_ASSERT(used <= chunk, "cpu_run: a chunk ran past its budget");
     ticks -= used;
     if (c->cr[CR_TIMER]) {
+      KIT_ASSERT(used <= c->timer_left, "cpu_run: a chunk ran past the timer");
       c->timer_left -= used;
       if (c->timer_left == 0) {
         c->irq |= 1u << CAUSE_TIMER;

@@ -247,6 +247,16 @@ int64_t dev_idle(console_dev *con, uint32_t *irq, uint32_t period, uint32_t *tim
  * "panic: function: reason" and abort. */
 _Noreturn void cpu_panic(const char *msg);
 
+/* KIT_ASSERT(cond, "function: what must hold"): an invariant a comment
+ * states, checked in the test build (make check's sanitizer build defines
+ * KIT_CHECKS) and compiled out of the optimized one, where cond is not
+ * even evaluated: it must have no side effects.  A failure is a panic. */
+#ifdef KIT_CHECKS
+#define KIT_ASSERT(cond, msg) ((cond) ? (void)0 : cpu_panic("invariant: " msg))
+#else
+#define KIT_ASSERT(cond, msg) ((void)sizeof(!(cond)))
+#endif
+
 /* Names from the ISA tables, for messages and counters. */
 const char *cpu_cause_name(uint32_t cause);
 const char *cpu_exit_name(enum cpu_exit e);

@@ -1,7 +1,9 @@
 /* isa.c: the ISA table expanded into data, and the one decoder. */
 #include "isa_info.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cpu.h"
 
@@ -19,36 +21,36 @@ const isa_info *isa_lookup(const char *mnemonic) {
 }
 
 /* What the decoder needs of each opcode, made at compile time from the
- * table, since it needs it for every word it decodes:
+ * tables, since it needs it for every word it decodes:
  *   set   the operand letters, bit (letter - 'a'), read off the operand
  *         string, whose letters sit at positions 0, 2 and 4 ("d,s,t";
  *         OPS_CH reads past a short string's end as 0)
- *   zero  the bits that must be zero: register fields the instruction
- *         does not name (a memory operand names rs1 as its base), and an
- *         R word's low 12 bits
- *   imm   how the immediate reads: signed immediates and memory offsets
- *         are sign-extended; logical immediates, control-register and port
- *         numbers are not */
+ *   zero  the bits that must be zero: every bit below the opcode that no
+ *         operand's field covers
+ *   imm   how the immediate reads, from its operand's form: sign-extended
+ *         (imm, offsets), zero-extended (uimm, control-register and port
+ *         numbers), or a signed word offset (branch targets)
+ * A letter's fields and immediate come from OPERAND_TABLE expanded as a
+ * chain of (ch == letter ? value : ...), which the compiler folds. */
 #define OPND(letter) (1u << ((letter) - 'a'))
 #define OPS_CH(s, i) (sizeof(s) > (i) ? (s)[(i) < sizeof(s) ? (i) : 0] : 0)
 #define OPS_BIT(ch) ((ch) >= 'a' && (ch) <= 'z' ? 1u << (((ch) - 'a') & 31) : 0u)
 #define OPS_SET(s) (OPS_BIT(OPS_CH(s, 0)) | OPS_BIT(OPS_CH(s, 2)) | OPS_BIT(OPS_CH(s, 4)))
 enum { IMM_NONE, IMM_JUMP, IMM_SIGNED, IMM_UNSIGNED };
-#define ZERO_MASK(fmt, set)                                                                     \
-  ((fmt) == FMT_J ? 0u                                                                          \
-                  : (((set) & OPND('d')) ? 0u : 0xfu << 20) |                                   \
-                        (((set) & (OPND('s') | OPND('m'))) ? 0u : 0xfu << 16) |                \
-                        ((fmt) == FMT_R ? (((set) & OPND('t')) ? 0u : 0xfu << 12) | 0xfffu : 0u))
-#define IMM_KIND(fmt, set)                        \
-  ((fmt) == FMT_R   ? IMM_NONE                    \
-   : (fmt) == FMT_J ? IMM_JUMP                    \
-   : ((set) & (OPND('i') | OPND('m'))) ? IMM_SIGNED : IMM_UNSIGNED)
+#define IMM_READ(imm, form) \
+  ((imm) == FIELD_NONE ? IMM_NONE : (form) == FORM_TARGET ? IMM_JUMP : ISA_FORM_SIGNED(form) ? IMM_SIGNED : IMM_UNSIGNED)
+#define LETTER_FIELDS(l, reg, imm, form, w, n, m, ch) (ch) == (l) ? (uint32_t)(FIELD_##reg | FIELD_##imm) :
+#define LETTER_IMM(l, reg, imm, form, w, n, m, ch) (ch) == (l) ? IMM_READ(FIELD_##imm, FORM_##form) :
+#define FIELDS_OF(ch) (OPERAND_TABLE(LETTER_FIELDS, ch) 0u)
+#define IMM_OF(ch) (OPERAND_TABLE(LETTER_IMM, ch) IMM_NONE)
+#define OPS_FIELDS(s) (FIELDS_OF(OPS_CH(s, 0)) | FIELDS_OF(OPS_CH(s, 2)) | FIELDS_OF(OPS_CH(s, 4)))
+#define OPS_IMM(s) (IMM_OF(OPS_CH(s, 0)) | IMM_OF(OPS_CH(s, 2)) | IMM_OF(OPS_CH(s, 4)))
 static const struct {
   uint32_t set, zero;
   uint8_t imm;
 } decode_rows[256] = {
 #define ISA_DECODE_ROW(NAME, mn, opc, fmt, cls, ops, meaning) \
-  [opc] = {OPS_SET(ops), ZERO_MASK(FMT_##fmt, OPS_SET(ops)), IMM_KIND(FMT_##fmt, OPS_SET(ops))},
+  [opc] = {OPS_SET(ops), 0xffffffu & ~OPS_FIELDS(ops), OPS_IMM(ops)},
     ISA_TABLE(ISA_DECODE_ROW)
 #undef ISA_DECODE_ROW
 };
@@ -109,3 +111,72 @@ int isa_cr_number(const char *name) {
 }
 
 const char *isa_cr_name(uint32_t n) { return n < NCR ? cr_names[n] : NULL; }
+
+/* ---- operand kinds ---- */
+
+static const isa_operand operand_kinds[] = {
+#define OPERAND_ROW(l, reg, imm, form, word, noun, meaning, a) \
+  {l, FIELD_##reg, FIELD_##imm, FORM_##form, word, noun, meaning},
+    OPERAND_TABLE(OPERAND_ROW, 0)
+#undef OPERAND_ROW
+};
+
+const isa_operand *isa_operand_kind(char letter) {
+  for (size_t i = 0; i < sizeof operand_kinds / sizeof operand_kinds[0]; i++)
+    if (operand_kinds[i].letter == letter) return &operand_kinds[i];
+  return NULL;
+}
+
+void isa_operand_range(const isa_operand *k, int64_t *lo, int64_t *hi) {
+  int64_t top = (int64_t)isa_field_get(k->imm, k->imm); /* all ones: 0xffff for imm16 */
+  *lo = ISA_FORM_SIGNED(k->form) ? -(top + 1) / 2 : 0;
+  *hi = ISA_FORM_SIGNED(k->form) ? top / 2 : top;
+}
+
+const char *isa_field_name(uint32_t field) {
+#define FIELD_NAME(NAME, s, mask) \
+  if (field == FIELD_##NAME) return s;
+  FIELD_TABLE(FIELD_NAME)
+#undef FIELD_NAME
+  return NULL;
+}
+
+/* ---- registers ---- */
+
+static const char *const reg_numbered[NREGS] = {"r0", "r1", "r2",  "r3",  "r4",  "r5",  "r6",  "r7",
+                                                "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+static const char *const reg_names[NREGS] = {
+#define REG_NAME(NAME, n, s, addr, m) [n] = s,
+    REG_TABLE(REG_NAME)
+#undef REG_NAME
+};
+static const bool reg_addr[NREGS] = {
+#define REG_ADDR(NAME, n, s, addr, m) [n] = addr,
+    REG_TABLE(REG_ADDR)
+#undef REG_ADDR
+};
+
+const char *isa_reg_numbered(unsigned r) { return r < NREGS ? reg_numbered[r] : "?"; }
+
+const char *isa_reg_name(unsigned r) {
+  return r >= NREGS ? "?" : reg_names[r] ? reg_names[r] : reg_numbered[r];
+}
+
+const char *isa_reg_alias(unsigned r) { return r < NREGS ? reg_names[r] : NULL; }
+
+bool isa_reg_addr(unsigned r) { return r < NREGS && reg_addr[r]; }
+
+int isa_reg_number(const char *name, bool any_case) {
+  int (*cmp)(const char *, const char *) = any_case ? strcasecmp : strcmp;
+  for (int i = 0; i < NREGS; i++)
+    if (reg_names[i] && cmp(name, reg_names[i]) == 0) return i;
+  /* rN: no leading zero (r0 yes, r01 no), at most two digits */
+  if ((name[0] != 'r' && !(any_case && name[0] == 'R')) || !isdigit((unsigned char)name[1])) return -1;
+  if (name[1] == '0' && name[2]) return -1;
+  int n = 0;
+  for (const char *p = name + 1; *p; p++) {
+    if (!isdigit((unsigned char)*p) || p - name > 2) return -1;
+    n = n * 10 + (*p - '0');
+  }
+  return n < NREGS ? n : -1;
+}

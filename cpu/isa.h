@@ -1,10 +1,12 @@
 /* isa.h: the instruction set of the kit's toy CPU, defined once.
  *
- * Every reader of the ISA includes this file and expands ISA_TABLE with its
- * own X macro: the decoder and executor (cpu/), the assembler and the
- * disassembler (assembler/), the generator of docs/isa.md, the encoding
- * overlap test and the Popek-Goldberg classifier.  No other file lists
- * opcodes.
+ * Every reader of the ISA includes this file and expands its tables with
+ * its own X macro: the decoder and executor (cpu/), the assembler and the
+ * disassembler (assembler/), the generator of docs/isa.md, the table's own
+ * test, the binary translator, the debugger and the Popek-Goldberg
+ * classifier.  No other file defines opcodes, operand kinds, register
+ * names or field positions (tests/cpu/test_isa.c restates the format
+ * diagram below, to check the operand kinds against it).
  *
  * Instruction formats (32-bit words, little-endian, fixed length):
  *
@@ -17,18 +19,15 @@
  *   |  opcode  |              imm24 (signed word offset)    |  J
  *   +----------+-------------------------------------------+
  *
- * A register field that an instruction does not name must be zero, like the
- * low 12 bits of an R word; the decoder treats anything else as an illegal
- * instruction.  The opcode byte alone selects the instruction.
+ * The opcode byte alone selects the instruction.  Every other bit belongs to
+ * a field that one of the instruction's operands fills (OPERAND_TABLE) or
+ * must be zero: an unnamed register field, the low 12 bits of an R word.  The
+ * decoder treats a word with a must-be-zero bit set as an illegal
+ * instruction.
  *
- * Operand letters (the `ops` column), each naming the field it fills:
- *   d  register in rd      s  register in rs1      t  register in rs2
- *   i  signed imm16        u  unsigned imm16 (zero-extended)
- *   m  imm16(rs1): a memory operand, signed offset plus base register
- *   j  imm24: pc-relative target, target = pc + 4*imm24
- *   c  imm16: control-register number (by name: ptb, tvec, ...)
- *   p  imm16: I/O port number
- * A store names its value register with `d` (the rd field holds the source).
+ * The `ops` column lists the operands in assembly order, as letters of
+ * OPERAND_TABLE below ("d,s,t" is `add rd, rs, rt`).  A store names its value
+ * register with `d` (the rd field holds the source).
  *
  * Classes (Popek and Goldberg):
  *   ORD   ordinary: same effect in both modes.
@@ -46,6 +45,8 @@
  */
 #ifndef ISA_H
 #define ISA_H
+
+#include <stdint.h>
 
 /* X(NAME, mnemonic, opcode, format, class, operands, meaning) */
 #define ISA_TABLE(X)                                                                           \
@@ -132,16 +133,107 @@ enum isa_op {
 enum isa_format { FMT_R, FMT_I, FMT_J };
 enum isa_class { CLASS_ORD, CLASS_PRIV, CLASS_SPEC, CLASS_TRAP };
 
-/* Field positions, used by the decoder and the assembler alike. */
-#define ISA_OPCODE(w) ((w) >> 24)
-#define ISA_RD(w) (((w) >> 20) & 15)
-#define ISA_RS1(w) (((w) >> 16) & 15)
-#define ISA_RS2(w) (((w) >> 12) & 15)
-#define ISA_IMM16(w) ((w) & 0xffff)
-#define ISA_IMM24(w) ((w) & 0xffffff)
+/* The fields below the opcode byte, as the diagram at the top draws them.
+ * X(NAME, name, mask) */
+#define FIELD_TABLE(X)         \
+  X(RD,    "rd",    0xf << 20) \
+  X(RS1,   "rs1",   0xf << 16) \
+  X(RS2,   "rs2",   0xf << 12) \
+  X(IMM16, "imm16", 0xffff)    \
+  X(IMM24, "imm24", 0xffffff)
 
-/* Registers.  r0 always reads as zero; writes to it are dropped. */
-enum { REG_ZERO = 0, REG_FP = 13, REG_SP = 14, REG_LR = 15, NREGS = 16 };
+/* A field is named by its mask: FIELD_RD = 0xf << 20.  FIELD_NONE fills
+ * nothing (an operand kind without a register, or without an immediate). */
+enum isa_field {
+  FIELD_NONE = 0,
+#define FIELD_ENUM(NAME, s, mask) FIELD_##NAME = (mask),
+  FIELD_TABLE(FIELD_ENUM)
+#undef FIELD_ENUM
+};
+
+/* Put v into field f (bits of v beyond the field are dropped), and read a
+ * field back.  f & -f is the field's lowest bit: multiplying by it shifts
+ * v into place, dividing by it shifts back.  Both fold to a shift and a
+ * mask when f is a constant; ISA_FIELD_PUT is a constant expression then. */
+#define ISA_FIELD_PUT(f, v) (((uint32_t)(v) * ((uint32_t)(f) & -(uint32_t)(f))) & (uint32_t)(f))
+static inline uint32_t isa_field_get(uint32_t w, uint32_t f) { return f ? (w & f) / (f & -f) : 0; }
+
+#define ISA_OPCODE(w) ((w) >> 24)
+#define ISA_RD(w) isa_field_get(w, FIELD_RD)
+#define ISA_RS1(w) isa_field_get(w, FIELD_RS1)
+#define ISA_RS2(w) isa_field_get(w, FIELD_RS2)
+#define ISA_IMM16(w) isa_field_get(w, FIELD_IMM16)
+#define ISA_IMM24(w) isa_field_get(w, FIELD_IMM24)
+
+/* The encoders, one per format.  Constant expressions when their
+ * arguments are, so tables of instruction words can use them; a field's
+ * value is cut to the field (ISA_ENC_J(OP_JMP, -1) jumps back one word:
+ * imm24 = 0xffffff).
+ *
+ *   ISA_ENC_R(op, rd, rs1, rs2)   add r1, r2, r3  = ISA_ENC_R(OP_ADD, 1, 2, 3)
+ *   ISA_ENC_I(op, rd, rs1, imm)   lw r1, -4(sp)   = ISA_ENC_I(OP_LW, 1, REG_SP, -4)
+ *   ISA_ENC_J(op, words)          target = pc + 4*words */
+#define ISA_ENC_R(op, rd, rs1, rs2)                                                       \
+  ((uint32_t)(op) << 24 | ISA_FIELD_PUT(FIELD_RD, rd) | ISA_FIELD_PUT(FIELD_RS1, rs1) | \
+   ISA_FIELD_PUT(FIELD_RS2, rs2))
+#define ISA_ENC_I(op, rd, rs1, imm)                                                       \
+  ((uint32_t)(op) << 24 | ISA_FIELD_PUT(FIELD_RD, rd) | ISA_FIELD_PUT(FIELD_RS1, rs1) | \
+   ISA_FIELD_PUT(FIELD_IMM16, imm))
+#define ISA_ENC_J(op, words) ((uint32_t)(op) << 24 | ISA_FIELD_PUT(FIELD_IMM24, words))
+
+/* How an operand is written and read back (the `form` column below). */
+enum isa_form {
+  FORM_REG,      /* a register: r0..r15 or a name of REG_TABLE */
+  FORM_SIGNED,   /* a number, sign-extended; printed in decimal */
+  FORM_UNSIGNED, /* a number, zero-extended; printed in hex from 10 up */
+  FORM_MEM,      /* offset(base): a signed offset and a base register */
+  FORM_TARGET,   /* a code address; the field holds (target - pc) / 4, signed */
+  FORM_CREG,     /* a control register: its name, or any number */
+  FORM_PORT,     /* an I/O port number, zero-extended; printed like unsigned */
+};
+/* Does the decoder sign-extend the immediate of this form? */
+#define ISA_FORM_SIGNED(form) ((form) == FORM_SIGNED || (form) == FORM_MEM || (form) == FORM_TARGET)
+
+/* Operand kinds: the letters of ISA_TABLE's `ops` column.
+ * X(letter, reg, imm, form, word, noun, meaning, a)
+ *   reg, imm  the register field and the immediate field it fills (m fills
+ *             both; NONE for neither); every other bit of a word is either
+ *             another operand's or must be zero
+ *   form      how it is written and read (enum isa_form); the immediate's
+ *             values are the field's, signed or not: -32768..32767 or
+ *             0..65535 for imm16
+ *   word      its name in usage lines and docs: `add rd, rs, rt`
+ *   noun      what an assembler error calls its value
+ *   a         passed to X unchanged, for a reader that expands this table
+ *             inside a row of another (the decoder's rows in isa.c) */
+#define OPERAND_TABLE(X, a)                                                                                                             \
+  X('d', RD,   NONE,  REG,      "rd",         "register",                "destination register; a store's value register", a)           \
+  X('s', RS1,  NONE,  REG,      "rs",         "register",                "source register", a)                                          \
+  X('t', RS2,  NONE,  REG,      "rt",         "register",                "second source register", a)                                   \
+  X('i', NONE, IMM16, SIGNED,   "imm",        "immediate",               "signed immediate", a)                                         \
+  X('u', NONE, IMM16, UNSIGNED, "uimm",       "immediate",               "unsigned immediate, zero-extended", a)                        \
+  X('m', RS1,  IMM16, MEM,      "offset(rs)", "offset",                  "memory operand: signed offset from a base register", a)       \
+  X('j', NONE, IMM24, TARGET,   "target",     "branch target",           "an address within 2^23 words of the branch: pc + 4*imm24", a) \
+  X('c', NONE, IMM16, CREG,     "creg",       "control register number", "control register, by name or number", a)                      \
+  X('p', NONE, IMM16, PORT,     "port",       "port number",             "I/O port", a)
+
+/* Registers r0..r15.  Four also have a name, which the assembler accepts
+ * (in any case) and the disassembler prints.
+ * X(NAME, number, name, addr, meaning)
+ *   addr  1: by convention it holds an address (the debugger shows its value
+ *         as one, with the symbol it points at) */
+#define REG_TABLE(X)                                                                      \
+  X(ZERO, 0,  "zero", 0, "always reads as zero; writes to it are dropped")                \
+  X(FP,   13, "fp",   1, "frame pointer, by convention")                                  \
+  X(SP,   14, "sp",   1, "stack pointer: pushf and popf move it, and so do push and pop") \
+  X(LR,   15, "lr",   1, "link register: call and callr write the return address")
+
+enum isa_reg {
+#define REG_ENUM(NAME, n, s, addr, m) REG_##NAME = n,
+  REG_TABLE(REG_ENUM)
+#undef REG_ENUM
+  NREGS = 16
+};
 
 /* The flags word F, read by pushf and saved in CR[estatus] on a trap.
  *

@@ -40,4 +40,32 @@ const char *isa_format_name(int fmt);
 int isa_cr_number(const char *name);
 const char *isa_cr_name(uint32_t n);
 
+/* One row of OPERAND_TABLE (isa.h). */
+typedef struct isa_operand {
+  char letter;
+  uint32_t reg, imm;   /* the fields it fills (enum isa_field; FIELD_NONE: none) */
+  uint8_t form;        /* enum isa_form */
+  const char *word;    /* "rd", "offset(rs)": usage lines and docs */
+  const char *noun;    /* "immediate": assembler errors */
+  const char *meaning; /* one line, for docs */
+} isa_operand;
+
+/* The kind of an operand letter; NULL if the letter is none. */
+const isa_operand *isa_operand_kind(char letter);
+/* The values its immediate field holds: lo..hi as the decoder reads them
+ * (-32768..32767 for a signed imm16, 0..65535 unsigned; in words for a
+ * branch target). */
+void isa_operand_range(const isa_operand *k, int64_t *lo, int64_t *hi);
+/* A field's name in FIELD_TABLE ("rs1"); NULL for anything else. */
+const char *isa_field_name(uint32_t field);
+
+/* Registers (REG_TABLE in isa.h); "?" or NULL past r15. */
+const char *isa_reg_name(unsigned r);     /* its name if it has one, else rN: "zero", "r1", "sp" */
+const char *isa_reg_numbered(unsigned r); /* always rN */
+const char *isa_reg_alias(unsigned r);    /* its name, or NULL */
+bool isa_reg_addr(unsigned r);            /* holds an address by convention (fp, sp, lr) */
+/* The register a name means: r0..r15 (no leading zero) or a name of
+ * REG_TABLE, in any case if any_case; -1 if none. */
+int isa_reg_number(const char *name, bool any_case);
+
 #endif

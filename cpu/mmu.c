@@ -24,12 +24,9 @@
  * *pte_pa; returns false if an entry is not valid or points outside
  * memory.  Counts the references in *refs. */
 static bool walk(const cpu *c, uint32_t va, uint32_t *pte, uint32_t *pte_pa, unsigned *refs) {
-  pt_walk w;
-  bool ok = pt_walk_in(c->mem, c->mem_size, c->cr[CR_PTB], va, &w);
-  *pte = w.pte;
-  *pte_pa = w.pte_at;
-  *refs = w.refs;
-  return ok;
+  int level = pt_find(c->mem, c->mem_size, c->cr[CR_PTB], va, pte_pa, pte);
+  *refs = level ? 2 : 1;
+  return level == 3;
 }
 
 /* Permissions of one group, from a PTE, as the architecture defines them. */
@@ -40,6 +37,8 @@ static uint16_t entry_perm(const cpu *c, uint32_t va, uint32_t pte) {
   uint32_t arch = pte_perm(pte);
   uint32_t fast = arch;
   if (!(pte & PTE_D) || c->code[pte >> PAGE_SHIFT]) fast &= ~P_W;
+  KIT_ASSERT(!(fast & P_W) || ((pte & PTE_D) && !c->code[pte >> PAGE_SHIFT]),
+             "entry_perm: write cached for a clean page or one holding decoded instructions");
   uint32_t user = (pte & PTE_U) ? fast : 0;
   if (c->mon_lo && va >= c->mon_lo) user = 0; /* the window: only the monitor's code may touch it */
   return (uint16_t)(fast << PSHIFT_KERNEL | user << PSHIFT_USER | fast << PSHIFT_MONITOR);

@@ -7,42 +7,36 @@
 
 #include "cpu.h"
 
-static uint32_t rd32(const uint8_t *mem, uint32_t at) {
-  uint32_t v;
-  memcpy(&v, mem + at, 4);
-  return v;
-}
-
 bool pt_walk_in(const uint8_t *mem, uint32_t size, uint32_t ptb, uint32_t va, pt_walk *w) {
-  *w = (pt_walk){.va = va, .ptb = PTE_ADDR(ptb), .refs = 1};
-  w->pde_at = PDE_AT(ptb, va);
-  if (size < 4 || w->pde_at > size - 4) return w->outside = true, false;
-  w->pde = rd32(mem, w->pde_at);
-  if (!(w->pde & PTE_V)) return false;
-  w->level = 1;
-  w->refs = 2;
-  w->pte_at = PTE_AT(w->pde, va);
-  if (w->pte_at > size - 4) return w->outside = true, false;
-  w->pte = rd32(mem, w->pte_at);
-  if (!(w->pte & PTE_V)) return false;
-  w->level = 2;
-  if ((w->pte >> PAGE_SHIFT) >= (size >> PAGE_SHIFT)) return false;
-  w->level = 3;
-  w->pa = PTE_ADDR(w->pte) | PGOFF(va);
-  return true;
+  *w = (pt_walk){.va = va, .ptb = PTE_ADDR(ptb), .pde_at = PDE_AT(ptb, va)};
+  w->level = pt_find(mem, size, ptb, va, &w->pte_at, &w->pte);
+  w->refs = w->level ? 2 : 1;
+  if (w->level == 0) {
+    w->outside = size < 4 || w->pde_at > size - 4;
+    if (!w->outside) w->pde = pt_rd32(mem, w->pde_at);
+    return false;
+  }
+  w->pde = pt_rd32(mem, w->pde_at);
+  if (w->level == 1) {
+    w->outside = w->pte_at > size - 4;
+    if (!w->outside) w->pte = pt_rd32(mem, w->pte_at);
+    return false;
+  }
+  if (w->level == 3) w->pa = PTE_ADDR(w->pte) | PGOFF(va);
+  return w->level == 3;
 }
 
 void pt_each(const uint8_t *mem, uint32_t size, uint32_t root, bool (*fn)(void *ctx, const pt_entry *e), void *ctx) {
   for (uint32_t d = 0; d < PT_ENTRIES; d++) {
     pt_entry e = {.va = PT_VA(d, 0), .pde_at = PTE_ADDR(root) + 4 * d};
     if (size < 4 || e.pde_at > size - 4) return;
-    e.pde = rd32(mem, e.pde_at);
+    e.pde = pt_rd32(mem, e.pde_at);
     if (!(e.pde & PTE_V) || !fn(ctx, &e)) continue;
     for (uint32_t t = 0; t < PT_ENTRIES; t++) {
       e.va = PT_VA(d, t);
       e.pte_at = PTE_ADDR(e.pde) + 4 * t;
       if (e.pte_at > size - 4) break;
-      e.pte = rd32(mem, e.pte_at);
+      e.pte = pt_rd32(mem, e.pte_at);
       if (e.pte & PTE_V) fn(ctx, &e);
     }
   }

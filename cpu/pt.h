@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "isa.h"
 
@@ -81,7 +82,29 @@ typedef struct pt_walk {
   unsigned refs; /* the walker's memory references: 1, or 2 once the PDE is valid */
   uint32_t pa;
 } pt_walk;
-/* True when va is mapped (level 3); w says how far the walk got. */
+static inline uint32_t pt_rd32(const uint8_t *mem, uint32_t at) {
+  uint32_t v;
+  memcpy(&v, mem + at, 4); /* the host is little-endian like the simulated CPU */
+  return v;
+}
+
+/* THE walk (pt_find): the table at ptb in flat memory mem[0, size), for va.  Returns
+ * how far it got: 0 no valid PDE (or it lies outside memory), 1 no valid
+ * PTE (the same), 2 the PTE names a page outside memory, 3 mapped; from 1
+ * on *pte_at is the PTE's address, from 2 on *pte the PTE.  It reads and
+ * writes nothing else: the CPU's walk (mmu.c) sets A and D around it and
+ * counts its references (1, or 2 once the PDE is valid). */
+static inline int pt_find(const uint8_t *mem, uint32_t size, uint32_t ptb, uint32_t va, uint32_t *pte_at,
+                          uint32_t *pte) {
+  uint32_t pde_at = PDE_AT(ptb, va), pde;
+  if (size < 4 || pde_at > size - 4 || !((pde = pt_rd32(mem, pde_at)) & PTE_V)) return 0;
+  *pte_at = PTE_AT(pde, va);
+  if (*pte_at > size - 4 || !((*pte = pt_rd32(mem, *pte_at)) & PTE_V)) return 1;
+  return (*pte >> PAGE_SHIFT) < (size >> PAGE_SHIFT) ? 3 : 2;
+}
+
+/* The same walk, reporting everything it saw (the debugger's `info pt`,
+ * the checkers); true when va is mapped. */
 bool pt_walk_in(const uint8_t *mem, uint32_t size, uint32_t ptb, uint32_t va, pt_walk *w);
 
 /* Every valid entry of the table at root in mem[0, size): fn(ctx, e) is

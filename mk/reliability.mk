@@ -23,7 +23,7 @@ T    ?= 60
 FUZZ_SMOKE ?= 3
 
 FUZZ_CC    := clang
-FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DKIT_CHECKS
 FUZZ_NAMES := asm image vdb cpu
 FO         := build/fuzz
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FO)/fuzz_%)

@@ -20,14 +20,6 @@
 #include "asm.h"
 #include "image.h"
 
-/* Encodings computed from the field layout of isa.h, independently of the
- * assembler. */
-#define AS_R(op, rd, rs1, rs2) \
-  ((uint32_t)(op) << 24 | (uint32_t)(rd) << 20 | (uint32_t)(rs1) << 16 | (uint32_t)(rs2) << 12)
-#define AS_I(op, rd, rs1, imm) \
-  ((uint32_t)(op) << 24 | (uint32_t)(rd) << 20 | (uint32_t)(rs1) << 16 | ((uint32_t)(imm)&0xffffu))
-#define AS_J(op, words) ((uint32_t)(op) << 24 | ((uint32_t)(words)&0xffffffu))
-
 /* Assemble src as file `name`; msgs gets every diagnostic ("" if none). */
 static inline int as_opt(const char *name, const char *src, const char *const *defs, int ndefs,
                          image *img, const char **msgs) {

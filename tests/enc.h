@@ -1,19 +1,11 @@
 /* enc.h: hand-encoded instructions and a small test machine, for the CPU's
  * suites (test_cpu.c, test_mmu.c, test_trap.c, test_cost.c).
  *
- * The encoders are built from the field layout in isa.h alone, so the CPU
- * tests do not depend on the assembler:
+ * Words are built with isa.h's encoders (ISA_ENC_R, ISA_ENC_I, ISA_ENC_J)
+ * and the shorthands below, so the CPU tests do not depend on the
+ * assembler.  A program is a list of words written at a physical address:
  *
- *    31      24 23  20 19  16 15  12 11                   0
- *   +----------+------+------+------+----------------------+
- *   |  opcode  |  rd  | rs1  | rs2  |   must be zero       |  ENC_R
- *   |  opcode  |  rd  | rs1  |        imm16                |  ENC_I
- *   |  opcode  |              imm24 (signed word offset)    |  ENC_J
- *   +----------+-------------------------------------------+
- *
- * A program is a list of words written at a physical address:
- *
- *   TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 5), ENC_HALT(1));
+ *   TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 5), ENC_HALT(1));
  *   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
  *
  * The test machine (tm_new) has TM_MEM bytes laid out as below, starts in
@@ -41,36 +33,31 @@
 #include "isa.h"
 #include "isa_info.h"
 
-/* ---- encoders ---- */
-#define ENC_R(op, rd, rs1, rs2) \
-  ((uint32_t)(op) << 24 | (uint32_t)(rd) << 20 | (uint32_t)(rs1) << 16 | (uint32_t)(rs2) << 12)
-#define ENC_I(op, rd, rs1, imm) \
-  ((uint32_t)(op) << 24 | (uint32_t)(rd) << 20 | (uint32_t)(rs1) << 16 | ((uint32_t)(imm) & 0xffffu))
-#define ENC_J(op, wordoff) ((uint32_t)(op) << 24 | ((uint32_t)(wordoff) & 0xffffffu))
-
-/* Shorthands for the operand shapes that do not fit d,s,t / d,s,imm. */
-#define ENC_HALT(rs) ENC_R(OP_HALT, 0, rs, 0)
-#define ENC_JR(rs) ENC_R(OP_JR, 0, rs, 0)
-#define ENC_CMP(rs1, rs2) ENC_R(OP_CMP, 0, rs1, rs2)
-#define ENC_CMPI(rs1, imm) ENC_I(OP_CMPI, 0, rs1, imm)
-#define ENC_MFC(rd, cr) ENC_I(OP_MFC, rd, 0, cr)
-#define ENC_MTC(cr, rs) ENC_I(OP_MTC, 0, rs, cr)
-#define ENC_IN(rd, port) ENC_I(OP_IN, rd, 0, port)
-#define ENC_OUT(port, rs) ENC_I(OP_OUT, 0, rs, port)
-#define ENC_OP0(op) ENC_R(op, 0, 0, 0) /* syscall, brk, iret, cli, sti, ... */
+/* ---- shorthands for the operand shapes that do not fit d,s,t / d,s,imm ---- */
+#define ENC_HALT(rs) ISA_ENC_R(OP_HALT, 0, rs, 0)
+#define ENC_JR(rs) ISA_ENC_R(OP_JR, 0, rs, 0)
+#define ENC_CMP(rs1, rs2) ISA_ENC_R(OP_CMP, 0, rs1, rs2)
+#define ENC_CMPI(rs1, imm) ISA_ENC_I(OP_CMPI, 0, rs1, imm)
+#define ENC_MFC(rd, cr) ISA_ENC_I(OP_MFC, rd, 0, cr)
+#define ENC_MTC(cr, rs) ISA_ENC_I(OP_MTC, 0, rs, cr)
+#define ENC_IN(rd, port) ISA_ENC_I(OP_IN, rd, 0, port)
+#define ENC_OUT(port, rs) ISA_ENC_I(OP_OUT, 0, rs, port)
+#define ENC_OP0(op) ISA_ENC_R(op, 0, 0, 0) /* syscall, brk, iret, cli, sti, ... */
 /* Load a 32-bit constant: two words, lui then ori. */
-#define ENC_LI(rd, v) ENC_I(OP_LUI, rd, 0, (uint32_t)(v) >> 16), ENC_I(OP_ORI, rd, rd, (v) & 0xffffu)
+#define ENC_LI(rd, v) ISA_ENC_I(OP_LUI, rd, 0, (uint32_t)(v) >> 16), ISA_ENC_I(OP_ORI, rd, rd, (v) & 0xffffu)
 
 /* A legal word for any instruction of the table: r3 in rd, r1 in rs1, r2 in
- * rs2 where the instruction names them (every other field zero), and imm in
- * the immediate (a control-register or port number for c and p). */
+ * rs2 where its operands name them (every other field zero), and imm in
+ * its immediate field, if it has one (a control-register or port number
+ * for those kinds). */
 static inline uint32_t enc_legal(const isa_info *in, uint32_t imm) {
   uint32_t w = (uint32_t)in->opcode << 24;
-  if (in->fmt == FMT_J) return w | (imm & 0xffffffu);
-  if (isa_has_operand(in, 'd')) w |= 3u << 20;
-  if (isa_has_operand(in, 's') || isa_has_operand(in, 'm')) w |= 1u << 16;
-  if (isa_has_operand(in, 't')) w |= 2u << 12;
-  if (in->fmt == FMT_I) w |= imm & 0xffffu;
+  for (const char *p = in->ops; *p; p++) {
+    const isa_operand *k = isa_operand_kind(*p);
+    if (!k) continue;
+    w |= ISA_FIELD_PUT(k->reg, k->reg == FIELD_RD ? 3 : k->reg == FIELD_RS1 ? 1 : 2);
+    w |= ISA_FIELD_PUT(k->imm, imm);
+  }
   return w;
 }
 

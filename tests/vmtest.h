@@ -20,6 +20,7 @@
 
 #include "asm.h"
 #include "core/mode.h"
+#include "run/runner.h"
 
 #define GUEST_MEM (256u << 10)
 #define GUEST_BASE (64u << 10) /* canaries below */

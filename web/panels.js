@@ -5,7 +5,6 @@
 'use strict';
 
 const Panels = (() => {
-  const REGS = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'fp', 'sp', 'lr'];
   const hex = (v) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
   const body = (name) => document.querySelector(`.panel[data-panel="${name}"] .body`);
   const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
@@ -21,7 +20,7 @@ const Panels = (() => {
     const g = p.vcpu, c = p.cpu;
     const rows = [['mode', p.mode, p.mode], ['pc', hex(g.pc), hex(c.pc)], ['flags', flags(g.flags), flags(c.flags)]];
     p.cr_names.forEach((n, i) => rows.push([n, hex(g.cr[i]), hex(c.cr[i])]));
-    REGS.forEach((n, i) => rows.push([n, hex(g.r[i]), hex(c.r[i])]));
+    p.reg_names.forEach((n, i) => rows.push([n, hex(g.r[i]), hex(c.r[i])]));
     body('vcpu').innerHTML = '<table class="regs"><tr><th></th><th>VCPU (the guest\'s view)</th><th>real CPU</th></tr>' +
       rows.map(([n, a, b]) => `<tr class="${a !== b && n !== 'mode' ? 'diff' : ''}"><td>${n}</td><td>${a}</td><td>${b}</td></tr>`).join('') +
       `</table><p class="note">tick ${p.ticks.toLocaleString('en')}; highlighted: the real CPU holds something else than the guest believes.</p>`;

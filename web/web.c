@@ -39,6 +39,7 @@
 #include "core/mode.h"
 #include "run/json.h"
 #include "vdb/vdb.h"
+#include "run/runner.h"
 
 /* ---- text handed back to JavaScript: one buffer, valid until the next call ---- */
 
@@ -316,11 +317,15 @@ static void regs_json(json *j, const char *key, const uint32_t *r, uint32_t pc, 
   json_end(j);
 }
 
-static void cr_names_json(json *j) {
+/* The registers' names, as the debugger shows them. */
+static void names_json(json *j) {
   json_array(j, "cr_names");
 #define CR_NAME(name, s, n, m) json_str(j, NULL, s);
   CR_TABLE(CR_NAME)
 #undef CR_NAME
+  json_end(j);
+  json_array(j, "reg_names");
+  for (unsigned i = 0; i < NREGS; i++) json_str(j, NULL, vdb_reg_label(i));
   json_end(j);
 }
 
@@ -333,7 +338,7 @@ static void panels_json(json *j, const char *mode, const uint32_t *gr, uint32_t 
   json_u64(j, "ticks", ticks);
   regs_json(j, "vcpu", gr, gpc, gflags, gcr);
   regs_json(j, "cpu", c->r, c->pc, c->flags, c->cr);
-  cr_names_json(j);
+  names_json(j);
   json_array(j, "tlb"); /* valid entries: index, virtual page, physical page, perm, bits */
   for (uint32_t i = 0; i < c->tlb_size; i++) {
     const tlb_entry *e = &c->tlb[i];

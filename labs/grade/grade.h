@@ -27,6 +27,7 @@
 #include "check/gen.h"
 #include "check/lockstep.h"
 #include "core/mode.h"
+#include "run/runner.h"
 
 /* Register a test in the section run.c reads (GNU ld provides
  * __start_grade_tests and __stop_grade_tests).  The body is wrapped: when

@@ -18,28 +18,28 @@ static const char *dis(uint32_t w, uint32_t pc, const image *syms) {
 START_TEST(test_format) {
   image syms = {0};
   image_add_sym(&syms, "loop", 0x1038, false);
-  ck_assert_str_eq(dis(AS_I(OP_ADDI, 1, 14, -4), 0, NULL), "addi r1, sp, -4");
-  ck_assert_str_eq(dis(AS_J(OP_BEQ, 16), 0x1000, &syms), "beq 0x1040 <loop+8>");
-  ck_assert_str_eq(dis(AS_J(OP_CALL, -2), 0x1040, &syms), "call 0x1038 <loop>");
-  ck_assert_str_eq(dis(AS_J(OP_JMP, 0), 0x10, &syms), "jmp 0x10");
-  ck_assert_str_eq(dis(AS_I(OP_MFC, 2, 0, CR_CAUSE), 0, NULL), "mfc r2, cause");
-  ck_assert_str_eq(dis(AS_I(OP_MFC, 2, 0, 77), 0, NULL), "mfc r2, 77");
-  ck_assert_str_eq(dis(AS_I(OP_MTC, 0, 3, CR_PTB), 0, NULL), "mtc ptb, r3");
-  ck_assert_str_eq(dis(AS_I(OP_SW, 3, 14, 8), 0, NULL), "sw r3, 8(sp)");
-  ck_assert_str_eq(dis(AS_I(OP_LB, 0, 13, -1), 0, NULL), "lb zero, -1(fp)");
-  ck_assert_str_eq(dis(AS_I(OP_ANDI, 1, 1, 0xff), 0, NULL), "andi r1, r1, 0xff");
-  ck_assert_str_eq(dis(AS_I(OP_SHLI, 1, 1, 3), 0, NULL), "shli r1, r1, 3");
-  ck_assert_str_eq(dis(AS_I(OP_OUT, 0, 5, 0), 0, NULL), "out 0, r5");
-  ck_assert_str_eq(dis(AS_R(OP_JR, 0, 15, 0), 0, NULL), "jr lr");
-  ck_assert_str_eq(dis(AS_R(OP_IRET, 0, 0, 0), 0, NULL), "iret");
-  ck_assert_str_eq(dis(AS_R(OP_ADD, 1, 2, 3), 0, NULL), "add r1, r2, r3");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_ADDI, 1, 14, -4), 0, NULL), "addi r1, sp, -4");
+  ck_assert_str_eq(dis(ISA_ENC_J(OP_BEQ, 16), 0x1000, &syms), "beq 0x1040 <loop+8>");
+  ck_assert_str_eq(dis(ISA_ENC_J(OP_CALL, -2), 0x1040, &syms), "call 0x1038 <loop>");
+  ck_assert_str_eq(dis(ISA_ENC_J(OP_JMP, 0), 0x10, &syms), "jmp 0x10");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_MFC, 2, 0, CR_CAUSE), 0, NULL), "mfc r2, cause");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_MFC, 2, 0, 77), 0, NULL), "mfc r2, 77");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_MTC, 0, 3, CR_PTB), 0, NULL), "mtc ptb, r3");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_SW, 3, 14, 8), 0, NULL), "sw r3, 8(sp)");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_LB, 0, 13, -1), 0, NULL), "lb zero, -1(fp)");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_ANDI, 1, 1, 0xff), 0, NULL), "andi r1, r1, 0xff");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_SHLI, 1, 1, 3), 0, NULL), "shli r1, r1, 3");
+  ck_assert_str_eq(dis(ISA_ENC_I(OP_OUT, 0, 5, 0), 0, NULL), "out 0, r5");
+  ck_assert_str_eq(dis(ISA_ENC_R(OP_JR, 0, 15, 0), 0, NULL), "jr lr");
+  ck_assert_str_eq(dis(ISA_ENC_R(OP_IRET, 0, 0, 0), 0, NULL), "iret");
+  ck_assert_str_eq(dis(ISA_ENC_R(OP_ADD, 1, 2, 3), 0, NULL), "add r1, r2, r3");
   /* Not instructions: unassigned opcode, nonzero must-be-zero fields. */
   ck_assert_str_eq(dis(0, 0, NULL), ".word 0x00000000");
   ck_assert_str_eq(dis(0xff000000, 0, NULL), ".word 0xff000000");
-  ck_assert_str_eq(dis(AS_R(OP_ADD, 1, 2, 3) | 1, 0, NULL), ".word 0x01123001");
-  ck_assert_str_eq(dis(AS_R(OP_IRET, 1, 0, 0), 0, NULL), ".word 0x61100000");
+  ck_assert_str_eq(dis(ISA_ENC_R(OP_ADD, 1, 2, 3) | 1, 0, NULL), ".word 0x01123001");
+  ck_assert_str_eq(dis(ISA_ENC_R(OP_IRET, 1, 0, 0), 0, NULL), ".word 0x61100000");
   char small[8];
-  ck_assert_int_eq(dis_insn(AS_R(OP_ADD, 1, 2, 3), 0, NULL, small, sizeof small), 1);
+  ck_assert_int_eq(dis_insn(ISA_ENC_R(OP_ADD, 1, 2, 3), 0, NULL, small, sizeof small), 1);
   ck_assert_str_eq(small, "add r1,"); /* truncated, terminated */
   image_free(&syms);
 }

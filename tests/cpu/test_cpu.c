@@ -77,13 +77,13 @@ static const struct {
 START_TEST(alu_rr) {
   cpu *c = tm_new();
   for (size_t i = 0; i < sizeof rr / sizeof rr[0]; i++) {
-    uint32_t got = run1(c, ENC_R(rr[i].op, 3, 1, 2), rr[i].a, rr[i].b);
+    uint32_t got = run1(c, ISA_ENC_R(rr[i].op, 3, 1, 2), rr[i].a, rr[i].b);
     ck_assert_msg(got == rr[i].want, "row %zu: %s %#x, %#x = %#x, want %#x", i, isa_table[rr[i].op].name,
                   rr[i].a, rr[i].b, got, rr[i].want);
   }
   /* rd may be a source: add r1, r1, r1 doubles it. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_R(OP_ADD, 1, 1, 1), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_R(OP_ADD, 1, 1, 1), ENC_HALT(0));
   c->r[1] = 21;
   ck_assert_int_eq(tm_run(c, 10), EXIT_HALT);
   ck_assert_uint_eq(c->r[1], 42);
@@ -122,13 +122,13 @@ static const struct {
 START_TEST(alu_imm) {
   cpu *c = tm_new();
   for (size_t i = 0; i < sizeof ri / sizeof ri[0]; i++) {
-    uint32_t got = run1(c, ENC_I(ri[i].op, 3, 1, ri[i].imm), ri[i].a, 0);
+    uint32_t got = run1(c, ISA_ENC_I(ri[i].op, 3, 1, ri[i].imm), ri[i].a, 0);
     ck_assert_msg(got == ri[i].want, "row %zu: %s %#x, %#x = %#x, want %#x", i, isa_table[ri[i].op].name,
                   ri[i].a, ri[i].imm, got, ri[i].want);
   }
   /* lui ignores the old value and clears the low half. */
-  ck_assert_uint_eq(run1(c, ENC_I(OP_LUI, 3, 0, 0xffff), 0, 0), 0xffff0000);
-  ck_assert_uint_eq(run1(c, ENC_I(OP_LUI, 3, 0, 0x1234), 0, 0), 0x12340000);
+  ck_assert_uint_eq(run1(c, ISA_ENC_I(OP_LUI, 3, 0, 0xffff), 0, 0), 0xffff0000);
+  ck_assert_uint_eq(run1(c, ISA_ENC_I(OP_LUI, 3, 0, 0x1234), 0, 0), 0x12340000);
   /* lui + ori build any constant, including ones with bit 15 set. */
   tm_reset(c);
   TM_PROG(c, CODE, ENC_LI(3, 0xdeadbeef), ENC_LI(4, 0x00008000), ENC_LI(5, 0xffff0000), ENC_HALT(0));
@@ -149,9 +149,9 @@ START_TEST(r0_writes_dropped) {
     if (!in->name || !isa_has_operand(in, 'd') || in->cls != CLASS_ORD || op == OP_SW || op == OP_SH ||
         op == OP_SB)
       continue;
-    uint32_t w = enc_legal(in, 4) & ~(0xfu << 20); /* rd = r0 */
+    uint32_t w = enc_legal(in, 4) & ~(uint32_t)FIELD_RD; /* rd = r0 */
     tm_reset(c);
-    TM_PROG(c, CODE, w, ENC_R(OP_ADD, 4, 0, 0), ENC_HALT(0));
+    TM_PROG(c, CODE, w, ISA_ENC_R(OP_ADD, 4, 0, 0), ENC_HALT(0));
     c->r[1] = DATA;
     c->r[2] = 3;
     c->r[4] = 99;
@@ -234,7 +234,7 @@ START_TEST(branch_flag_grid) {
   for (size_t b = 0; b < sizeof branches; b++)
     for (uint32_t f = 0; f < 16; f++) {
       tm_reset(c);
-      TM_PROG(c, CODE, ENC_J(branches[b], 5));
+      TM_PROG(c, CODE, ISA_ENC_J(branches[b], 5));
       c->flags = FLAG_KM | f;
       ck_assert_int_eq(tm_run(c, 1), EXIT_BUDGET);
       uint32_t want = cond(branches[b], f) ? CODE + 20 : CODE + 4;
@@ -270,7 +270,7 @@ START_TEST(branch_value_grid) {
         default: want = x <= y; break; /* BLEU */
         }
         tm_reset(c);
-        TM_PROG(c, CODE, ENC_CMP(1, 2), ENC_J(branches[b], 2));
+        TM_PROG(c, CODE, ENC_CMP(1, 2), ISA_ENC_J(branches[b], 2));
         c->r[1] = x;
         c->r[2] = y;
         ck_assert_int_eq(tm_run(c, 2), EXIT_BUDGET);
@@ -291,35 +291,35 @@ START_TEST(jumps_and_calls) {
   for (int i = 0; i < 3; i++) {
     tm_reset(c);
     c->pc = j[i].at;
-    tm_wr32(c, j[i].at, ENC_J(OP_JMP, j[i].off));
+    tm_wr32(c, j[i].at, ISA_ENC_J(OP_JMP, j[i].off));
     ck_assert_int_eq(tm_run(c, 1), EXIT_BUDGET);
     ck_assert_uint_eq(c->pc, j[i].want);
     ck_assert_uint_eq(c->r[REG_LR], 0);
   }
   /* call: lr = pc + 4. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_J(OP_CALL, 4));
+  TM_PROG(c, CODE, ISA_ENC_J(OP_CALL, 4));
   ck_assert_int_eq(tm_run(c, 1), EXIT_BUDGET);
   ck_assert_uint_eq(c->pc, CODE + 16);
   ck_assert_uint_eq(c->r[REG_LR], CODE + 4);
   /* callr r5. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_R(OP_CALLR, 0, 5, 0));
+  TM_PROG(c, CODE, ISA_ENC_R(OP_CALLR, 0, 5, 0));
   c->r[5] = DATA + 0x40;
   ck_assert_int_eq(tm_run(c, 1), EXIT_BUDGET);
   ck_assert_uint_eq(c->pc, DATA + 0x40);
   ck_assert_uint_eq(c->r[REG_LR], CODE + 4);
   /* callr lr reads the target before it writes the link. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_R(OP_CALLR, 0, REG_LR, 0));
+  TM_PROG(c, CODE, ISA_ENC_R(OP_CALLR, 0, REG_LR, 0));
   c->r[REG_LR] = DATA + 0x80;
   ck_assert_int_eq(tm_run(c, 1), EXIT_BUDGET);
   ck_assert_uint_eq(c->pc, DATA + 0x80);
   ck_assert_uint_eq(c->r[REG_LR], CODE + 4);
   /* A call, a subroutine and a return through jr lr. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_J(OP_CALL, 3), ENC_I(OP_ADDI, 3, 3, 10), ENC_HALT(3), /* CODE+12: */
-          ENC_I(OP_ADDI, 3, 3, 1), ENC_JR(REG_LR));
+  TM_PROG(c, CODE, ISA_ENC_J(OP_CALL, 3), ISA_ENC_I(OP_ADDI, 3, 3, 10), ENC_HALT(3), /* CODE+12: */
+          ISA_ENC_I(OP_ADDI, 3, 3, 1), ENC_JR(REG_LR));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 11);
   ck_assert_uint_eq(c->st.insns, 5);
@@ -344,9 +344,9 @@ START_TEST(loads_extend) {
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     /* Once with a positive base, once with a negative offset. */
-    ck_assert_msg(run1(c, ENC_I(t[i].op, 3, 1, t[i].off), DATA, 0) == t[i].want, "row %zu", i);
+    ck_assert_msg(run1(c, ISA_ENC_I(t[i].op, 3, 1, t[i].off), DATA, 0) == t[i].want, "row %zu", i);
     ck_assert_uint_eq(c->last_ea, DATA + (uint32_t)t[i].off);
-    ck_assert_msg(run1(c, ENC_I(t[i].op, 3, 1, t[i].off - 0x100), DATA + 0x100, 0) == t[i].want, "row %zu", i);
+    ck_assert_msg(run1(c, ISA_ENC_I(t[i].op, 3, 1, t[i].off - 0x100), DATA + 0x100, 0) == t[i].want, "row %zu", i);
   }
   cpu_free(c);
 }
@@ -371,7 +371,7 @@ START_TEST(stores_sizes) {
     tm_wr32(c, DATA, 0x11223344);
     tm_wr32(c, DATA + 4, 0x55667788);
     /* The store names its value register in rd: sb r2, off(r1). */
-    ck_assert_uint_eq(run1(c, ENC_I(t[i].op, 2, 1, t[i].off), DATA, 0xaabbccdd), 0xdeadbeef);
+    ck_assert_uint_eq(run1(c, ISA_ENC_I(t[i].op, 2, 1, t[i].off), DATA, 0xaabbccdd), 0xdeadbeef);
     ck_assert_msg(tm_rd32(c, DATA) == t[i].w0 && tm_rd32(c, DATA + 4) == t[i].w1, "row %zu: %08x %08x", i,
                   tm_rd32(c, DATA), tm_rd32(c, DATA + 4));
     ck_assert_uint_eq(tm_rd32(c, DATA + 8), 0);
@@ -387,7 +387,7 @@ START_TEST(divide_by_zero) {
   for (int user = 0; user < 2; user++)
     for (size_t i = 0; i < 4; i++) {
       tm_reset(c);
-      TM_PROG(c, CODE, ENC_I(OP_ADDI, 4, 0, 1), ENC_R(ops[i], 3, 1, 2), ENC_HALT(0));
+      TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 4, 0, 1), ISA_ENC_R(ops[i], 3, 1, 2), ENC_HALT(0));
       if (user) tm_user(c, CODE, FLAG_N);
       else c->flags = FLAG_KM | FLAG_N;
       c->r[1] = 7;
@@ -417,7 +417,7 @@ START_TEST(misaligned) {
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     tm_reset(c);
     tm_wr32(c, DATA, 0x11223344);
-    TM_PROG(c, CODE, ENC_I(t[i].op, 3, 1, t[i].off));
+    TM_PROG(c, CODE, ISA_ENC_I(t[i].op, 3, 1, t[i].off));
     c->r[1] = DATA;
     c->r[3] = 0xabcd;
     TM_EXPECT_TRAP(c, CAUSE_MISALIGN, CODE, DATA + (uint32_t)t[i].off);
@@ -425,14 +425,14 @@ START_TEST(misaligned) {
     ck_assert_uint_eq(tm_rd32(c, DATA), 0x11223344);
   }
   /* Byte accesses are never misaligned. */
-  ck_assert_uint_eq(run1(c, ENC_I(OP_LBU, 3, 1, 3), DATA, 0), 0x11);
+  ck_assert_uint_eq(run1(c, ISA_ENC_I(OP_LBU, 3, 1, 3), DATA, 0), 0x11);
   /* jr and callr to a misaligned target. */
   tm_reset(c);
   TM_PROG(c, CODE, ENC_JR(5));
   c->r[5] = CODE + 0x22;
   TM_EXPECT_TRAP(c, CAUSE_MISALIGN, CODE + 0x22, CODE + 0x22);
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_R(OP_CALLR, 0, 5, 0));
+  TM_PROG(c, CODE, ISA_ENC_R(OP_CALLR, 0, 5, 0));
   c->r[5] = CODE + 0x41;
   TM_EXPECT_TRAP(c, CAUSE_MISALIGN, CODE + 0x41, CODE + 0x41);
   ck_assert_uint_eq(c->r[REG_LR], CODE + 4);
@@ -586,7 +586,7 @@ START_TEST(trap_class) {
     ck_assert_uint_ne(cause, 99);
     for (int user = 0; user < 2; user++) {
       tm_reset(c);
-      TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 1), enc_legal(in, 0));
+      TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 1), enc_legal(in, 0));
       if (user) tm_user(c, CODE, FLAG_IE);
       c->cr[CR_BADVA] = 0x77;
       TM_EXPECT_TRAP(c, cause, CODE + 8, 0);
@@ -600,17 +600,6 @@ START_TEST(trap_class) {
   cpu_free(c);
 }
 END_TEST
-
-/* The must-be-zero bits as isa.h states them: the low 12 bits of an R
- * word, and every register field the operands do not name (m names rs1). */
-static uint32_t spec_zero_mask(const isa_info *in) {
-  if (in->fmt == FMT_J) return 0;
-  uint32_t m = in->fmt == FMT_R ? 0xfffu : 0;
-  if (!strchr(in->ops, 'd')) m |= 0xfu << 20;
-  if (!strchr(in->ops, 's') && !strchr(in->ops, 'm')) m |= 0xfu << 16;
-  if (in->fmt == FMT_R && !strchr(in->ops, 't')) m |= 0xfu << 12;
-  return m;
-}
 
 /* Undefined opcodes, opcode 0 (zeroed memory), any set must-be-zero bit
  * and a control register that does not exist: ILLEGAL with the word in
@@ -627,13 +616,13 @@ START_TEST(illegal) {
   }
   /* Jumping into zeroed memory. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_J(OP_JMP, (DATA + 0x100 - CODE) / 4));
+  TM_PROG(c, CODE, ISA_ENC_J(OP_JMP, (DATA + 0x100 - CODE) / 4));
   TM_EXPECT_TRAP(c, CAUSE_ILLEGAL, DATA + 0x100, 0);
   /* Each must-be-zero bit of each instruction, alone. */
   for (int op = 0; op < 256; op++) {
     const isa_info *in = &isa_table[op];
     if (!in->name) continue;
-    uint32_t mask = spec_zero_mask(in);
+    uint32_t mask = isa_zero_mask(in); /* test_isa.c checks it against OPERAND_TABLE */
     for (int bit = 0; bit < 32; bit++) {
       if (!(mask >> bit & 1)) continue;
       uint32_t w = enc_legal(in, 0) | 1u << bit;

@@ -110,19 +110,19 @@ static const struct exit_case {
   uint32_t retired; /* guest instructions retired first */
 } exit_cases[] = {
     {"halt", VMX_CTL_HALT, 0, 0, 0, FLAG_KM, {ENC_HALT(1)}, VMX_EXIT_HALT, 0, 0x1234, 0, 0, 0, 0},
-    {"wfi", VMX_CTL_WFI, 0, 0, 0, FLAG_KM, {ENC_I(OP_ADDI, 2, 0, 1), ENC_OP0(OP_WFI)}, VMX_EXIT_WFI, 0, 0, 0, 4, 0, 1},
+    {"wfi", VMX_CTL_WFI, 0, 0, 0, FLAG_KM, {ISA_ENC_I(OP_ADDI, 2, 0, 1), ENC_OP0(OP_WFI)}, VMX_EXIT_WFI, 0, 0, 0, 4, 0, 1},
     {"out", VMX_CTL_IO, 0, 0, 0, FLAG_KM, {ENC_OUT(2, 1)}, VMX_EXIT_IO, 2 | VMX_IO_OUT, 0x1234, 1, 0, 0, 0},
     {"in", VMX_CTL_IO, 0, 0, 0, FLAG_KM, {ENC_IN(3, 1)}, VMX_EXIT_IO, 1, 0, 3, 0, 0, 0},
     {"mfc", 0, 0, 1u << CR_PTB, 0, FLAG_KM, {ENC_MFC(4, CR_PTB)}, VMX_EXIT_CR_READ, CR_PTB, 0, 4, 0, 0, 0},
     {"mtc", 0, 0, 0, 1u << CR_SCRATCH, FLAG_KM, {ENC_MTC(CR_SCRATCH, 1)}, VMX_EXIT_CR_WRITE, CR_SCRATCH, 0x1234, 1, 0, 0, 0},
-    {"tlbi", VMX_CTL_TLB, 0, 0, 0, FLAG_KM, {ENC_R(OP_TLBI, 0, 1, 0)}, VMX_EXIT_TLBI, 0, 0x1234, 0, 0, 0, 0},
+    {"tlbi", VMX_CTL_TLB, 0, 0, 0, FLAG_KM, {ISA_ENC_R(OP_TLBI, 0, 1, 0)}, VMX_EXIT_TLBI, 0, 0x1234, 0, 0, 0, 0},
     {"tlbflush", VMX_CTL_TLB, 0, 0, 0, FLAG_KM, {ENC_OP0(OP_TLBFLUSH)}, VMX_EXIT_TLBFLUSH, 0, 0, 0, 0, 0, 0},
-    {"syscall", 0, 1u << CAUSE_SYSCALL, 0, 0, FLAG_KM, {ENC_I(OP_ADDI, 2, 0, 1), ENC_OP0(OP_SYSCALL)},
+    {"syscall", 0, 1u << CAUSE_SYSCALL, 0, 0, FLAG_KM, {ISA_ENC_I(OP_ADDI, 2, 0, 1), ENC_OP0(OP_SYSCALL)},
      VMX_EXIT_EXCEPTION, CAUSE_SYSCALL, 0, 0, 4, 8, 2},
-    {"divzero", 0, 1u << CAUSE_DIVZERO, 0, 0, FLAG_KM, {ENC_R(OP_DIV, 3, 1, 0)}, VMX_EXIT_EXCEPTION, CAUSE_DIVZERO, 0, 0, 0, 0, 0},
+    {"divzero", 0, 1u << CAUSE_DIVZERO, 0, 0, FLAG_KM, {ISA_ENC_R(OP_DIV, 3, 1, 0)}, VMX_EXIT_EXCEPTION, CAUSE_DIVZERO, 0, 0, 0, 0, 0},
     {"priv in guest user mode", 0, 1u << CAUSE_PRIV, 0, 0, 0, {ENC_OP0(OP_CLI)}, VMX_EXIT_EXCEPTION, CAUSE_PRIV,
      ENC_OP0(OP_CLI), 0, 0, 0, 0},
-    {"timer interrupt", VMX_CTL_EXTINT, 0, 0, 0, FLAG_KM | FLAG_IE, {ENC_I(OP_ADDI, 2, 0, 1)}, VMX_EXIT_INTERRUPT,
+    {"timer interrupt", VMX_CTL_EXTINT, 0, 0, 0, FLAG_KM | FLAG_IE, {ISA_ENC_I(OP_ADDI, 2, 0, 1)}, VMX_EXIT_INTERRUPT,
      CAUSE_TIMER, 0, 0, 0, 0, 0},
 };
 #define NEXIT_CASES (int)(sizeof exit_cases / sizeof exit_cases[0])
@@ -183,9 +183,9 @@ START_TEST(controls_off_run_in_guest_mode) {
   c->con.putc = pass_putc;
   v.s.guest.r[1] = 0x1234;
   v.s.guest.r[REG_SP] = DATA + 0x100;
-  HV_PROG(&v, CODE, ENC_MTC(CR_SCRATCH, 1), ENC_MFC(4, CR_SCRATCH), ENC_R(OP_TLBI, 0, 1, 0), ENC_OP0(OP_TLBFLUSH),
-          ENC_OP0(OP_CLI), ENC_OP0(OP_STI), ENC_OP0(OP_PUSHF), ENC_I(OP_LW, 6, REG_SP, 0), ENC_OUT(0, 1),
-          ENC_IN(7, 1), ENC_I(OP_ADDI, 2, 0, CODE + 0x100), ENC_MTC(CR_EPC, 2), ENC_I(OP_ADDI, 2, 0, FLAG_IE),
+  HV_PROG(&v, CODE, ENC_MTC(CR_SCRATCH, 1), ENC_MFC(4, CR_SCRATCH), ISA_ENC_R(OP_TLBI, 0, 1, 0), ENC_OP0(OP_TLBFLUSH),
+          ENC_OP0(OP_CLI), ENC_OP0(OP_STI), ENC_OP0(OP_PUSHF), ISA_ENC_I(OP_LW, 6, REG_SP, 0), ENC_OUT(0, 1),
+          ENC_IN(7, 1), ISA_ENC_I(OP_ADDI, 2, 0, CODE + 0x100), ENC_MTC(CR_EPC, 2), ISA_ENC_I(OP_ADDI, 2, 0, FLAG_IE),
           ENC_MTC(CR_ESTATUS, 2), ENC_OP0(OP_IRET));
   HV_PROG(&v, CODE + 0x100, ENC_OP0(OP_SYSCALL));
   ck_assert_uint_eq(hv_run(&v, 1000), VMX_EXIT_HALT);
@@ -228,7 +228,7 @@ START_TEST(guest_state_survives_exits) {
   g->cr[CR_SCRATCH] = 5, g->cr[CR_TIMER] = 50, g->timer_left = 50;
   g->irq = 1u << CAUSE_CONSOLE;
   g->con_irq = true;
-  HV_PROG(&v, CODE, ENC_I(OP_ADDI, 9, 9, 1), ENC_I(OP_ADDI, 9, 9, 1), ENC_OUT(0, 9), ENC_I(OP_ADDI, 10, 10, 1),
+  HV_PROG(&v, CODE, ISA_ENC_I(OP_ADDI, 9, 9, 1), ISA_ENC_I(OP_ADDI, 9, 9, 1), ENC_OUT(0, 9), ISA_ENC_I(OP_ADDI, 10, 10, 1),
           ENC_OUT(0, 10), ENC_OP0(OP_STI), ENC_HALT(0));
   for (int round = 0; round < 2; round++) {
     ck_assert_uint_eq(hv_run(&v, 1000), VMX_EXIT_IO);
@@ -272,7 +272,7 @@ START_TEST(nested_walk_references) {
   g_paging(&v);
   g_wr(&v, DATA, 0x77);
   v.s.guest.r[5] = GVA;
-  HV_PROG(&v, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
+  HV_PROG(&v, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
   ck_assert_uint_eq(hv_run(&v, 100), VMX_EXIT_HALT);
   ck_assert_uint_eq(v.s.exit.value, 0x77);
   /* Two misses (the code page, the data page), (2+1)*(2+1)-1 = 8
@@ -293,7 +293,7 @@ START_TEST(nested_walk_references) {
   walk_costs(c);
   g_wr(&v, DATA, 0x66);
   v.s.guest.r[5] = DATA;
-  HV_PROG(&v, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
+  HV_PROG(&v, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
   ck_assert_uint_eq(hv_run(&v, 100), VMX_EXIT_HALT);
   ck_assert_uint_eq(v.s.exit.value, 0x66);
   ck_assert_uint_eq(c->st.tlb_misses, 2);
@@ -309,7 +309,7 @@ START_TEST(nested_walk_references) {
   tm_pt_map(&pt, GVA, DATA, PTE_W);
   tm_paging_on(c, PD);
   c->r[5] = GVA;
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->st.tlb_misses, 2);
   ck_assert_uint_eq(c->st.walk_refs, 4);
@@ -356,7 +356,7 @@ START_TEST(faults_at_each_level) {
   vmx_state *g = &v.s.guest;
   g->r[5] = k->va;
   g->r[3] = 0x5555;
-  HV_PROG(&v, CODE, k->store ? ENC_I(OP_SW, 3, 5, 0) : ENC_I(OP_LW, 3, 5, 0), ENC_HALT(0));
+  HV_PROG(&v, CODE, k->store ? ISA_ENC_I(OP_SW, 3, 5, 0) : ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(0));
   switch (k->kind) {
   case F_NO_PDE:
   case F_NO_PTE: break;
@@ -404,7 +404,7 @@ START_TEST(accessed_and_dirty_bits) {
   uint32_t pte = g_map(&v, GVA, DATA, PTE_W | PTE_U);
   g_paging(&v);
   v.s.guest.r[5] = GVA;
-  HV_PROG(&v, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(0), ENC_I(OP_SW, 3, 5, 4), ENC_HALT(0));
+  HV_PROG(&v, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(0), ISA_ENC_I(OP_SW, 3, 5, 4), ENC_HALT(0));
   ck_assert_uint_eq(hv_run(&v, 100), VMX_EXIT_HALT);
   ck_assert_uint_eq(g_rd(&v, pte) & (PTE_A | PTE_D), PTE_A);
   ck_assert_uint_eq(tm_rd32(c, n_pte(&v, DATA)) & (PTE_A | PTE_D), PTE_A);
@@ -440,8 +440,8 @@ START_TEST(tagged_tlb_two_vms) {
   g_map(&b, GVA + 0x5000, DATA, PTE_W | PTE_U);
   g_wr(&a, DATA, 0xaaaa);
   g_wr(&b, DATA, 0xbbbb);
-  HV_PROG(&a, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3), ENC_OP0(OP_TLBFLUSH), ENC_HALT(0));
-  HV_PROG(&b, CODE, ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
+  HV_PROG(&a, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3), ENC_OP0(OP_TLBFLUSH), ENC_HALT(0));
+  HV_PROG(&b, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
   struct { hv *v; uint32_t pc, va, label; uint64_t misses; } steps[] = {
       {&a, CODE, GVA, 0xaaaa, 2},         /* A fills its entries */
       {&b, 0x2000, GVA + 0x5000, 0xbbbb, 4}, /* B fills its own */
@@ -512,13 +512,13 @@ START_TEST(injection_and_entry) {
   /* The run's own ends: the tick budget, a stop request, and a halt the
    * monitor did not intercept. */
   hv_init(&v, c, 0);
-  HV_PROG(&v, CODE, ENC_J(OP_JMP, 0));
+  HV_PROG(&v, CODE, ISA_ENC_J(OP_JMP, 0));
   uint64_t insns = c->st.insns;
   ck_assert_uint_eq(hv_run(&v, 10), VMX_EXIT_PREEMPT);
   ck_assert_uint_eq(c->st.insns - insns, 10);
   c->stop_request = 1;
   ck_assert_uint_eq(hv_run(&v, 10), VMX_EXIT_STOP);
-  HV_PROG(&v, CODE, ENC_I(OP_ADDI, 2, 0, 9), ENC_HALT(2));
+  HV_PROG(&v, CODE, ISA_ENC_I(OP_ADDI, 2, 0, 9), ENC_HALT(2));
   v.s.guest.pc = CODE;
   v.s.exits = 0;
   ck_assert_uint_eq(hv_run(&v, 10), VMX_EXIT_SHUTDOWN);

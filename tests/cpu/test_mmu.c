@@ -60,7 +60,7 @@ START_TEST(walk_counts) {
   cpu *c = paged(&p);
   tm_wr32(c, DATA, 0x1111);
   tm_wr32(c, DATA + 4, 0x2222);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_LW, 4, 1, 4), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_LW, 4, 1, 4), ENC_HALT(0));
   c->r[1] = DATA;
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->r[3], 0x1111);
@@ -80,7 +80,7 @@ END_TEST
 START_TEST(fetch_window) {
   tm_pt p;
   cpu *c = paged(&p);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 1, 1), ENC_CMPI(1, 100), ENC_J(OP_BLT, -2), ENC_HALT(1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 1, 1), ENC_CMPI(1, 100), ISA_ENC_J(OP_BLT, -2), ENC_HALT(1));
   ck_assert_int_eq(tm_run(c, 1000), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 100);
   ck_assert_uint_eq(c->st.insns, 301);
@@ -89,7 +89,7 @@ START_TEST(fetch_window) {
 
   cpu_free(c);
   c = paged(&p);
-  TM_PROG(c, CODE + 0xff4, ENC_HALT(1), ENC_I(OP_ADDI, 1, 1, 7), ENC_J(OP_JMP, 1), ENC_J(OP_JMP, -3));
+  TM_PROG(c, CODE + 0xff4, ENC_HALT(1), ISA_ENC_I(OP_ADDI, 1, 1, 7), ISA_ENC_J(OP_JMP, 1), ISA_ENC_J(OP_JMP, -3));
   c->pc = CODE + 0xff8;
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 7);
@@ -110,16 +110,16 @@ START_TEST(flush_and_tlbi) {
       /* lw; tlbflush; lw: every reference after the flush misses. */
       {ENC_OP0(OP_TLBFLUSH), 0, 4, 0},
       /* lw; tlbi r1; lw: the lw misses, the code page still hits. */
-      {ENC_R(OP_TLBI, 0, 1, 0), 0, 3, 1},
+      {ISA_ENC_R(OP_TLBI, 0, 1, 0), 0, 3, 1},
       /* tlbi names a page by any address in it. */
-      {ENC_R(OP_TLBI, 0, 2, 0), DATA + 0x123, 3, 1},
+      {ISA_ENC_R(OP_TLBI, 0, 2, 0), DATA + 0x123, 3, 1},
       /* tlbi of another page leaves this one. */
-      {ENC_R(OP_TLBI, 0, 2, 0), DATA + 0x1000, 2, 2},
+      {ISA_ENC_R(OP_TLBI, 0, 2, 0), DATA + 0x1000, 2, 2},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     tm_pt p;
     cpu *c = paged(&p);
-    TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), t[i].insn, ENC_I(OP_LW, 4, 1, 0), ENC_HALT(0));
+    TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), t[i].insn, ISA_ENC_I(OP_LW, 4, 1, 0), ENC_HALT(0));
     c->r[1] = DATA;
     c->r[2] = t[i].r2;
     ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
@@ -151,8 +151,8 @@ START_TEST(ptb_write_flushes) {
   tm_pt_map(&q, VU, DATA, 0); /* VU means another page here */
   tm_wr32(c, DATA, 0xaaaa);
   tm_wr32(c, DATA + 0x2000, 0xbbbb);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_MTC(CR_PTB, 5), ENC_I(OP_LW, 4, 1, 0), ENC_MTC(CR_PAGING, 0),
-          ENC_I(OP_LW, 6, 7, 0), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ENC_MTC(CR_PTB, 5), ISA_ENC_I(OP_LW, 4, 1, 0), ENC_MTC(CR_PAGING, 0),
+          ISA_ENC_I(OP_LW, 6, 7, 0), ENC_HALT(0));
   c->r[1] = VU;
   c->r[5] = FREE;
   c->r[7] = DATA + 0x2000;
@@ -177,8 +177,8 @@ START_TEST(stale_entry_until_tlbi) {
   uint32_t pte_pa = tm_pt_map(&p, VU, DATA + 0x2000, PTE_U | PTE_W); /* identity-mapped */
   tm_wr32(c, DATA + 0x2000, 0x0111);
   tm_wr32(c, DATA + 0x1000, 0x0222);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_SW, 7, 6, 0), ENC_I(OP_LW, 4, 1, 0), ENC_R(OP_TLBI, 0, 1, 0),
-          ENC_I(OP_LW, 5, 1, 0), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_SW, 7, 6, 0), ISA_ENC_I(OP_LW, 4, 1, 0), ISA_ENC_R(OP_TLBI, 0, 1, 0),
+          ISA_ENC_I(OP_LW, 5, 1, 0), ENC_HALT(0));
   c->r[1] = VU;
   c->r[6] = pte_pa;
   c->r[7] = (DATA + 0x1000) | PTE_V | PTE_U | PTE_W;
@@ -201,20 +201,20 @@ START_TEST(permission_faults) {
     bool user;
     uint32_t insn, addr, cause;
   } t[] = {
-      {true, ENC_I(OP_LW, 3, 1, 0), VK + 8, CAUSE_PF_LOAD},
-      {true, ENC_I(OP_SW, 3, 1, 0), VK + 8, CAUSE_PF_STORE},
-      {true, ENC_I(OP_LBU, 3, 1, 0), VK + 9, CAUSE_PF_LOAD},
+      {true, ISA_ENC_I(OP_LW, 3, 1, 0), VK + 8, CAUSE_PF_LOAD},
+      {true, ISA_ENC_I(OP_SW, 3, 1, 0), VK + 8, CAUSE_PF_STORE},
+      {true, ISA_ENC_I(OP_LBU, 3, 1, 0), VK + 9, CAUSE_PF_LOAD},
       {true, ENC_JR(1), VK + 8, CAUSE_PF_FETCH},
       {true, ENC_JR(1), CODE, CAUSE_PF_FETCH}, /* the kernel's identity map */
-      {true, ENC_I(OP_LW, 3, 1, 0), VU + 8, OK},
-      {true, ENC_I(OP_SW, 3, 1, 0), VU + 8, OK},
+      {true, ISA_ENC_I(OP_LW, 3, 1, 0), VU + 8, OK},
+      {true, ISA_ENC_I(OP_SW, 3, 1, 0), VU + 8, OK},
       {true, ENC_JR(1), VU + 8, OK},
-      {true, ENC_I(OP_LW, 3, 1, 0), VRO + 8, OK},
-      {true, ENC_I(OP_SH, 3, 1, 0), VRO + 8, CAUSE_PF_STORE},
+      {true, ISA_ENC_I(OP_LW, 3, 1, 0), VRO + 8, OK},
+      {true, ISA_ENC_I(OP_SH, 3, 1, 0), VRO + 8, CAUSE_PF_STORE},
       {true, ENC_JR(1), VRO + 8, OK},
-      {false, ENC_I(OP_SW, 3, 1, 0), VRO + 8, CAUSE_PF_STORE},
-      {false, ENC_I(OP_LW, 3, 1, 0), VK + 8, OK},
-      {false, ENC_I(OP_SB, 3, 1, 0), VU + 8, OK},
+      {false, ISA_ENC_I(OP_SW, 3, 1, 0), VRO + 8, CAUSE_PF_STORE},
+      {false, ISA_ENC_I(OP_LW, 3, 1, 0), VK + 8, OK},
+      {false, ISA_ENC_I(OP_SB, 3, 1, 0), VU + 8, OK},
       {false, ENC_JR(1), VK + 8, OK},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -248,12 +248,12 @@ START_TEST(walk_faults) {
     uint32_t insn, addr, cause;
     uint64_t refs;
   } t[] = {
-      {ENC_I(OP_LW, 3, 1, 0), VNOPDE + 4, CAUSE_PF_LOAD, 1},
-      {ENC_I(OP_LW, 3, 1, 0), VNOPTE + 4, CAUSE_PF_LOAD, 2},
-      {ENC_I(OP_SW, 3, 1, 0), VNOPTE + 4, CAUSE_PF_STORE, 2},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), VNOPDE + 4, CAUSE_PF_LOAD, 1},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), VNOPTE + 4, CAUSE_PF_LOAD, 2},
+      {ISA_ENC_I(OP_SW, 3, 1, 0), VNOPTE + 4, CAUSE_PF_STORE, 2},
       {ENC_JR(1), VNOPTE + 4, CAUSE_PF_FETCH, 2},
-      {ENC_I(OP_LW, 3, 1, 0), VBEYOND + 4, CAUSE_PF_LOAD, 2},
-      {ENC_I(OP_SW, 3, 1, 0), VBEYOND + 4, CAUSE_PF_STORE, 2},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), VBEYOND + 4, CAUSE_PF_LOAD, 2},
+      {ISA_ENC_I(OP_SW, 3, 1, 0), VBEYOND + 4, CAUSE_PF_STORE, 2},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     tm_pt p;
@@ -279,7 +279,7 @@ START_TEST(walk_faults) {
   tm_pt p;
   cpu *c = paged(&p);
   tm_wr32(c, PD + (VNOPDE >> 22) * 4, TM_MEM | PTE_V); /* its table starts where memory ends */
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0));
   c->r[1] = VNOPDE;
   TM_EXPECT_TRAP(c, CAUSE_PF_LOAD, CODE, VNOPDE);
   cpu_free(c);
@@ -294,8 +294,8 @@ START_TEST(accessed_dirty) {
   uint32_t pte = tm_pt_map(&p, VU, DATA + 0x2000, PTE_U | PTE_W);
   uint32_t code_pte = PT_POOL + (CODE >> PAGE_SHIFT) * 4;
   uint32_t clean = (DATA + 0x2000) | PTE_V | PTE_U | PTE_W;
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_HALT(0), /* CODE+8: */ ENC_I(OP_SW, 3, 1, 0), ENC_HALT(0),
-          /* CODE+16: */ ENC_R(OP_TLBI, 0, 1, 0), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ENC_HALT(0), /* CODE+8: */ ISA_ENC_I(OP_SW, 3, 1, 0), ENC_HALT(0),
+          /* CODE+16: */ ISA_ENC_R(OP_TLBI, 0, 1, 0), ENC_HALT(0));
   c->r[1] = VU;
   ck_assert_uint_eq(tm_rd32(c, pte), clean);
   again(c, CODE);
@@ -336,8 +336,8 @@ START_TEST(conflict_eviction) {
     tm_wr32(c, DATA, 0xa);
     tm_wr32(c, DATA + 0x1000, 0xb);
     tm_wr32(c, DATA + 0x2000, 0xc);
-    TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_LW, 4, 2, 0), ENC_I(OP_LW, 5, 1, 0), ENC_I(OP_LW, 6, 7, 0),
-            ENC_I(OP_LW, 8, 1, 0), ENC_HALT(0));
+    TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_LW, 4, 2, 0), ISA_ENC_I(OP_LW, 5, 1, 0), ISA_ENC_I(OP_LW, 6, 7, 0),
+            ISA_ENC_I(OP_LW, 8, 1, 0), ENC_HALT(0));
     c->r[1] = 0x00800000;
     c->r[2] = 0x00804000;
     c->r[7] = 0x00806000;
@@ -358,8 +358,8 @@ END_TEST
 START_TEST(mode_switch_rechecks) {
   tm_pt p;
   cpu *c = paged(&p);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_MTC(CR_EPC, 2), ENC_OP0(OP_IRET));
-  TM_PROG(c, CODE + 0x40, ENC_I(OP_LW, 4, 1, 0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ENC_MTC(CR_EPC, 2), ENC_OP0(OP_IRET));
+  TM_PROG(c, CODE + 0x40, ISA_ENC_I(OP_LW, 4, 1, 0));
   c->r[1] = VK;
   c->r[2] = VCODE + 0x40;
   TM_EXPECT_TRAP(c, CAUSE_PF_LOAD, VCODE + 0x40, VK);
@@ -379,7 +379,7 @@ START_TEST(paging_off) {
   cpu *c = tm_new();
   static const tlb_entry zero[64];
   tm_wr32(c, DATA, 0x5678);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_SW, 3, 1, 4), ENC_I(OP_LW, 4, 1, 4), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_SW, 3, 1, 4), ISA_ENC_I(OP_LW, 4, 1, 4), ENC_HALT(0));
   c->r[1] = DATA;
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->r[4], 0x5678);
@@ -388,9 +388,9 @@ START_TEST(paging_off) {
   static const struct {
     uint32_t insn, addr, cause;
   } t[] = {
-      {ENC_I(OP_LW, 3, 1, 0), TM_MEM, CAUSE_PF_LOAD},
-      {ENC_I(OP_SW, 3, 1, 0), TM_MEM + 4, CAUSE_PF_STORE},
-      {ENC_I(OP_SB, 3, 1, 0), 0xffffffff, CAUSE_PF_STORE},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), TM_MEM, CAUSE_PF_LOAD},
+      {ISA_ENC_I(OP_SW, 3, 1, 0), TM_MEM + 4, CAUSE_PF_STORE},
+      {ISA_ENC_I(OP_SB, 3, 1, 0), 0xffffffff, CAUSE_PF_STORE},
       {ENC_JR(1), TM_MEM, CAUSE_PF_FETCH},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -402,7 +402,7 @@ START_TEST(paging_off) {
   /* The last word of memory is still memory. */
   tm_reset(c);
   tm_wr32(c, TM_MEM - 4, 0x4321);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ENC_HALT(0));
   c->r[1] = TM_MEM - 4;
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->r[3], 0x4321);
@@ -415,28 +415,28 @@ END_TEST
 START_TEST(self_modifying_code) {
   /* Same page: the loop rewrites its own second instruction. */
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 2, 0, 0), /* CODE+4: */ ENC_I(OP_ADDI, 3, 3, 1), ENC_I(OP_SW, 4, 1, 4),
-          ENC_I(OP_ADDI, 2, 2, 1), ENC_CMPI(2, 2), ENC_J(OP_BLT, -4), ENC_HALT(3));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 2, 0, 0), /* CODE+4: */ ISA_ENC_I(OP_ADDI, 3, 3, 1), ISA_ENC_I(OP_SW, 4, 1, 4),
+          ISA_ENC_I(OP_ADDI, 2, 2, 1), ENC_CMPI(2, 2), ISA_ENC_J(OP_BLT, -4), ENC_HALT(3));
   c->r[1] = CODE;
-  c->r[4] = ENC_I(OP_ADDI, 3, 3, 100);
+  c->r[4] = ISA_ENC_I(OP_ADDI, 3, 3, 100);
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 101);
   /* A byte store changes just the opcode: addi becomes xori. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 2, 0, 0), ENC_I(OP_ADDI, 3, 3, 5), ENC_I(OP_SB, 4, 1, 7),
-          ENC_I(OP_ADDI, 2, 2, 1), ENC_CMPI(2, 2), ENC_J(OP_BLT, -4), ENC_HALT(3));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 2, 0, 0), ISA_ENC_I(OP_ADDI, 3, 3, 5), ISA_ENC_I(OP_SB, 4, 1, 7),
+          ISA_ENC_I(OP_ADDI, 2, 2, 1), ENC_CMPI(2, 2), ISA_ENC_J(OP_BLT, -4), ENC_HALT(3));
   c->r[1] = CODE;
   c->r[4] = OP_XORI;
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 0); /* 5, then 5 ^ 5 */
   /* The next instruction, decoded by an earlier run. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_SW, 4, 1, 4), ENC_HALT(0), ENC_HALT(3));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_SW, 4, 1, 4), ENC_HALT(0), ENC_HALT(3));
   c->r[1] = CODE;
   c->r[4] = ENC_HALT(0);
   again(c, CODE);
   ck_assert_uint_eq(c->pc, CODE + 8);
-  c->r[4] = ENC_I(OP_ADDI, 3, 0, 9);
+  c->r[4] = ISA_ENC_I(OP_ADDI, 3, 0, 9);
   again(c, CODE);
   ck_assert_uint_eq(c->pc, CODE + 12);
   ck_assert_uint_eq(c->halt_code, 9);
@@ -452,12 +452,12 @@ START_TEST(self_modifying_code) {
     if (paging) tm_pt_map(&p, 0x00c00000, CODE + 0x1000, PTE_W | PTE_D);
     /* Then again after a flush: the refill must not give the alias fast
      * write permission to a page that is already decoded. */
-    TM_PROG(c, CODE, ENC_I(OP_SW, 4, 6, 0), ENC_R(OP_CALLR, 0, 7, 0), ENC_I(OP_SW, 5, 6, 0),
-            ENC_R(OP_CALLR, 0, 7, 0), ENC_OP0(OP_TLBFLUSH), ENC_I(OP_SW, 4, 6, 0), ENC_R(OP_CALLR, 0, 7, 0),
-            ENC_I(OP_SW, 5, 6, 0), ENC_R(OP_CALLR, 0, 7, 0), ENC_HALT(3));
+    TM_PROG(c, CODE, ISA_ENC_I(OP_SW, 4, 6, 0), ISA_ENC_R(OP_CALLR, 0, 7, 0), ISA_ENC_I(OP_SW, 5, 6, 0),
+            ISA_ENC_R(OP_CALLR, 0, 7, 0), ENC_OP0(OP_TLBFLUSH), ISA_ENC_I(OP_SW, 4, 6, 0), ISA_ENC_R(OP_CALLR, 0, 7, 0),
+            ISA_ENC_I(OP_SW, 5, 6, 0), ISA_ENC_R(OP_CALLR, 0, 7, 0), ENC_HALT(3));
     TM_PROG(c, CODE + 0x1000, 0, ENC_JR(REG_LR));
-    c->r[4] = ENC_I(OP_ADDI, 3, 3, 1);
-    c->r[5] = ENC_I(OP_ADDI, 3, 3, 100);
+    c->r[4] = ISA_ENC_I(OP_ADDI, 3, 3, 1);
+    c->r[5] = ISA_ENC_I(OP_ADDI, 3, 3, 100);
     c->r[6] = paging ? 0x00c00000 : CODE + 0x1000;
     c->r[7] = CODE + 0x1000;
     ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
@@ -470,22 +470,22 @@ END_TEST
 /* The host writes memory behind the CPU's back and says so. */
 START_TEST(phys_written) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 3, 0, 1), ENC_HALT(3));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 3, 0, 1), ENC_HALT(3));
   ck_assert_int_eq(tm_run(c, 10), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 1);
-  uint32_t w = ENC_I(OP_ADDI, 3, 0, 2);
+  uint32_t w = ISA_ENC_I(OP_ADDI, 3, 0, 2);
   memcpy(c->mem + CODE, &w, 4);
   cpu_phys_written(c, CODE, 4);
   again(c, CODE);
   ck_assert_uint_eq(c->halt_code, 2);
-  tm_wr32(c, CODE, ENC_I(OP_ADDI, 3, 0, 3)); /* cpu_phys_write says so itself */
+  tm_wr32(c, CODE, ISA_ENC_I(OP_ADDI, 3, 0, 3)); /* cpu_phys_write says so itself */
   again(c, CODE);
   ck_assert_uint_eq(c->halt_code, 3);
   /* A range across a page boundary drops both pages. */
-  TM_PROG(c, CODE + 0xffc, ENC_I(OP_ADDI, 3, 0, 4), ENC_HALT(3));
+  TM_PROG(c, CODE + 0xffc, ISA_ENC_I(OP_ADDI, 3, 0, 4), ENC_HALT(3));
   again(c, CODE + 0xffc);
   ck_assert_uint_eq(c->halt_code, 4);
-  uint32_t two[2] = {ENC_I(OP_ADDI, 3, 0, 5), ENC_HALT(0)};
+  uint32_t two[2] = {ISA_ENC_I(OP_ADDI, 3, 0, 5), ENC_HALT(0)};
   memcpy(c->mem + CODE + 0xffc, two, 8);
   cpu_phys_written(c, CODE + 0xffc, 8);
   again(c, CODE + 0xffc);
@@ -532,9 +532,9 @@ START_TEST(monitor_window) {
   static const struct {
     uint32_t insn, r1, addr, cause;
   } t[] = {
-      {ENC_I(OP_LW, 3, 0, 0xa000), 0, MON + 0x2000, CAUSE_PF_LOAD},
-      {ENC_I(OP_SW, 3, 0, 0x9000), 0, MON + 0x1000, CAUSE_PF_STORE},
-      {ENC_I(OP_LW, 3, 1, 0), MON + 0x2000, MON + 0x2000, CAUSE_PF_LOAD},
+      {ISA_ENC_I(OP_LW, 3, 0, 0xa000), 0, MON + 0x2000, CAUSE_PF_LOAD},
+      {ISA_ENC_I(OP_SW, 3, 0, 0x9000), 0, MON + 0x1000, CAUSE_PF_STORE},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), MON + 0x2000, MON + 0x2000, CAUSE_PF_LOAD},
       {ENC_JR(1), MON, MON, CAUSE_PF_FETCH},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
@@ -550,9 +550,9 @@ START_TEST(monitor_window) {
    * user code, which is refused the window although the TLB now holds it. */
   tm_pt p;
   cpu *c = window(&p);
-  TM_PROG(c, CODE + 0x1000, ENC_I(OP_LW, 3, 0, 0x9000), ENC_I(OP_SW, 3, 0, 0x9004), ENC_I(OP_LW, 4, 1, 0),
-          ENC_I(OP_LW, 9, 0, 0xa000), ENC_JR(8));
-  TM_PROG(c, CODE, ENC_I(OP_LW, 6, 0, 0xa000));
+  TM_PROG(c, CODE + 0x1000, ISA_ENC_I(OP_LW, 3, 0, 0x9000), ISA_ENC_I(OP_SW, 3, 0, 0x9004), ISA_ENC_I(OP_LW, 4, 1, 0),
+          ISA_ENC_I(OP_LW, 9, 0, 0xa000), ENC_JR(8));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 6, 0, 0xa000));
   enter_window(c, MON);
   c->r[1] = VU;
   c->r[8] = VCODE;
@@ -567,8 +567,8 @@ START_TEST(monitor_window) {
   static const struct {
     uint32_t insn, r1, cause;
   } m[] = {
-      {ENC_I(OP_LW, 3, 1, 0), MON + 0x1000, CAUSE_PF_LOAD},
-      {ENC_I(OP_SB, 3, 1, 0), MON + 0x1003, CAUSE_PF_STORE},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), MON + 0x1000, CAUSE_PF_LOAD},
+      {ISA_ENC_I(OP_SB, 3, 1, 0), MON + 0x1003, CAUSE_PF_STORE},
   };
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
     c = window(&p);
@@ -581,7 +581,7 @@ START_TEST(monitor_window) {
   /* Outside the window, paging treats monitor code as kernel mode (cpu.h):
    * it reads and writes a U=0 page, which user code may not. */
   c = window(&p);
-  TM_PROG(c, CODE + 0x1000, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_SW, 3, 1, 4), ENC_I(OP_LW, 5, 2, 0));
+  TM_PROG(c, CODE + 0x1000, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_SW, 3, 1, 4), ISA_ENC_I(OP_LW, 5, 2, 0));
   enter_window(c, MON);
   c->r[1] = VK;
   c->r[2] = MON + 0x1000;
@@ -602,7 +602,7 @@ START_TEST(monitor_window) {
   }
   /* Kernel mode: the window is ordinary memory. */
   c = window(&p);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0), ENC_I(OP_SW, 3, 1, 8), ENC_I(OP_LW, 4, 0, 0x9000), ENC_OP0(OP_PUSHF),
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0), ISA_ENC_I(OP_SW, 3, 1, 8), ISA_ENC_I(OP_LW, 4, 0, 0x9000), ENC_OP0(OP_PUSHF),
           ENC_JR(2));
   TM_PROG(c, CODE + 0x1000, ENC_HALT(3));
   c->r[1] = MON + 0x1000;
@@ -625,7 +625,7 @@ END_TEST
 START_TEST(window_survives_flush) {
   tm_pt p;
   cpu *c = window(&p);
-  TM_PROG(c, CODE + 0x1000, ENC_I(OP_LW, 3, 0, 0x9000), ENC_I(OP_LW, 4, 1, 0), ENC_I(OP_LW, 5, 2, 0));
+  TM_PROG(c, CODE + 0x1000, ISA_ENC_I(OP_LW, 3, 0, 0x9000), ISA_ENC_I(OP_LW, 4, 1, 0), ISA_ENC_I(OP_LW, 5, 2, 0));
   uint64_t misses[3];
   for (int i = 0; i < 3; i++) {
     if (i == 1) cpu_tlb_flush(c, true);
@@ -656,8 +656,8 @@ START_TEST(translate_peek) {
         cpu *c = paged(&p);
         /* Each word that can be reached holds its own physical address. */
         for (uint32_t pa = DATA; pa < DATA + 0x4000; pa += 4) memcpy(c->mem + pa, &pa, 4);
-        uint32_t insn = access[a] == P_R ? ENC_I(OP_LW, 3, 1, 0)
-                        : access[a] == P_W ? ENC_I(OP_SW, 9, 1, 0)
+        uint32_t insn = access[a] == P_R ? ISA_ENC_I(OP_LW, 3, 1, 0)
+                        : access[a] == P_W ? ISA_ENC_I(OP_SW, 9, 1, 0)
                                            : ENC_JR(1);
         TM_PROG(c, CODE, insn, ENC_OP0(OP_SYSCALL));
         if (user) tm_user(c, VCODE, 0);

@@ -9,9 +9,9 @@
 /* iret restores flags and pc, into user mode; the next trap saves them. */
 START_TEST(iret_to_user) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ENC_I(OP_ADDI, 2, 0, FLAG_IE | FLAG_C),
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ISA_ENC_I(OP_ADDI, 2, 0, FLAG_IE | FLAG_C),
           ENC_MTC(CR_ESTATUS, 2), ENC_OP0(OP_IRET));
-  TM_PROG(c, CODE + 0x100, ENC_I(OP_ADDI, 5, 0, 3), ENC_OP0(OP_SYSCALL));
+  TM_PROG(c, CODE + 0x100, ISA_ENC_I(OP_ADDI, 5, 0, 3), ENC_OP0(OP_SYSCALL));
   c->cr[CR_SCRATCH] = 0x5c;
   TM_EXPECT_TRAP(c, CAUSE_SYSCALL, CODE + 0x108, 0);
   ck_assert_uint_eq(c->cr[CR_ESTATUS], FLAG_IE | FLAG_C);
@@ -24,8 +24,8 @@ START_TEST(iret_to_user) {
   ck_assert(c->trap.cause == CAUSE_SYSCALL && c->trap.value == 0 && c->trap.pc == CODE + 0x104);
   /* CR[estatus] holds only flag bits; iret back to kernel mode stays there. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, -1), ENC_MTC(CR_ESTATUS, 1), ENC_MFC(3, CR_ESTATUS),
-          ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ENC_OP0(OP_IRET));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, -1), ENC_MTC(CR_ESTATUS, 1), ENC_MFC(3, CR_ESTATUS),
+          ISA_ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ENC_OP0(OP_IRET));
   TM_PROG(c, CODE + 0x100, ENC_HALT(3));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, FLAGS_ALL);
@@ -56,7 +56,7 @@ END_TEST
  * instruction with c->trap filled in and the CRs untouched. */
 START_TEST(no_vector) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 1), ENC_OP0(OP_BRK));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 1), ENC_OP0(OP_BRK));
   c->cr[CR_TVEC] = 0;
   tm_user(c, CODE, FLAG_IE);
   c->cr[CR_EPC] = 0xe9c;
@@ -66,7 +66,7 @@ START_TEST(no_vector) {
   ck_assert_uint_eq(c->flags, FLAG_IE); /* still user mode */
   ck_assert_uint_eq(c->st.insns, 2);
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_LW, 3, 1, 0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_LW, 3, 1, 0));
   c->cr[CR_TVEC] = 0;
   c->r[1] = TM_MEM;
   ck_assert_int_eq(tm_run(c, 100), EXIT_NOVECTOR);
@@ -96,7 +96,7 @@ START_TEST(double_fault) {
   /* The handler's second instruction faults: it re-enters, every time
    * retiring its first instruction, until the budget runs out. */
   tm_reset(c);
-  TM_PROG(c, VEC, ENC_I(OP_ADDI, 4, 4, 1), ENC_I(OP_LW, 3, 1, 0));
+  TM_PROG(c, VEC, ISA_ENC_I(OP_ADDI, 4, 4, 1), ISA_ENC_I(OP_LW, 3, 1, 0));
   c->r[1] = TM_MEM;
   ck_assert_int_eq(tm_run(c, 20), EXIT_BUDGET);
   ck_assert_uint_eq(c->st.insns, 20);
@@ -110,15 +110,15 @@ END_TEST
  * a stop request stops before any. */
 START_TEST(halt_budget_stop) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 5, 0, 42), ENC_HALT(5));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 5, 0, 42), ENC_HALT(5));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 42);
   ck_assert_uint_eq(c->pc, CODE + 8);
   ck_assert_uint_eq(c->st.insns, 2);
   /* Two kernel instructions, iret, then a user loop. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ENC_OP0(OP_IRET));
-  TM_PROG(c, CODE + 0x100, ENC_I(OP_ADDI, 2, 2, 1), ENC_J(OP_JMP, -1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, CODE + 0x100), ENC_MTC(CR_EPC, 1), ENC_OP0(OP_IRET));
+  TM_PROG(c, CODE + 0x100, ISA_ENC_I(OP_ADDI, 2, 2, 1), ISA_ENC_J(OP_JMP, -1));
   ck_assert_int_eq(tm_run(c, 10), EXIT_BUDGET);
   ck_assert_uint_eq(c->st.insns, 10);
   ck_assert_uint_eq(c->st.user_insns, 7);
@@ -144,9 +144,9 @@ END_TEST
 enum { N = 10 };
 static cpu *timer_machine(void) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, N), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ENC_I(OP_ADDI, 2, 2, 1),
-          ENC_J(OP_JMP, -1));
-  TM_PROG(c, VEC, ENC_I(OP_ADDI, 4, 4, 1), ENC_CMPI(4, 3), ENC_J(OP_BEQ, 2), ENC_OP0(OP_IRET), ENC_HALT(2));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, N), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ISA_ENC_I(OP_ADDI, 2, 2, 1),
+          ISA_ENC_J(OP_JMP, -1));
+  TM_PROG(c, VEC, ISA_ENC_I(OP_ADDI, 4, 4, 1), ENC_CMPI(4, 3), ISA_ENC_J(OP_BEQ, 2), ENC_OP0(OP_IRET), ENC_HALT(2));
   return c;
 }
 
@@ -177,8 +177,8 @@ END_TEST
 START_TEST(timer_read_and_off) {
   for (uint64_t chunk = 1; chunk <= 1000; chunk *= 1000) {
     cpu *c = tm_new();
-    TM_PROG(c, CODE, ENC_MFC(6, CR_TIMER), ENC_I(OP_ADDI, 1, 0, 100), ENC_MTC(CR_TIMER, 1), ENC_I(OP_ADDI, 2, 0, 1),
-            ENC_I(OP_ADDI, 2, 0, 2), ENC_MFC(3, CR_TIMER), ENC_MFC(4, CR_TIMER), ENC_HALT(0));
+    TM_PROG(c, CODE, ENC_MFC(6, CR_TIMER), ISA_ENC_I(OP_ADDI, 1, 0, 100), ENC_MTC(CR_TIMER, 1), ISA_ENC_I(OP_ADDI, 2, 0, 1),
+            ISA_ENC_I(OP_ADDI, 2, 0, 2), ENC_MFC(3, CR_TIMER), ENC_MFC(4, CR_TIMER), ENC_HALT(0));
     c->r[6] = 0x66;
     enum cpu_exit ex;
     while ((ex = tm_run(c, chunk)) == EXIT_BUDGET) continue;
@@ -189,8 +189,8 @@ START_TEST(timer_read_and_off) {
     cpu_free(c);
   }
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 5), ENC_MTC(CR_TIMER, 1), ENC_MTC(CR_TIMER, 0), ENC_OP0(OP_STI),
-          ENC_J(OP_JMP, 0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 5), ENC_MTC(CR_TIMER, 1), ENC_MTC(CR_TIMER, 0), ENC_OP0(OP_STI),
+          ISA_ENC_J(OP_JMP, 0));
   ck_assert_int_eq(tm_run(c, 1000), EXIT_BUDGET);
   ck_assert_uint_eq(tm_ntraps(c), 0);
   ck_assert_uint_eq(c->irq, 0);
@@ -204,9 +204,9 @@ START_TEST(pending_until_enabled) {
   static const uint32_t enable[] = {ENC_OP0(OP_STI), ENC_OP0(OP_POPF), ENC_OP0(OP_IRET)};
   for (int i = 0; i < 3; i++) {
     cpu *c = tm_new();
-    TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 3), ENC_MTC(CR_TIMER, 1), ENC_I(OP_ADDI, 2, 2, 1), ENC_I(OP_ADDI, 2, 2, 1),
-            ENC_I(OP_ADDI, 2, 2, 1), ENC_I(OP_ADDI, 2, 2, 1), enable[i], ENC_HALT(7));
-    TM_PROG(c, CODE + 0x100, ENC_I(OP_ADDI, 9, 0, 1)); /* iret's user code */
+    TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 3), ENC_MTC(CR_TIMER, 1), ISA_ENC_I(OP_ADDI, 2, 2, 1), ISA_ENC_I(OP_ADDI, 2, 2, 1),
+            ISA_ENC_I(OP_ADDI, 2, 2, 1), ISA_ENC_I(OP_ADDI, 2, 2, 1), enable[i], ENC_HALT(7));
+    TM_PROG(c, CODE + 0x100, ISA_ENC_I(OP_ADDI, 9, 0, 1)); /* iret's user code */
     tm_wr32(c, DATA, FLAG_IE);
     c->r[REG_SP] = DATA;
     c->cr[CR_ESTATUS] = FLAG_IE;
@@ -225,7 +225,7 @@ START_TEST(pending_until_enabled) {
   }
   /* popf in user mode cannot set IE: the interrupt stays pending. */
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 2), ENC_MTC(CR_TIMER, 1), ENC_I(OP_ADDI, 2, 0, 1), ENC_I(OP_ADDI, 2, 0, 1),
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 2), ENC_MTC(CR_TIMER, 1), ISA_ENC_I(OP_ADDI, 2, 0, 1), ISA_ENC_I(OP_ADDI, 2, 0, 1),
           ENC_MTC(CR_TIMER, 0), ENC_OP0(OP_IRET));
   TM_PROG(c, CODE + 0x100, ENC_OP0(OP_POPF), ENC_OP0(OP_SYSCALL));
   tm_wr32(c, DATA, FLAG_IE);
@@ -241,7 +241,7 @@ END_TEST
 /* wfi skips to the timer: idle ticks count, the interrupt wakes it. */
 START_TEST(wfi_timer) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 50), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI), ENC_HALT(1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 50), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI), ENC_HALT(1));
   ck_assert_int_eq(tm_run(c, 4 + 10), EXIT_BUDGET);
   ck_assert(c->waiting);
   ck_assert_uint_eq(c->st.idle_ticks, 10);
@@ -255,7 +255,7 @@ START_TEST(wfi_timer) {
   ck_assert(!c->waiting);
   /* With IE = 0 the timer still wakes it; execution goes on after wfi. */
   tm_reset(c);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 50), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_WFI), ENC_HALT(1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 50), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_WFI), ENC_HALT(1));
   ck_assert_int_eq(tm_run(c, 1000), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 50);
   ck_assert_uint_eq(c->st.idle_ticks, 49);
@@ -302,9 +302,9 @@ START_TEST(console_ports) {
   fake_con f;
   attach(c, &f, "ab");
   TM_PROG(c, CODE, ENC_IN(3, PORT_CONS_STATUS), ENC_IN(4, PORT_CONS_DATA), ENC_IN(5, PORT_CONS_DATA),
-          ENC_IN(6, PORT_CONS_DATA), ENC_IN(7, PORT_CONS_STATUS), ENC_I(OP_ADDI, 8, 0, 'h'), ENC_OUT(PORT_CONS_DATA, 8),
-          ENC_I(OP_ADDI, 8, 0, 0x169), ENC_OUT(PORT_CONS_DATA, 8), ENC_IN(9, 0x40), ENC_OUT(0x40, 8),
-          ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_HALT(0));
+          ENC_IN(6, PORT_CONS_DATA), ENC_IN(7, PORT_CONS_STATUS), ISA_ENC_I(OP_ADDI, 8, 0, 'h'), ENC_OUT(PORT_CONS_DATA, 8),
+          ISA_ENC_I(OP_ADDI, 8, 0, 0x169), ENC_OUT(PORT_CONS_DATA, 8), ENC_IN(9, 0x40), ENC_OUT(0x40, 8),
+          ISA_ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_HALT(0));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->r[3], 1);
   ck_assert_uint_eq(c->r[4], 'a');
@@ -333,7 +333,7 @@ START_TEST(console_interrupt) {
   cpu *c = tm_new();
   fake_con f;
   attach(c, &f, "x");
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI), ENC_HALT(0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI), ENC_HALT(0));
   TM_PROG(c, VEC, ENC_IN(3, PORT_CONS_DATA), ENC_HALT(3));
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 'x');
@@ -347,7 +347,7 @@ START_TEST(console_interrupt) {
   for (int i = 0; i < 2; i++) {
     tm_reset(c);
     attach(c, &f, in[i]);
-    TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, ctrl[i]), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI),
+    TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, ctrl[i]), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI),
             ENC_HALT(0));
     ck_assert_int_eq(tm_run(c, 100), EXIT_IDLE);
     ck_assert_uint_eq(tm_ntraps(c), 0);
@@ -355,7 +355,7 @@ START_TEST(console_interrupt) {
   /* Not while busy: a loop with input ready and the interrupt enabled. */
   tm_reset(c);
   attach(c, &f, "x");
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ENC_J(OP_JMP, 0));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 1), ENC_OUT(PORT_CONS_CTRL, 1), ENC_OP0(OP_STI), ISA_ENC_J(OP_JMP, 0));
   ck_assert_int_eq(tm_run(c, 1000), EXIT_BUDGET);
   ck_assert_uint_eq(tm_ntraps(c), 0);
   cpu_free(c);
@@ -372,14 +372,14 @@ static cpu *busy_machine(void) {
   tm_pt_init(&p, c, PD, PT_POOL);
   for (uint32_t pa = CODE; pa < FREE; pa += PAGE_SIZE) tm_pt_map(&p, pa, pa, PTE_U | PTE_W);
   tm_paging_on(c, PD);
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 13), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI),
-          ENC_I(OP_ADDI, 1, 0, CODE + 0x40), ENC_MTC(CR_EPC, 1), ENC_I(OP_ADDI, 1, 0, FLAG_IE),
-          ENC_MTC(CR_ESTATUS, 1), ENC_I(OP_ADDI, 5, 0, DATA), ENC_OP0(OP_IRET));
-  TM_PROG(c, CODE + 0x40, ENC_I(OP_SW, 2, 5, 0), ENC_I(OP_LW, 3, 5, 0), ENC_R(OP_ADD, 6, 6, 3), ENC_I(OP_ADDI, 5, 5, 4),
-          ENC_I(OP_ADDI, 2, 2, 1), ENC_OP0(OP_SYSCALL), ENC_CMPI(2, 50), ENC_J(OP_BLT, -7), ENC_OP0(OP_BRK));
-  TM_PROG(c, VEC, ENC_MFC(10, CR_CAUSE), ENC_I(OP_ADDI, 11, 11, 1), ENC_CMPI(10, CAUSE_TIMER), ENC_J(OP_BNE, 3),
-          ENC_I(OP_ADDI, 12, 12, 1), ENC_OP0(OP_IRET), /* VEC+24: */ ENC_CMPI(10, CAUSE_BREAK), ENC_J(OP_BEQ, 4),
-          ENC_MFC(13, CR_TIMER), ENC_R(OP_ADD, 14, 14, 13), ENC_OP0(OP_IRET), /* VEC+44: */ ENC_HALT(6));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 13), ENC_MTC(CR_TIMER, 1), ENC_OP0(OP_STI), ENC_OP0(OP_WFI),
+          ISA_ENC_I(OP_ADDI, 1, 0, CODE + 0x40), ENC_MTC(CR_EPC, 1), ISA_ENC_I(OP_ADDI, 1, 0, FLAG_IE),
+          ENC_MTC(CR_ESTATUS, 1), ISA_ENC_I(OP_ADDI, 5, 0, DATA), ENC_OP0(OP_IRET));
+  TM_PROG(c, CODE + 0x40, ISA_ENC_I(OP_SW, 2, 5, 0), ISA_ENC_I(OP_LW, 3, 5, 0), ISA_ENC_R(OP_ADD, 6, 6, 3), ISA_ENC_I(OP_ADDI, 5, 5, 4),
+          ISA_ENC_I(OP_ADDI, 2, 2, 1), ENC_OP0(OP_SYSCALL), ENC_CMPI(2, 50), ISA_ENC_J(OP_BLT, -7), ENC_OP0(OP_BRK));
+  TM_PROG(c, VEC, ENC_MFC(10, CR_CAUSE), ISA_ENC_I(OP_ADDI, 11, 11, 1), ENC_CMPI(10, CAUSE_TIMER), ISA_ENC_J(OP_BNE, 3),
+          ISA_ENC_I(OP_ADDI, 12, 12, 1), ENC_OP0(OP_IRET), /* VEC+24: */ ENC_CMPI(10, CAUSE_BREAK), ISA_ENC_J(OP_BEQ, 4),
+          ENC_MFC(13, CR_TIMER), ISA_ENC_R(OP_ADD, 14, 14, 13), ENC_OP0(OP_IRET), /* VEC+44: */ ENC_HALT(6));
   return c;
 }
 
@@ -425,8 +425,8 @@ END_TEST
  * the CPU stays in user mode and no CR is written; the host resumes. */
 START_TEST(host_owned) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 0, 5), ENC_OP0(OP_SYSCALL), ENC_I(OP_LW, 3, 2, 0), ENC_OP0(OP_CLI),
-          ENC_OP0(OP_BRK), ENC_R(OP_DIV, 3, 1, 0), /* CODE+24: */ ENC_I(OP_ADDI, 4, 4, 1), ENC_J(OP_JMP, -1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 5), ENC_OP0(OP_SYSCALL), ISA_ENC_I(OP_LW, 3, 2, 0), ENC_OP0(OP_CLI),
+          ENC_OP0(OP_BRK), ISA_ENC_R(OP_DIV, 3, 1, 0), /* CODE+24: */ ISA_ENC_I(OP_ADDI, 4, 4, 1), ISA_ENC_J(OP_JMP, -1));
   c->trap_to_host = true;
   tm_user(c, CODE, FLAG_IE);
   c->cr[CR_EPC] = 0xe9c;
@@ -483,7 +483,7 @@ END_TEST
  * decode is still just an illegal instruction. */
 START_TEST(marked_words) {
   cpu *c = tm_new();
-  TM_PROG(c, CODE, ENC_I(OP_ADDI, 1, 1, 1), ENC_I(OP_ADDI, 1, 1, 1), ENC_I(OP_ADDI, 1, 1, 1), ENC_HALT(1));
+  TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 1, 1), ISA_ENC_I(OP_ADDI, 1, 1, 1), ISA_ENC_I(OP_ADDI, 1, 1, 1), ENC_HALT(1));
   ck_assert_int_eq(cpu_mark_word(c, CODE + 4, true), 0);
   ck_assert_int_eq(tm_run(c, 100), EXIT_HALT);
   ck_assert_uint_eq(c->halt_code, 3);
@@ -504,8 +504,8 @@ START_TEST(marked_words) {
     uint32_t insn, cause;
     uint64_t marked;
   } f[] = {
-      {ENC_I(OP_LW, 3, 1, 0), CAUSE_PF_LOAD, 0},
-      {ENC_R(OP_DIV, 3, 1, 0), CAUSE_DIVZERO, 0},
+      {ISA_ENC_I(OP_LW, 3, 1, 0), CAUSE_PF_LOAD, 0},
+      {ISA_ENC_R(OP_DIV, 3, 1, 0), CAUSE_DIVZERO, 0},
       {ENC_OP0(OP_CLI), CAUSE_PRIV, 0},
       {ENC_OP0(OP_SYSCALL), CAUSE_SYSCALL, 1},
   };
@@ -521,7 +521,7 @@ START_TEST(marked_words) {
     ck_assert_uint_eq(c->st.user_insns, f[i].marked);
   }
   /* Marked words that are not instructions. */
-  static const uint32_t bad[] = {0, 0x7f000000, ENC_R(OP_ADD, 1, 1, 1) | 1};
+  static const uint32_t bad[] = {0, 0x7f000000, ISA_ENC_R(OP_ADD, 1, 1, 1) | 1};
   for (int i = 0; i < 3; i++) {
     tm_reset(c);
     TM_PROG(c, CODE + 0x100, bad[i]);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "run/runner.h"
 
 static char fuzz_dir[] = "/tmp/vkit-fuzz-XXXXXX";
 

@@ -14,6 +14,7 @@
 #include "image.h"
 #include "run/multi.h"
 #include "vdb/vdb.h"
+#include "run/runner.h"
 
 #define LDIR "build/limits-tests"
 

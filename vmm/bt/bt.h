@@ -266,16 +266,6 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa);
  * starts at TC address start) and return its stub, to chain; or 0 once
  * the jr has missed BT_JR_PREDICTIONS times: it then keeps its prediction. */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target);
-/* Encoders, shared with the tests. */
-static inline uint32_t bt_enc_r(uint32_t op, uint32_t rd, uint32_t rs1, uint32_t rs2) {
-  return op << 24 | rd << 20 | rs1 << 16 | rs2 << 12;
-}
-static inline uint32_t bt_enc_i(uint32_t op, uint32_t rd, uint32_t rs1, uint32_t imm) {
-  return op << 24 | rd << 20 | rs1 << 16 | (imm & 0xffffu);
-}
-static inline uint32_t bt_enc_j(uint32_t op, uint32_t from, uint32_t to) {
-  return op << 24 | (((to - from) >> 2) & 0xffffffu);
-}
 
 /* bt_run.c: the row's run hook: virtual kernel mode translated, virtual
  * user mode directly (trap.c); the page-fault hook for user mode. */

@@ -230,7 +230,7 @@ void bt_chain(vm *m, uint32_t stub, const bt_block *k) {
   bt *b = bt_of(m);
   bt_word *s = bt_word_at(b, stub);
   uint32_t site = s->arg, old = tc_word(m, site);
-  uint32_t word = bt_enc_j(site == stub ? OP_JMP : ISA_OPCODE(old), site, k->tc);
+  uint32_t word = ISA_ENC_J(site == stub ? OP_JMP : ISA_OPCODE(old), (k->tc - site) >> 2);
   if (s->why == BX_FAR) {
     if (b->nlinks == b->links_cap) {
       uint32_t cap = b->links_cap ? 2 * b->links_cap : 64;
@@ -259,7 +259,7 @@ void bt_unchain(vm *m, uint32_t stub) {
   bt_word *s = bt_word_at(b, stub);
   if (s->why == BX_CHAINED) { /* in the same page: put back the jump to the stub, or the stub */
     uint32_t site = s->arg;
-    repatch(m, site, site == stub ? bt_enc_r(OP_BRK, 0, 0, 0) : bt_enc_j(ISA_OPCODE(tc_word(m, site)), site, stub));
+    repatch(m, site, site == stub ? ISA_ENC_R(OP_BRK, 0, 0, 0) : ISA_ENC_J(ISA_OPCODE(tc_word(m, site)), (stub - site) >> 2));
     s->why = BX_DIRECT;
   }
   if (s->why == BX_FAR_CHAINED)

@@ -400,6 +400,7 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
   for (;;) {
     uint64_t ran = c->st.insns - c->st.marked - base + b->run_emulated;
     if (ran >= budget) { /* exactly at a boundary */
+      KIT_ASSERT(ran == budget, "bt_run_kernel: translated code ran past the guest's budget");
       leave_here(m);
       return;
     }

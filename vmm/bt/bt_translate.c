@@ -63,24 +63,24 @@ static uint32_t ins(em *e, uint32_t word) { return emit(e, word, true, (bt_word)
 static uint32_t last(em *e, uint32_t word) { return emit(e, word, false, (bt_word){e->gpc, 0, W_BODY, 0, 0}); }
 /* divu r0, r0, rx: leaves for the monitor exactly when rx = 0. */
 static void pend(em *e, uint32_t rx) {
-  emit(e, bt_enc_r(OP_DIVU, 0, 0, rx), true, (bt_word){e->gpc, 0, W_PEND, BX_PENDING, 0});
+  emit(e, ISA_ENC_R(OP_DIVU, 0, 0, rx), true, (bt_word){e->gpc, 0, W_PEND, BX_PENDING, 0});
 }
 /* A brk that is itself the guest instruction's exit (unmarked: counted as
  * the guest's retired callr, syscall or brk) or a fault that never retires
  * (marked). */
 static void exit_insn(em *e, unsigned why, uint32_t reg, uint32_t arg, bool marked) {
-  emit(e, bt_enc_r(OP_BRK, 0, 0, 0), marked, (bt_word){e->gpc, arg, W_EXIT, (uint8_t)why, (uint8_t)reg});
+  emit(e, ISA_ENC_R(OP_BRK, 0, 0, 0), marked, (bt_word){e->gpc, arg, W_EXIT, (uint8_t)why, (uint8_t)reg});
 }
 /* An exit stub: the guest continues at target; site is the word chaining
  * patches (0: the stub itself). */
 static uint32_t stub(em *e, unsigned why, uint32_t target, uint32_t site) {
   uint32_t va = e->at;
-  emit(e, bt_enc_r(OP_BRK, 0, 0, 0), true, (bt_word){target, site ? site : va, W_STUB, (uint8_t)why, 0});
+  emit(e, ISA_ENC_R(OP_BRK, 0, 0, 0), true, (bt_word){target, site ? site : va, W_STUB, (uint8_t)why, 0});
   return va;
 }
 
-#define LWV(rd, off) bt_enc_i(OP_LW, rd, 0, VP(off))
-#define SWV(rs, off) bt_enc_i(OP_SW, rs, 0, VP(off))
+#define LWV(rd, off) ISA_ENC_I(OP_LW, rd, 0, VP(off))
+#define SWV(rs, off) ISA_ENC_I(OP_SW, rs, 0, VP(off))
 
 /* ---- the special instructions ---- */
 
@@ -90,14 +90,14 @@ static uint32_t stub(em *e, unsigned why, uint32_t target, uint32_t site) {
 static void x_pushf(em *e) {
 #if LAB_SOLUTION >= 3
   ins(e, SWV(1, VP_SCR1));
-  ins(e, bt_enc_r(OP_PUSHF, 0, 0, 0));
-  ins(e, bt_enc_i(OP_LW, 1, REG_SP, 0));
-  ins(e, bt_enc_i(OP_ANDI, 1, 1, FLAGS_CC));
+  ins(e, ISA_ENC_R(OP_PUSHF, 0, 0, 0));
+  ins(e, ISA_ENC_I(OP_LW, 1, REG_SP, 0));
+  ins(e, ISA_ENC_I(OP_ANDI, 1, 1, FLAGS_CC));
   ins(e, SWV(2, VP_SCR2));
   ins(e, LWV(2, VP_VSYS));
-  ins(e, bt_enc_r(OP_OR, 1, 1, 2));
+  ins(e, ISA_ENC_R(OP_OR, 1, 1, 2));
   ins(e, LWV(2, VP_SCR2));
-  ins(e, bt_enc_i(OP_SW, 1, REG_SP, 0));
+  ins(e, ISA_ENC_I(OP_SW, 1, REG_SP, 0));
   last(e, LWV(1, VP_SCR1));
 #else
   /* Lab 3: emit pushf's expansion (x_cli below shows the tools: ins() for
@@ -117,16 +117,16 @@ static void x_pushf(em *e) {
  * before the next instruction, as the hardware would. */
 static void x_popf(em *e) {
 #if LAB_SOLUTION >= 3
-  ins(e, bt_enc_r(OP_POPF, 0, 0, 0));
+  ins(e, ISA_ENC_R(OP_POPF, 0, 0, 0));
   ins(e, SWV(1, VP_SCR1));
-  ins(e, bt_enc_i(OP_LW, 1, REG_SP, (uint32_t)-4));
-  ins(e, bt_enc_i(OP_ANDI, 1, 1, FLAG_IE));
-  ins(e, bt_enc_i(OP_ORI, 1, 1, FLAG_KM));
+  ins(e, ISA_ENC_I(OP_LW, 1, REG_SP, (uint32_t)-4));
+  ins(e, ISA_ENC_I(OP_ANDI, 1, 1, FLAG_IE));
+  ins(e, ISA_ENC_I(OP_ORI, 1, 1, FLAG_KM));
   ins(e, SWV(1, VP_VSYS));
   ins(e, SWV(2, VP_SCR2));
   ins(e, LWV(2, VP_VPEND));
-  ins(e, bt_enc_r(OP_AND, 1, 1, 2));          /* FLAG_IE iff new IE and pending */
-  ins(e, bt_enc_i(OP_XORI, 1, 1, FLAG_IE)); /* 0 iff the monitor must deliver */
+  ins(e, ISA_ENC_R(OP_AND, 1, 1, 2));          /* FLAG_IE iff new IE and pending */
+  ins(e, ISA_ENC_I(OP_XORI, 1, 1, FLAG_IE)); /* 0 iff the monitor must deliver */
   ins(e, LWV(2, VP_SCR2));
   pend(e, 1);
   last(e, LWV(1, VP_SCR1));
@@ -146,17 +146,17 @@ static void x_popf(em *e) {
 
 static void x_cli(em *e) {
   ins(e, SWV(1, VP_SCR1));
-  ins(e, bt_enc_i(OP_ADDI, 1, 0, FLAG_KM));
+  ins(e, ISA_ENC_I(OP_ADDI, 1, 0, FLAG_KM));
   ins(e, SWV(1, VP_VSYS));
   last(e, LWV(1, VP_SCR1));
 }
 
 static void x_sti(em *e) {
   ins(e, SWV(1, VP_SCR1));
-  ins(e, bt_enc_i(OP_ADDI, 1, 0, FLAG_KM | FLAG_IE));
+  ins(e, ISA_ENC_I(OP_ADDI, 1, 0, FLAG_KM | FLAG_IE));
   ins(e, SWV(1, VP_VSYS));
   ins(e, LWV(1, VP_VPEND));
-  ins(e, bt_enc_i(OP_XORI, 1, 1, FLAG_IE)); /* 0 iff an interrupt is pending */
+  ins(e, ISA_ENC_I(OP_XORI, 1, 1, FLAG_IE)); /* 0 iff an interrupt is pending */
   pend(e, 1);
   last(e, LWV(1, VP_SCR1));
 }
@@ -177,7 +177,7 @@ static bool x_mfc_mtc(em *e, const dinsn *d) {
     return true;
   }
   ins(e, SWV(1, VP_SCR1));
-  ins(e, bt_enc_i(OP_ANDI, 1, d->rs1, FLAGS_ALL)); /* CR[estatus] holds flag bits only */
+  ins(e, ISA_ENC_I(OP_ANDI, 1, d->rs1, FLAGS_ALL)); /* CR[estatus] holds flag bits only */
   ins(e, SWV(1, off));
   last(e, LWV(1, VP_SCR1));
   return true;
@@ -193,25 +193,25 @@ static unsigned direct(uint32_t from, uint32_t to) { return ((from ^ to) & ~PAGE
 static void x_branch(em *e, const dinsn *d, uint32_t pc) {
   uint32_t target = pc + d->imm, at = e->at;
   if (d->op == OP_JMP) {
-    last(e, bt_enc_j(OP_JMP, at, at + 4));
+    last(e, ISA_ENC_J(OP_JMP, 1));
     stub(e, direct(pc, target), target, at);
     return;
   }
   if (d->op == OP_CALL) {
     uint32_t ret = pc + 4; /* the guest's return address, not the TC's */
     if (ret >> 16) {
-      ins(e, bt_enc_i(OP_LUI, REG_LR, 0, ret >> 16));
-      if (ret & 0xffff) ins(e, bt_enc_i(OP_ORI, REG_LR, REG_LR, ret));
+      ins(e, ISA_ENC_I(OP_LUI, REG_LR, 0, ret >> 16));
+      if (ret & 0xffff) ins(e, ISA_ENC_I(OP_ORI, REG_LR, REG_LR, ret));
     } else {
-      ins(e, bt_enc_i(OP_ORI, REG_LR, 0, ret));
+      ins(e, ISA_ENC_I(OP_ORI, REG_LR, 0, ret));
     }
     at = e->at;
-    last(e, bt_enc_j(OP_JMP, at, at + 4));
+    last(e, ISA_ENC_J(OP_JMP, 1));
     stub(e, direct(pc, target), target, at);
     return;
   }
   /* Conditional: taken goes to the second stub, fall-through to the first. */
-  last(e, bt_enc_j(d->op, at, at + 8));
+  last(e, ISA_ENC_J(d->op, 2));
   stub(e, direct(pc, pc + 4), pc + 4, 0);
   stub(e, direct(pc, target), target, at);
 }
@@ -239,12 +239,12 @@ enum { JR_LUI = 4, JR_ORI = 8, JR_STUB = 32 };
 static void x_jr(em *e, const dinsn *d) {
   uint32_t s = d->rs1 == 1 ? 2 : 1, slot = s == 1 ? VP_SCR1 : VP_SCR2, start = e->at;
   ins(e, SWV(s, slot));
-  ins(e, bt_enc_i(OP_LUI, s, 0, 0));
-  ins(e, bt_enc_i(OP_ORI, s, s, 1));
-  ins(e, bt_enc_r(OP_XOR, s, s, d->rs1));
-  ins(e, bt_enc_r(OP_SLTU, s, 0, s));
-  ins(e, bt_enc_i(OP_XORI, s, s, 1));
-  emit(e, bt_enc_r(OP_DIVU, 0, 0, s), true, (bt_word){e->gpc, start, W_PEND, BX_JR, (uint8_t)d->rs1});
+  ins(e, ISA_ENC_I(OP_LUI, s, 0, 0));
+  ins(e, ISA_ENC_I(OP_ORI, s, s, 1));
+  ins(e, ISA_ENC_R(OP_XOR, s, s, d->rs1));
+  ins(e, ISA_ENC_R(OP_SLTU, s, 0, s));
+  ins(e, ISA_ENC_I(OP_XORI, s, s, 1));
+  emit(e, ISA_ENC_R(OP_DIVU, 0, 0, s), true, (bt_word){e->gpc, start, W_PEND, BX_JR, (uint8_t)d->rs1});
   last(e, LWV(s, slot));
   stub(e, BX_LOOKUP, 1, 0);
 }
@@ -264,8 +264,8 @@ uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target) {
   bt_unchain(m, stub);
   bt_word w = *bt_word_at(b, start + JR_LUI);
   uint32_t s = ISA_RD(ld32(m->c->mem + bt_tc_pa(b, start + JR_LUI)));
-  bt_put(m, start + JR_LUI, bt_enc_i(OP_LUI, s, 0, target >> 16), true, w);
-  bt_put(m, start + JR_ORI, bt_enc_i(OP_ORI, s, s, target & 0xffff), true, w);
+  bt_put(m, start + JR_LUI, ISA_ENC_I(OP_LUI, s, 0, target >> 16), true, w);
+  bt_put(m, start + JR_ORI, ISA_ENC_I(OP_ORI, s, s, target & 0xffff), true, w);
   sw->gpc = target;
   sw->why = (uint8_t)direct(w.gpc, target);
   return stub;
@@ -362,6 +362,33 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+#ifdef KIT_CHECKS
+/* bt.h's rule, checked on every block in the test build: each guest
+ * instruction became exactly one unmarked TC word (the one the CPU counts
+ * as the guest's retired instruction), or none when it never retires (a
+ * fault exit); exit stubs belong to where the guest continues and are all
+ * marked. */
+static void check_expansions(vm *m, const bt_block *k) {
+  bt *b = bt_of(m);
+  for (uint32_t i = 0; i < k->ninsns; i++) {
+    uint32_t gpc = k->gpc + 4 * i, unmarked = 0;
+    bool faults = false;
+    for (uint32_t w = 0; w < k->nwords; w++) {
+      uint32_t va = k->tc + 4 * w;
+      const bt_word *bw = bt_word_at(b, va);
+      bool marked = mmu_word_marked(m->c, bt_tc_pa(b, va));
+      KIT_ASSERT(bw->kind != W_STUB || marked, "bt_translate: an unmarked exit stub");
+      if (bw->kind == W_STUB || bw->gpc != gpc) continue;
+      unmarked += !marked;
+      faults |= bw->kind == W_EXIT && bw->why == BX_FAULT;
+    }
+    KIT_ASSERT(unmarked == 1 || (unmarked == 0 && faults), "bt_translate: a guest instruction not one unmarked word");
+  }
+}
+#else
+#define check_expansions(m, k) ((void)0)
+#endif
+
 bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   double t0 = now();
   bt *b = bt_of(m);
@@ -391,6 +418,7 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa) {
   LAB_TODO(3, "vmm/bt/bt_translate.c bt_translate: scanning the block");
 #endif
   bt_block *k = bt_insert(m, gpc, gpa, start, n, (e.at - start) / 4);
+  check_expansions(m, k);
   bt_protect(m, gpa, n);
   b->n.translations++;
   b->n.translated_insns += n;

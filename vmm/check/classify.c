@@ -26,6 +26,7 @@
 #include "isa_info.h"
 #include "mmu.h"
 #include "core/vmm.h"
+#include "classify.h"
 
 /* r2 and memory operands point into the probe page, whose PTE is changed
  * in memory after its translation is cached: an instruction that reloads
@@ -47,22 +48,25 @@ typedef struct verdict {
   int user_cause, kernel_cause; /* a trap seen in that mode, or -1 */
 } verdict;
 
-/* One instance of an instruction: fixed registers and small operands that
- * point at mapped memory. */
+/* One instance of an instruction: each operand into the fields its kind
+ * names (isa.h), with fixed registers (r1 in rd, r2 in rs1, r3 in rs2) and
+ * small values that point at mapped memory. */
 static uint32_t instance(const isa_info *in, uint32_t cr) {
   uint32_t w = (uint32_t)in->opcode << 24;
   for (const char *p = in->ops; *p; p++) {
-    switch (*p) {
-    case 'd': w |= 1u << 20; break;
-    case 's': w |= 2u << 16; break;
-    case 't': w |= 3u << 12; break;
-    case 'i':
-    case 'u': w |= 4; break;
-    case 'm': w |= 2u << 16 | 8; break; /* 8(r2): in the data page */
-    case 'j': w |= 2; break;
-    case 'c': w |= cr; break;
-    case 'p': w |= in->opcode == OP_IN ? PORT_CONS_STATUS : PORT_CONS_DATA; break;
+    const isa_operand *k = isa_operand_kind(*p);
+    if (!k) continue;
+    w |= ISA_FIELD_PUT(k->reg, k->reg == FIELD_RD ? 1 : k->reg == FIELD_RS1 ? 2 : 3);
+    uint32_t imm = 0;
+    switch (k->form) {
+    case FORM_SIGNED:
+    case FORM_UNSIGNED: imm = 4; break;
+    case FORM_MEM: imm = 8; break; /* 8(r2): in the data page */
+    case FORM_TARGET: imm = 2; break;
+    case FORM_CREG: imm = cr; break;
+    case FORM_PORT: imm = in->opcode == OP_IN ? PORT_CONS_STATUS : PORT_CONS_DATA; break;
     }
+    w |= ISA_FIELD_PUT(k->imm, imm);
   }
   return w;
 }

@@ -261,7 +261,7 @@ uint32_t gen_play_pte(gen *g) {
 }
 
 static void emit_memory(gen *g) {
-  uint32_t jr_lr = (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16;
+  uint32_t jr_lr = ISA_ENC_R(OP_JR, 0, REG_LR, 0);
   gen_emit(g, 0, "; ---- initial memory ----");
   emit_words(g, G_KDATA, 256, 0, true);
   emit_words(g, G_UDATA, 256, 0, true);

@@ -61,9 +61,12 @@ uint32_t gen_safe_word(gen *g) {
   static const uint8_t r_ops[] = {OP_ADD, OP_SUB, OP_AND, OP_OR, OP_XOR, OP_SHL, OP_SHR, OP_SAR, OP_MUL, OP_SLT, OP_SLTU};
   static const uint8_t i_ops[] = {OP_ADDI, OP_ANDI, OP_ORI, OP_XORI, OP_SHLI, OP_SHRI, OP_SARI, OP_SLTI};
   uint32_t rd = (uint32_t)rreg(g), rs = (uint32_t)sreg(g);
-  if (gen_chance(g, 50))
-    return (uint32_t)r_ops[gen_below(g, N(r_ops))] << 24 | rd << 20 | rs << 16 | (uint32_t)sreg(g) << 12;
-  return (uint32_t)i_ops[gen_below(g, N(i_ops))] << 24 | rd << 20 | rs << 16 | (gen_rand(g) & 0xffff);
+  if (gen_chance(g, 50)) {
+    uint32_t op = r_ops[gen_below(g, N(r_ops))];
+    return ISA_ENC_R(op, rd, rs, (uint32_t)sreg(g));
+  }
+  uint32_t op = i_ops[gen_below(g, N(i_ops))];
+  return ISA_ENC_I(op, rd, rs, gen_rand(g));
 }
 
 /* ---- simple fragments ---- */
@@ -364,7 +367,7 @@ static void f_smc(gen *g) {
     gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
     gen_emit(g, 1, "        sw r11, %u(r12)", 4 * i);
   }
-  gen_emit(g, 2, "        li r11, 0x%x", (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16);
+  gen_emit(g, 2, "        li r11, 0x%x", ISA_ENC_R(OP_JR, 0, REG_LR, 0));
   gen_emit(g, 1, "        sw r11, %u(r12)", 4 * n);
   gen_emit(g, 1, "        callr r12");
   if (gen_chance(g, 50)) return;

@@ -60,7 +60,7 @@ static bool views_differ(const ls_view *a, const ls_view *b, const char *mode, c
        (a->flags & FLAG_KM) ? "kernel" : "user", mode, (b->flags & FLAG_KM) ? "kernel" : "user");
   DIFF(a->flags != b->flags, "flags: native 0x%02x, %s 0x%02x", a->flags, mode, b->flags);
   for (int i = 1; i < NREGS; i++)
-    DIFF(a->r[i] != b->r[i], "%s: native 0x%08x, %s 0x%08x", dis_reg((unsigned)i), a->r[i], mode, b->r[i]);
+    DIFF(a->r[i] != b->r[i], "%s: native 0x%08x, %s 0x%08x", isa_reg_name((unsigned)i), a->r[i], mode, b->r[i]);
   for (int i = 0; i < NCR; i++)
     DIFF(a->cr[i] != b->cr[i], "CR[%s]: native 0x%08x, %s 0x%08x", isa_cr_name((uint32_t)i), a->cr[i], mode,
          b->cr[i]);
@@ -336,7 +336,7 @@ void lockstep_print(FILE *f, const char *mode, const ls_result *res) {
   fprintf(f, "  after it:    %-10s  %-10s\n", "native", mode);
   row(f, "pc", a->pc, b->pc);
   row(f, "flags", a->flags, b->flags);
-  for (int i = 1; i < NREGS; i++) row(f, dis_reg((unsigned)i), a->r[i], b->r[i]);
+  for (int i = 1; i < NREGS; i++) row(f, isa_reg_name((unsigned)i), a->r[i], b->r[i]);
   for (int i = 0; i < NCR; i++) row(f, isa_cr_name((uint32_t)i), a->cr[i], b->cr[i]);
   row(f, "timer left", a->timer_left, b->timer_left);
   row(f, "pending", a->irq, b->irq);

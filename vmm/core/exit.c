@@ -37,6 +37,7 @@ void vm_tick(vm *m, uint32_t n) {
   if (!v->cr[CR_TIMER] || !n) return;
   /* A run on the real CPU never overshoots the timer (vm_timer_budget),
    * and the monitor retires one instruction at a time. */
+  KIT_ASSERT(n <= v->timer_left, "vm_tick: a run overshot the virtual timer");
   v->timer_left -= n;
   if (v->timer_left == 0) {
     v->irq |= 1u << CAUSE_TIMER;
@@ -135,5 +136,6 @@ void vm_run(vm *m, uint64_t ticks) {
     if (now >= end) return;
     if (virtual_events(m, end - now)) continue;
     m->mode->run(m, end - now);
+    KIT_ASSERT(vm_ticks(m) <= end, "vm_run: a run went past its budget");
   }
 }

@@ -93,6 +93,8 @@ int guest_init(guest *g, const vmm_mode *md, const vmm_opts *o, cpu *c, const ch
     return 0;
   }
   if (md->vm_size < sizeof(vm)) cpu_panic("guest_init: a mode's VM must begin with a vm");
+  KIT_ASSERT(!md->cpu_runs_vcpu == !md->inject, "guest_init: a CPU that runs the VCPU delivers the guest's traps");
+  KIT_ASSERT(md->exit_name && md->nexit_reasons && md->probe, "guest_init: a monitor mode shows its exits");
   g->m = calloc(1, md->vm_size);
   if (!g->m) return -1;
   counters_in(g); /* the VM notes the CPU's counters as they are now: zero */

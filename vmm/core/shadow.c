@@ -102,6 +102,7 @@ static uint32_t pool_alloc(vm *m) {
     if (!o) return 0;
     space_free(m, o);
   }
+  KIT_ASSERT(in_pool(m, pa) && m->pool_used <= SHADOW_POOL, "pool_alloc: a page outside the pool");
   memset(m->c->mem + pa, 0, PAGE_SIZE);
   return pa;
 }
@@ -155,6 +156,7 @@ uint32_t shadow_current(vm *m) {
       r->pd = pool_alloc(m);
     }
     /* The kernel root maps the monitor's window, if it has one. */
+    KIT_ASSERT(PGOFF(m->window_va) == 0 && PTX(m->window_va) == 0, "shadow_current: a window of whole tables");
     if (m->window_pde && r == &m->cur.root[0]) st(m, PDE_AT(r->pd, m->window_va), m->window_pde);
   }
   return r->pd;
@@ -243,6 +245,10 @@ static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
   /* A watched page (one holding translated code, say) stays read-only, so
    * that a write to it comes to the monitor. */
   if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
+  /* (vm.h) Entries point only inside the VM's own memory, whatever the
+   * guest's tables say; writable only once the guest's PTE is dirty. */
+  KIT_ASSERT(gpa < m->size, "spte_make: an entry outside the guest's memory");
+  KIT_ASSERT(!(spte & PTE_W) || ((flags & PTE_W) && (flags & PTE_D)), "spte_make: W before the guest's D");
   return spte;
 }
 
@@ -261,6 +267,7 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
   uint32_t spte = spte_make(m, gpa, flags);
 
   uint32_t pd = shadow_current(m);
+  KIT_ASSERT(pd != m->cur.root[1].pd || (flags & PTE_U), "shadow_fault: a kernel page in the virtual-user root");
   uint32_t pde_pa = PDE_AT(pd, va);
   uint32_t pde = ld(m, pde_pa);
   if (!(pde & PTE_V)) {

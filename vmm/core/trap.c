@@ -38,6 +38,7 @@
 void vm_load_root(vm *m) {
   cpu *c = m->c;
   uint32_t pd = shadow_current(m);
+  KIT_ASSERT(pd >= m->pool && pd < vm_own_pages(m), "vm_load_root: the real CPU on a table outside the pool");
   if (c->cr[CR_PTB] != pd || !(c->cr[CR_PAGING] & 1)) {
     c->cr[CR_PTB] = pd;
     c->cr[CR_PAGING] = 1;
@@ -55,6 +56,7 @@ static void world_enter(vm *m) {
   c->perm_shift = PSHIFT_USER;
   c->fetch_va = FETCH_NONE;
   vm_load_root(m);
+  KIT_ASSERT(c->trap_to_host, "world_enter: the monitor must own real kernel mode");
 }
 
 /* Store the real CPU's state back into the VCPU, and count the guest

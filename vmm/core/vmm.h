@@ -99,45 +99,9 @@ typedef struct vm_report {
   hw_counters hw;
 } vm_report;
 
-/* Host end of a guest console: stdout and stdin. */
-struct host_console;
-typedef struct host_console {
-  FILE *out, *in;
-  bool in_tty;
-  bool eof;
-} host_console;
-void host_console_init(host_console *hc, FILE *out, FILE *in);
-void host_console_attach(host_console *hc, cpu *c);
-/* The same ends on any console device (a VCPU's, a multiplexer's). */
-void host_console_fill(host_console *hc, console_dev *con);
-
 /* Copy the image's segments into physical memory at base + address;
  * -1 with a message if a segment does not fit below limit. */
 int load_image(cpu *c, const image *img, uint32_t base, uint32_t limit, char *err, size_t errlen);
-
-/* Print the readable table (--stats) and the JSON object (--stats-json). */
-void report_table(FILE *f, const vm_report *r);
-int report_json(const char *path, const vm_report *r);
-/* The members of that object, into an object the caller has opened (the
- * `guests` array of a multi-guest run, docs/multi.md). */
-struct json;
-void report_json_members(struct json *j, const vm_report *r);
-
-/* Exit status for a finished run, and a one-line reason plus the guest's
- * registers (regs: what it believes them to be) on stderr when the machine
- * did not halt by itself. */
-struct guest_view;
-int report_status(const vm_report *r, const struct guest_view *regs);
-
-double host_now(void);
-
-/* A size or count from the command line or a config file: decimal, 0x hex
- * or 0 octal, with an optional K, M or G suffix; 0 and *out set if it is at
- * most max, else -1.  (config.c) */
-int parse_size(const char *s, uint64_t max, uint64_t *out);
-/* A byte count as parse_size reads it back, in the largest unit that
- * divides it: "16K", "1G", "4100" (config.c). */
-const char *size_str(uint64_t bytes, char *buf, size_t len);
 
 /* The limits a user can meet, each derived from the constant it comes
  * from; the programs' messages print them and the documents quote them
@@ -147,12 +111,5 @@ const char *size_str(uint64_t bytes, char *buf, size_t len);
 #define VMM_MEM_MAX (1u << 30)  /* ... at most 1 GiB, so that several guests and the
                                    monitor's pages fit the 32-bit host-physical space */
 #define VMM_TLB_MAX CPU_TLB_MAX /* --tlb: entries, a power of two */
-
-/* classify.c: print the Popek-Goldberg table; returns how many sensitive
- * instructions are not privileged.  classify_agrees checks one instruction
- * against its declared class (for the tests). */
-struct isa_info;
-int classify_main(FILE *f, bool strict);
-bool classify_agrees(bool strict, const struct isa_info *in, char *why, size_t len);
 
 #endif

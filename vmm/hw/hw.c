@@ -164,6 +164,7 @@ static void on_exception(hw_vm *h) {
 static void on_insn(hw_vm *h) {
 #if LAB_SOLUTION >= 5
   const vmx_exit_info *e = &h->s.exit;
+  KIT_ASSERT(h->m.v.flags & FLAG_KM, "on_insn: an exit from guest user mode (it would have trapped first)");
   if (e->reason == VMX_EXIT_CR_WRITE && e->qual != CR_PTB && e->qual != CR_PAGING)
     cpu_panic("on_insn: an exit the monitor did not ask for");
   vm_emulate(&h->m, &e->decoded, e->insn);

@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "multi.h"
+#include "runner.h"
 
 #define MAX_FIELDS 8
 #define CONFIG_MAX_BYTES (1u << 20)

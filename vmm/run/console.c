@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/vmm.h"
+#include "runner.h"
 
 static void hc_putc(void *ctx, int ch) {
   host_console *hc = ctx;

@@ -18,6 +18,8 @@
 #include "multi.h"
 #include "bt/bt.h"
 #include "core/mode.h"
+#include "runner.h"
+#include "check/classify.h"
 
 static void usage(FILE *f) {
   fprintf(f,

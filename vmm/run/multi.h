@@ -26,6 +26,7 @@
 
 #include "core/mode.h"
 #include "core/vmm.h"
+#include "runner.h"
 
 #define MULTI_MAX_GUESTS 256
 #define MULTI_NAME_MAX 32      /* a guest's name, with its NUL */

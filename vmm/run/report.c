@@ -11,6 +11,7 @@
 #include "isa_info.h"
 #include "json.h"
 #include "core/mode.h"
+#include "runner.h"
 
 double host_now(void) {
   struct timeval tv;

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "multi.h"
+#include "runner.h"
 
 void sched_init(sched *s, sched_guest *q, int n, uint64_t quantum) {
   memset(s, 0, sizeof *s);

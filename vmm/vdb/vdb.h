@@ -43,6 +43,7 @@
 #include "cpu.h"
 #include "image.h"
 #include "core/mode.h"
+#include "run/runner.h"
 
 /* ---- options (bin/vdb's command line) ---- */
 typedef struct vdb_opts {
@@ -299,7 +300,8 @@ typedef struct vdb_val {
 int expr_eval(vdb *d, vdb_target *t, const char *s, vdb_val *out, char *err, size_t len);
 /* The value of a register name as in $NAME (without the $); -1 if none. */
 int expr_reg(const vdb_target *t, const char *name, uint32_t *v);
-extern const char *const expr_reg_names[];
+/* The names $NAME accepts, for completion: i = 0, 1, ... until NULL. */
+const char *expr_reg_name(int i);
 /* Evaluate or print the error: 0 or -1. */
 int vdb_eval(vdb *d, const char *s, uint32_t *v);
 
@@ -353,6 +355,8 @@ int cmd_catch_trap(vdb *d, const char *args);
 int cmd_catch_exit(vdb *d, const char *args);
 int cmd_catch_translate(vdb *d, const char *args);
 /* vdb_info.c */
+/* A register's name as info registers shows it (fp, sp, lr; r0..r12). */
+const char *vdb_reg_label(unsigned r);
 int cmd_info_registers(vdb *d, const char *args);
 int cmd_info_creg(vdb *d, const char *args);
 int cmd_print(vdb *d, const char *args);

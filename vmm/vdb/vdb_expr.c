@@ -31,59 +31,44 @@ typedef struct parser {
   bool failed;
 } parser;
 
-const char *const expr_reg_names[] = {
-    "r0",
-    "r1",
-    "r2",
-    "r3",
-    "r4",
-    "r5",
-    "r6",
-    "r7",
-    "r8",
-    "r9",
-    "r10",
-    "r11",
-    "r12",
-    "r13",
-    "r14",
-    "r15",
-    "zero",
-    "fp",
-    "sp",
-    "lr",
+/* The names of $NAME that are not the ISA's registers: vdb's own, then
+ * the control registers. */
+static const char *const other_names[] = {
     "pc",
     "flags",
     "tick",
 #define CR_REGNAME(name, s, n, m) s,
     CR_TABLE(CR_REGNAME)
 #undef CR_REGNAME
-        NULL,
 };
+static const char *const reg_names[] = {
+#define REG_NAME(NAME, n, s, addr, m) s,
+    REG_TABLE(REG_NAME)
+#undef REG_NAME
+};
+enum { NNAMED = sizeof reg_names / sizeof reg_names[0], NOTHER = sizeof other_names / sizeof other_names[0] };
 
+const char *expr_reg_name(int i) {
+  if (i < 0) return NULL;
+  if (i < NREGS) return isa_reg_numbered((unsigned)i);
+  if (i < NREGS + NNAMED) return reg_names[i - NREGS];
+  if (i < NREGS + NNAMED + NOTHER) return other_names[i - NREGS - NNAMED];
+  return NULL;
+}
+
+/* Does the value come from an address?  pc, the registers that hold one
+ * by convention (REG_TABLE), and the control registers that do. */
 static bool is_addr_reg(const char *name) {
-  static const char *const addrs[] = {"pc", "sp", "fp", "lr", "r13", "r14", "r15", "ptb", "tvec", "epc", "badva"};
-  for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++)
-    if (strcmp(name, addrs[i]) == 0) return true;
-  return false;
+  int r = isa_reg_number(name, false), cr = isa_cr_number(name);
+  return strcmp(name, "pc") == 0 || (r >= 0 && isa_reg_addr((unsigned)r)) || cr == CR_PTB || cr == CR_TVEC ||
+         cr == CR_EPC || cr == CR_BADVA;
 }
 
 int expr_reg(const vdb_target *t, const char *name, uint32_t *v) {
   vdb_regs g;
   target_regs(t, &g);
-  if (name[0] == 'r' && isdigit((unsigned char)name[1])) {
-    char *end;
-    unsigned long n = strtoul(name + 1, &end, 10);
-    if (*end || n >= NREGS || (name[1] == '0' && name[2])) return -1;
-    *v = g.r[n];
-    return 0;
-  }
-  static const struct {
-    const char *name;
-    int reg;
-  } alias[] = {{"zero", REG_ZERO}, {"fp", REG_FP}, {"sp", REG_SP}, {"lr", REG_LR}};
-  for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
-    if (strcmp(name, alias[i].name) == 0) return *v = g.r[alias[i].reg], 0;
+  int r = isa_reg_number(name, false);
+  if (r >= 0) return *v = g.r[r], 0;
   if (strcmp(name, "pc") == 0) return *v = g.pc, 0;
   if (strcmp(name, "flags") == 0) return *v = g.flags, 0;
   if (strcmp(name, "tick") == 0) return *v = (uint32_t)target_now(t), 0;

@@ -12,6 +12,10 @@
 #include "isa_info.h"
 #include "vdb.h"
 
+/* The registers that hold an address by convention go by their name (fp,
+ * sp, lr), the others by number: r0, not zero, beside r1. */
+const char *vdb_reg_label(unsigned r) { return isa_reg_addr(r) ? isa_reg_name(r) : isa_reg_numbered(r); }
+
 int cmd_info_registers(vdb *d, const char *args) {
   vdb_target *t = vdb_cur(d);
   vdb_regs g;
@@ -26,14 +30,7 @@ int cmd_info_registers(vdb *d, const char *args) {
     } while (next_word(&args, w, sizeof w));
     return 0;
   }
-  for (int i = 0; i < NREGS; i++) {
-    char name[16];
-    if (i == REG_FP || i == REG_SP || i == REG_LR)
-      snprintf(name, sizeof name, "%s", i == REG_FP ? "fp" : i == REG_SP ? "sp" : "lr");
-    else
-      snprintf(name, sizeof name, "r%d", i);
-    vdb_printf(d, "%-4s0x%08x%s", name, g.r[i], i % 4 == 3 ? "\n" : "  ");
-  }
+  for (unsigned i = 0; i < NREGS; i++) vdb_printf(d, "%-4s0x%08x%s", vdb_reg_label(i), g.r[i], i % 4 == 3 ? "\n" : "  ");
   char sym[80], fg[32], fr[32];
   target_symbolize(t, g.pc, sym, sizeof sym);
   vm_show_flags(g.flags, fg, sizeof fg);

@@ -158,8 +158,8 @@ static char **complete(const char *text, int start, int end) {
   }
   if (text[0] == '$') {
     char buf[40];
-    for (int i = 0; expr_reg_names[i]; i++) {
-      snprintf(buf, sizeof buf, "$%s", expr_reg_names[i]);
+    for (int i = 0; expr_reg_name(i); i++) {
+      snprintf(buf, sizeof buf, "$%s", expr_reg_name(i));
       cand_add(&c, text, buf);
     }
     return cand_result(&c);

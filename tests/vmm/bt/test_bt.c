@@ -16,7 +16,7 @@
  *               and only translated code
  *   dump        --dump-tc shows each guest block beside its translation
  *
- * Guests run in this process (native_run, bt_run) with their console in a
+ * Guests run in this process (the mode table: guest_create) with their console in a
  * temporary file, so that the monitor's C runs under the sanitizers.
  */
 #include <check.h>
@@ -28,6 +28,7 @@
 #include "bt/bt.h"
 #include "isa_info.h"
 #include "mmu.h"
+#include "run/runner.h"
 
 /* ---- running an image in a mode ---- */
 
@@ -180,7 +181,7 @@ START_TEST(blocks) {
   ck_assert(k->ninsns == 1 && k->nwords == 2 && word_of(m, k, 1)->gpc == 0x1000);
   /* call: lr gets the GUEST return address, then a jump to the stub. */
   k = block_at(m, 0x1014);
-  ck_assert_uint_eq(tc_at(m, k, 0), bt_enc_i(OP_ORI, REG_LR, 0, 0x1018));
+  ck_assert_uint_eq(tc_at(m, k, 0), ISA_ENC_I(OP_ORI, REG_LR, 0, 0x1018));
   ck_assert(word_of(m, k, -1)->kind == W_STUB && word_of(m, k, -1)->gpc == 0x1000);
   /* jr: the inline cache ends the block: a miss check, then its stub. */
   k = block_at(m, 0x1018);
@@ -197,7 +198,7 @@ START_TEST(blocks) {
   /* Plain mtc is in line; mtc ptb traps and ends the block. */
   k = block_at(m, 0x1034);
   ck_assert(k->ninsns == 2 && k->nwords == 3);
-  ck_assert_uint_eq(tc_at(m, k, 0), bt_enc_i(OP_SW, 1, 0, VP(VP_CR + 4 * CR_SCRATCH)));
+  ck_assert_uint_eq(tc_at(m, k, 0), ISA_ENC_I(OP_SW, 1, 0, VP(VP_CR + 4 * CR_SCRATCH)));
   /* The translator refuses a guest's r0-based window access, and an
    * illegal word: marked exits that reflect the fault. */
   k = block_at(m, 0x103c);
@@ -227,7 +228,7 @@ START_TEST(blocks) {
   /* --bt-priv trap copies the privileged instructions unchanged. */
   m = make_bt_vm(&img, true);
   k = block_at(m, 0x1034);
-  ck_assert_uint_eq(tc_at(m, k, 0), bt_enc_i(OP_MTC, 0, 1, CR_SCRATCH));
+  ck_assert_uint_eq(tc_at(m, k, 0), ISA_ENC_I(OP_MTC, 0, 1, CR_SCRATCH));
   k = block_at(m, 0x1044);
   ck_assert_uint_eq(tc_at(m, k, 0) >> 24, OP_SW); /* pushf is special: still translated */
   vm_free(m);

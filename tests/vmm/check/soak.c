@@ -20,6 +20,7 @@
 
 #include "check/gen.h"
 #include "check/lockstep.h"
+#include "run/runner.h"
 
 typedef struct outcome {
   int verdict; /* enum ls_verdict, or -1: the run crashed */
@@ -110,28 +111,28 @@ int main(int argc, char **argv) {
   int shown = 0;
   printf("soak: %llu random kernels and %llu attack kernels per mode, in lockstep with native\n",
          (unsigned long long)n, (unsigned long long)attacks);
-  for (int i = 0; i < ls_nmodes; i++) {
+  for (int i = 0; i < mode_count(true); i++) {
     tally t = {0};
-    run_batch(ls_modes[i].name, GEN_NORMAL, n, &t, &shown);
-    printf("  %-10s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", ls_modes[i].name,
-           strcmp(ls_modes[i].name, "trap") == 0 ? "strict" : "real", (unsigned long long)t.runs,
+    run_batch(mode_nth(i, true)->name, GEN_NORMAL, n, &t, &shown);
+    printf("  %-10s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", mode_nth(i, true)->name,
+           strcmp(mode_nth(i, true)->name, "trap") == 0 ? "strict" : "real", (unsigned long long)t.runs,
            (unsigned long long)t.ticks, (unsigned long long)t.diverged, (unsigned long long)t.crashed);
     all.runs += t.runs, all.ticks += t.ticks, all.diverged += t.diverged, all.crashed += t.crashed;
     all.outside += t.outside, all.outside_runs += t.outside_runs;
     tally a = {0};
-    run_batch(ls_modes[i].name, GEN_ATTACK, attacks, &a, &shown);
+    run_batch(mode_nth(i, true)->name, GEN_ATTACK, attacks, &a, &shown);
     printf("  %-10s attacks: %llu kernels, %llu bytes or entries outside the guest changed, %llu divergences\n",
-           ls_modes[i].name, (unsigned long long)a.runs, (unsigned long long)a.outside, (unsigned long long)a.diverged);
+           mode_nth(i, true)->name, (unsigned long long)a.runs, (unsigned long long)a.outside, (unsigned long long)a.diverged);
     att.runs += a.runs, att.outside += a.outside, att.outside_runs += a.outside_runs;
     att.diverged += a.diverged, att.crashed += a.crashed;
   }
   printf("soak: equivalence: %llu programs x %d modes = %llu runs, %llu ticks compared, %llu divergences "
          "(%llu crashes)\n",
-         (unsigned long long)n, ls_nmodes, (unsigned long long)all.runs, (unsigned long long)all.ticks,
+         (unsigned long long)n, mode_count(true), (unsigned long long)all.runs, (unsigned long long)all.ticks,
          (unsigned long long)all.diverged, (unsigned long long)all.crashed);
   printf("soak: isolation: %llu attack kernels x %d modes = %llu runs, %llu bytes or shadow entries outside the "
          "guest changed (plus %llu in the random kernels), %llu divergences\n",
-         (unsigned long long)attacks, ls_nmodes, (unsigned long long)att.runs, (unsigned long long)att.outside,
+         (unsigned long long)attacks, mode_count(true), (unsigned long long)att.runs, (unsigned long long)att.outside,
          (unsigned long long)all.outside, (unsigned long long)att.diverged + att.crashed);
   printf("soak: %.1f s\n", host_now() - t0);
   return all.diverged || all.crashed || all.outside || att.outside || att.diverged || att.crashed ? 1 : 0;

@@ -3,9 +3,13 @@
  * instruction counts, registers), plus what the monitor counted: every
  * emulated instruction, every reflection path with the state the guest
  * sees, shadow paging, isolation, virtual time, and the popf problem. */
+#include <signal.h>
+
+#include "guestrun.h"
 #include "hwtest.h"
 #include "isa_info.h"
 #include "vmtest.h"
+#include "check/classify.h"
 
 
 static void both(const char *src, bool strict, run_result *n, run_result *t) {
@@ -558,6 +562,39 @@ START_TEST(classifier_agrees_with_table) {
 }
 END_TEST
 
+/* ---- the invariants the comments state are checked in this build ---- */
+
+/* A run that overshoots the virtual timer breaks vm_tick's invariant: in
+ * the test build that is a panic (SIGABRT), not a wrapped counter. */
+START_TEST(invariants_are_checked) {
+  vm m;
+  memset(&m, 0, sizeof m);
+  m.v.cr[CR_TIMER] = 10;
+  m.v.timer_left = 3;
+  vm_tick(&m, 4);
+}
+END_TEST
+
+/* The optimized build compiles them out (their messages are not in
+ * bin/vmm), the test build keeps them (they are in the runner the guest
+ * suites use). */
+static bool binary_holds(const char *path, const char *text) {
+  size_t len;
+  char *b = gr_slurp(path, &len);
+  ck_assert_msg(b != NULL, "%s is missing (make builds it)", path);
+  size_t n = strlen(text);
+  bool found = false;
+  for (size_t i = 0; i + n <= len && !found; i++) found = memcmp(b + i, text, n) == 0;
+  free(b);
+  return found;
+}
+
+START_TEST(invariants_only_in_the_test_build) {
+  ck_assert_msg(!binary_holds("bin/vmm", "invariant: vm_tick"), "bin/vmm (-O2) checks invariants");
+  ck_assert_msg(binary_holds(GR_VMM, "invariant: vm_tick"), "%s (the test build) does not check invariants", GR_VMM);
+}
+END_TEST
+
 Suite *monitor_suite(void) {
   Suite *s = suite_create("monitor");
   TCase *tc = tcase_create("emulate");
@@ -565,6 +602,10 @@ Suite *monitor_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("reflect");
   tcase_add_test(tc, reflects_every_trap_with_native_state);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("invariants");
+  tcase_add_test_raise_signal(tc, invariants_are_checked, SIGABRT);
+  tcase_add_test(tc, invariants_only_in_the_test_build);
   suite_add_tcase(s, tc);
   tc = tcase_create("shadow");
   tcase_add_test(tc, shadow_follows_guest_invalidation);
