@@ -46,7 +46,7 @@ static int make_image(int n, bool far, const char *path) {
   if (!words) return -1;
   for (int i = 0; i < n; i++) {
     int to = far ? (int)(((uint64_t)i * 7919 + 13) % (uint64_t)n) : (i + 1 + i % 13) % n;
-    words[i] = (uint32_t)OP_JMP << 24 | ((uint32_t)(to - i) & 0xffffffu);
+    words[i] = ISA_ENC_J(OP_JMP, to - i);
   }
   int rc = image_add_seg(&img, 0x1000, (const uint8_t *)words, (uint32_t)n * 4);
   free(words);

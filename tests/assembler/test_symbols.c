@@ -31,7 +31,7 @@ static void big_image(int n, image *out) {
   ck_assert_ptr_nonnull(words);
   for (int i = 0; i < n; i++) {
     int to = (int)(((uint64_t)i * 7919 + 13) % (uint64_t)n);
-    words[i] = AS_J(OP_JMP, to - i);
+    words[i] = ISA_ENC_J(OP_JMP, to - i);
   }
   ck_assert_int_eq(image_add_seg(&img, 0x1000, (const uint8_t *)words, (uint32_t)n * 4), 0);
   free(words);
