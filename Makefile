@@ -74,6 +74,7 @@ include mk/slides.mk
 include mk/install.mk
 include mk/labs.mk
 include mk/web.mk
+include mk/docs.mk
 
 # The runner, built with the sanitizers: the guest tests run it.
 $(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a

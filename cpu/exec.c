@@ -216,9 +216,10 @@ op_CALLR: v = r[d->rs1]; r[REG_LR] = pc + 4; JUMP(v);
 op_SYSCALL: n--; TRAP(CAUSE_SYSCALL, 0, pc + 4);
 op_BRK:  n--; TRAP(CAUSE_BREAK, 0, pc + 4);
 
-  /* pushf: x86's problem exactly.  In user mode it shows the real KM and IE
-   * bits without trapping, so a guest kernel run in user mode sees it is
-   * not in kernel mode. */
+  /* pushf: in user mode it shows the real KM and IE bits without trapping,
+   * so a guest kernel run in user mode sees it is not in kernel mode.  (x86's
+   * pushf leaks IF and IOPL; x86 keeps the privilege level in CS, which
+   * push cs shows: this flags word holds both.) */
 op_PUSHF:
   SPECIAL();
   va = r[REG_SP] - 4;

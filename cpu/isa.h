@@ -29,15 +29,19 @@
  * OPERAND_TABLE below ("d,s,t" is `add rd, rs, rt`).  A store names its value
  * register with `d` (the rd field holds the source).
  *
- * Classes (Popek and Goldberg):
- *   ORD   ordinary: same effect in both modes.
- *   PRIV  privileged: traps with CAUSE_PRIV when executed in user mode.
- *   SPEC  special: sensitive (reads or changes the mode or the interrupt
- *         flag) but NOT privileged: in user mode it runs without a trap and
- *         behaves differently.  This is what breaks trap-and-emulate, as
- *         x86's pushf/popf did.  Under the CPU's strict-ISA option they trap
- *         in user mode like privileged instructions.
- *   TRAP  always traps (system call, breakpoint).
+ * Classes, in Popek and Goldberg's terms (CACM 17(7), 1974; docs/isa.md):
+ *   ORD   ordinary: innocuous; runs without a trap in both modes, the same.
+ *   PRIV  privileged: traps with CAUSE_PRIV in user mode and does not trap
+ *         in kernel mode; and sensitive (it changes or reads the mode, the
+ *         memory map, IE, a control register or a device).
+ *   SPEC  special: sensitive but NOT privileged: in user mode it runs
+ *         without a trap and does something else (mode-sensitive).  This is
+ *         what breaks trap-and-emulate, as x86's popf does (pushf's x86
+ *         counterpart leaks IF, not the mode: docs/isa.md).  Under the CPU's
+ *         strict-ISA option they trap in user mode like privileged ones.
+ *   TRAP  always traps (system call, breakpoint): innocuous, and not
+ *         privileged, since it traps in kernel mode too.
+ * bin/vmm --classify measures each class; a test holds it to this table.
  *
  * Meaning column: register-transfer notation.  R[x] registers, M32/M16/M8
  * memory through the MMU, F the flags word, CR[x] control registers,
@@ -106,7 +110,7 @@
   /* ---- instructions that always trap ---- */                                              \
   X(SYSCALL, "syscall", 0x50, R, TRAP, "", "trap SYSCALL; saved pc is the next instruction")    \
   X(BRK,   "brk",   0x51, R, TRAP, "",     "trap BREAK; saved pc is the next instruction")      \
-  /* ---- special: sensitive but unprivileged (x86 pushf/popf) ---- */                        \
+  /* ---- special: sensitive but unprivileged (after x86's pushf/popf) ---- */              \
   X(PUSHF, "pushf", 0x58, R, SPEC, "",     "R[sp] -= 4; M32[R[sp]] := F (incl. IE and KM)")     \
   X(POPF,  "popf",  0x59, R, SPEC, "",     "F := M32[R[sp]] (user: only ZNCV change); R[sp] += 4") \
   /* ---- privileged: trap PRIV in user mode ---- */                                         \

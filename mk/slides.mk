@@ -3,7 +3,8 @@
 #   make slides    build/slides/index.html: one self-contained HTML file
 #                  (inline CSS, script and SVG; no network), and
 #                  build/slides/slides.pdf when Debian's chromium is there
-#   make docs      build/docs/*.svg: docs/architecture.dot and the like
+#   make docs      build/docs/*.svg: docs/architecture.dot and the like;
+#                  docs/isa.md from cpu/isa.h (bin/vasm --isa-doc)
 #
 # The deck's numbers and generated pictures come from slides/gen.sh, which
 # runs the kit (bin/vmm, bin/vdb, build/bench/bench) in this build: when any
@@ -58,9 +59,15 @@ $(SL)/slides.pdf: $(SL)/index.html
 	  >$(SL)/chromium.log 2>&1 && echo "slides: $@" || \
 	  { rm -f $@; echo "slides: chromium could not print the PDF (see $(SL)/chromium.log)"; }
 
-# ---- make docs: the docs' pictures ----
-docs: $(DOCS_DOT:docs/%.dot=build/docs/%.svg)
+# ---- make docs: the docs' pictures, and docs/isa.md ----
+docs: $(DOCS_DOT:docs/%.dot=build/docs/%.svg) docs/isa.md
+
+# docs/isa.md is written by `vasm --isa-doc` from cpu/isa.h's tables and
+# assembler/isa_doc.c's prose; isa_suite fails when the committed file differs.
+docs/isa.md: cpu/isa.h assembler/isa_doc.c bin/vasm
+	bin/vasm --isa-doc > $@.tmp && mv $@.tmp $@
 
 build/docs/%.svg: docs/%.dot
 	@mkdir -p $(dir $@)
 	dot -Tsvg $< -o $@
+

@@ -14,6 +14,11 @@
  *   install    `make install PREFIX=tmp` installs every program, page and
  *              guest image (the installed vmm boots the installed guest
  *              OS); `make uninstall` removes them.
+ *   pages      `make docs-check` (docs/doccheck.c): every ```run block of
+ *              README.md, docs/ and every folder's README.md prints what
+ *              the page shows, and every marked figure is this build's value;
+ *              and the checker itself fails on a stale figure, a changed
+ *              output, and output shown in a fence it does not run.
  *
  * The tests call make from inside `make check`: MAKEFLAGS and friends are
  * dropped first, so the inner make neither expects the outer one's job
@@ -331,6 +336,66 @@ START_TEST(install_uninstall) {
 }
 END_TEST
 
+/* ---- the pages ---- */
+
+START_TEST(pages_agree_with_the_code) {
+  build_deck(); /* the values the figures are compared with */
+  char *out;
+  int st = make("docs-check", &out);
+  ck_assert_msg(st == 0, "the documents disagree with the code (make docs-check, %d):\n%s", st, out);
+  free(out);
+}
+END_TEST
+
+/* Write a page into build/doccheck-test.md and check it; the status, and
+ * what the checker said in *out. */
+static int check_page(const char *page, const char *values, char **out) {
+  FILE *f = fopen("build/doccheck-test.md", "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(page, f);
+  fclose(f);
+  f = fopen("build/doccheck-test.values", "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(values, f);
+  fclose(f);
+  return sh("build/docs/doccheck --values build/doccheck-test.values build/doccheck-test.md", out);
+}
+
+START_TEST(doccheck_catches_staleness) {
+  char *out;
+  ck_assert_int_eq(make("build/docs/doccheck", NULL), 0);
+  const char *good = "```run\n$ printf 'a\\nb\\nc\\n'\na\n...\nc\n```\n"
+                     "Cycles: 1,234<!--{x.cycles|,}--> and 0.50<!--{x.ratio|.2}-->.\n"
+                     "```\n$ make\n```\n";
+  const char *values = "x.cycles = 1234\nx.ratio = 0.5\n";
+  ck_assert_msg(check_page(good, values, &out) == 0, "a good page fails:\n%s", out);
+  free(out);
+  /* a figure the code no longer gives */
+  ck_assert_int_eq(check_page(good, "x.cycles = 1235\nx.ratio = 0.5\n", &out), 1);
+  ck_assert_msg(strstr(out, "1,234 is stale: x.cycles is 1,235 now"), "%s", out);
+  free(out);
+  /* an output the command no longer prints */
+  ck_assert_int_eq(check_page("```run\n$ echo 2\n1\n```\n", values, &out), 1);
+  ck_assert_msg(strstr(out, "the output differs"), "%s", out);
+  free(out);
+  /* an elision must be said: without `...`, a missing line is a difference */
+  ck_assert_int_eq(check_page("```run\n$ printf 'a\\nb\\n'\na\n```\n", values, &out), 1);
+  free(out);
+  /* output shown in a fence that is not run */
+  ck_assert_int_eq(check_page("```\n$ bin/vmm --classify\nverdict: fine\n```\n", values, &out), 1);
+  ck_assert_msg(strstr(out, "not checked"), "%s", out);
+  free(out);
+  /* a figure with no value */
+  ck_assert_int_eq(check_page("1<!--{no.such.key}-->\n", values, &out), 1);
+  free(out);
+  /* a command that crashes fails whatever it printed */
+  ck_assert_int_eq(check_page("```run\n$ kill -SEGV $$\n...\n```\n", values, &out), 1);
+  free(out);
+  unlink("build/doccheck-test.md");
+  unlink("build/doccheck-test.values");
+}
+END_TEST
+
 Suite *docs_suite(void) {
   Suite *s = suite_create("docs");
   TCase *tc = tcase_create("deck");
@@ -338,6 +403,11 @@ Suite *docs_suite(void) {
   tcase_add_test(tc, deck_numbers);
   tcase_add_test(tc, deck_pictures);
   tcase_add_test(tc, deck_missing_value);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("pages");
+  tcase_set_timeout(tc, 300); /* the deck's values first: the bench, if not built yet */
+  tcase_add_test(tc, pages_agree_with_the_code);
+  tcase_add_test(tc, doccheck_catches_staleness);
   suite_add_tcase(s, tc);
   tc = tcase_create("man");
   tcase_set_timeout(tc, 60);

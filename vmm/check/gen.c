@@ -255,7 +255,8 @@ uint32_t gen_play_pte(gen *g) {
   case 1: frame = G_UDATA + gen_below(g, 4) * PAGE_SIZE; break;
   default: frame = G_PLAY + gen_below(g, G_NPLAY) * PAGE_SIZE; break;
   }
-  uint32_t bits = (gen_chance(g, 70) ? PTE_W : 0) | (gen_chance(g, 50) ? PTE_U : 0);
+  uint32_t bits = gen_chance(g, 70) ? PTE_W : 0; /* (two statements: a draw each, in order) */
+  bits |= gen_chance(g, 50) ? PTE_U : 0;
   uint32_t e = pte(g, frame, bits);
   return gen_chance(g, 10) ? e & ~PTE_V : e;
 }

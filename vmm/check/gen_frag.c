@@ -44,16 +44,42 @@ static const char *const alu_i[] = {"addi", "slti"};
 static const char *const alu_u[] = {"andi", "ori", "xori", "shli", "shri", "sari"};
 #define N(a) (sizeof a / sizeof a[0])
 
+/* C leaves the order of a call's arguments to the compiler, so every draw
+ * is a statement of its own: the same seed gives the same program whatever
+ * compiled the generator.  (The draws go last operand first, the order of
+ * the gcc builds that made the programs of earlier versions.) */
+static void compare(gen *g) {
+  int a, b;
+  if (gen_chance(g, 50)) {
+    b = sreg(g), a = sreg(g);
+    gen_emit(g, 1, "        cmp r%d, r%d", a, b);
+  } else {
+    b = imm16(g), a = sreg(g);
+    gen_emit(g, 1, "        cmpi r%d, %d", a, b);
+  }
+}
+
 static void alu1(gen *g) {
+  int a, b, c;
   switch (gen_below(g, 6)) {
   case 0:
-  case 1: gen_emit(g, 1, "        %s r%d, r%d, r%d", alu_r[gen_below(g, N(alu_r))], rreg(g), sreg(g), sreg(g)); break;
-  case 2: gen_emit(g, 1, "        %s r%d, r%d, %d", alu_i[gen_below(g, N(alu_i))], rreg(g), sreg(g), imm16(g)); break;
-  case 3: gen_emit(g, 1, "        %s r%d, r%d, 0x%x", alu_u[gen_below(g, N(alu_u))], rreg(g), sreg(g), uimm16(g)); break;
-  case 4: gen_emit(g, 1, "        lui r%d, 0x%x", rreg(g), uimm16(g)); break;
-  default:
-    if (gen_chance(g, 50)) gen_emit(g, 1, "        cmp r%d, r%d", sreg(g), sreg(g));
-    else gen_emit(g, 1, "        cmpi r%d, %d", sreg(g), imm16(g));
+  case 1:
+    c = sreg(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, r%d", alu_r[gen_below(g, N(alu_r))], a, b, c);
+    break;
+  case 2:
+    c = imm16(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, %d", alu_i[gen_below(g, N(alu_i))], a, b, c);
+    break;
+  case 3:
+    c = (int)uimm16(g), b = sreg(g), a = rreg(g);
+    gen_emit(g, 1, "        %s r%d, r%d, 0x%x", alu_u[gen_below(g, N(alu_u))], a, b, (unsigned)c);
+    break;
+  case 4:
+    b = (int)uimm16(g), a = rreg(g);
+    gen_emit(g, 1, "        lui r%d, 0x%x", a, (unsigned)b);
+    break;
+  default: compare(g);
   }
 }
 
@@ -78,7 +104,8 @@ static void f_alu(gen *g) {
 static void f_div(gen *g) {
   static const char *const ops[] = {"div", "divu", "rem", "remu"};
   int t = gen_chance(g, 25) ? 0 : sreg(g); /* r0: a division by zero */
-  gen_emit(g, 1, "        %s r%d, r%d, r%d", ops[gen_below(g, N(ops))], rreg(g), sreg(g), t);
+  int s = sreg(g), d = rreg(g);
+  gen_emit(g, 1, "        %s r%d, r%d, r%d", ops[gen_below(g, N(ops))], d, s, t);
 }
 
 /* Loads and stores in the data region of the current mode (r13), now and
@@ -111,8 +138,7 @@ static void f_stack(gen *g) {
 static void f_branch(gen *g) {
   static const char *const br[] = {"beq", "bne", "blt", "bge", "bgt", "ble", "bltu", "bgeu", "bgtu", "bleu"};
   int l = gen_new_label(g);
-  if (gen_chance(g, 50)) gen_emit(g, 1, "        cmp r%d, r%d", sreg(g), sreg(g));
-  else gen_emit(g, 1, "        cmpi r%d, %d", sreg(g), imm16(g));
+  compare(g);
   gen_emit(g, 1, "        %s L%d", br[gen_below(g, N(br))], l);
   for (uint32_t n = 1 + gen_below(g, 3); n; n--) alu1(g);
   gen_emit(g, 0, "L%d:", l);
@@ -264,14 +290,34 @@ static void f_priv(gen *g) {
     return;
   }
   switch (gen_below(g, 9)) {
-  case 0: gen_emit(g, 1, "        mfc r%d, %u", rreg(g), gen_below(g, 12)); break; /* 9..11: illegal */
-  case 1: gen_emit(g, 1, "        mtc %s, r%d", safe_cr[gen_below(g, N(safe_cr))], sreg(g)); break;
-  case 2: gen_emit(g, 1, "        mtc %u, r%d", 9 + gen_below(g, 20), sreg(g)); break; /* illegal */
+  case 0: { /* 9..11: illegal */
+    uint32_t cr = gen_below(g, 12);
+    gen_emit(g, 1, "        mfc r%d, %u", rreg(g), cr);
+    break;
+  }
+  case 1: {
+    int s = sreg(g);
+    gen_emit(g, 1, "        mtc %s, r%d", safe_cr[gen_below(g, N(safe_cr))], s);
+    break;
+  }
+  case 2: { /* illegal */
+    int s = sreg(g);
+    gen_emit(g, 1, "        mtc %u, r%d", 9 + gen_below(g, 20), s);
+    break;
+  }
   case 3: gen_emit(g, 1, "        %s", gen_chance(g, 50) ? "cli" : "sti"); break;
   case 4: gen_emit(g, 1, "        tlbi r%d", sreg(g)); break;
   case 5: gen_emit(g, 1, "        tlbflush"); break;
-  case 6: gen_emit(g, 1, "        in r%d, 0x%x", rreg(g), ports[gen_below(g, N(ports))]); break;
-  case 7: gen_emit(g, 1, "        out 0x%x, r%d", ports[gen_below(g, N(ports))], sreg(g)); break;
+  case 6: {
+    uint32_t port = ports[gen_below(g, N(ports))];
+    gen_emit(g, 1, "        in r%d, 0x%x", rreg(g), port);
+    break;
+  }
+  case 7: {
+    int s = sreg(g);
+    gen_emit(g, 1, "        out 0x%x, r%d", ports[gen_below(g, N(ports))], s);
+    break;
+  }
   default: gen_emit(g, 1, "        mfc r%d, timer", rreg(g)); break;
   }
 }
@@ -483,7 +529,8 @@ static void a_hostmap(gen *g) {
                                     0x80000, 0xfffff, 0x40000, 0x100};
   gen_emit(g, 0, "; attack: map host-physical pages beyond guest memory");
   for (uint32_t s = 0; s < G_NPLAY; s++) {
-    uint32_t f = frames[gen_below(g, N(frames))] + gen_below(g, 4);
+    uint32_t f = frames[gen_below(g, N(frames))];
+    f += gen_below(g, 4);
     gen_emit(g, 2, "        li r11, 0x%x", f << 12 | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
     gen_emit(g, 1, "        sw r11, %u(r12)", 4 * s);
   }

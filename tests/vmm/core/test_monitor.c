@@ -11,7 +11,6 @@
 #include "vmtest.h"
 #include "check/classify.h"
 
-
 static void both(const char *src, bool strict, run_result *n, run_result *t) {
   run_src(src, "native", strict, n);
   run_src(src, "trap", strict, t);
@@ -551,13 +550,88 @@ END_TEST
 
 /* ---- the classifier agrees with the table's declared classes ---- */
 START_TEST(classifier_agrees_with_table) {
-  char why[128];
+  char why[256];
   for (int strict = 0; strict < 2; strict++)
     for (int op = 0; op < 256; op++)
       if (isa_table[op].name) ck_assert_msg(classify_agrees(strict, &isa_table[op], why, sizeof why), "%s", why);
+  /* ... and would say so if the table were wrong */
+  isa_info wrong = isa_table[OP_PUSHF];
+  wrong.cls = CLASS_ORD;
+  ck_assert(!classify_agrees(false, &wrong, why, sizeof why));
+  wrong = isa_table[OP_ADD];
+  wrong.cls = CLASS_PRIV;
+  ck_assert(!classify_agrees(false, &wrong, why, sizeof why));
+  wrong = isa_table[OP_SYSCALL];
+  wrong.cls = CLASS_ORD;
+  ck_assert(!classify_agrees(true, &wrong, why, sizeof why));
+}
+END_TEST
+
+/* Each class as Popek and Goldberg define it, measured. */
+START_TEST(classifier_measures_each_class) {
+  pg_class v;
+  /* popf: what it does depends on the mode (IE changes only in kernel
+   * mode), and in kernel mode it changes IE: mode- and control-sensitive;
+   * in user mode it changes nothing the monitor owns. */
+  classify_insn(&isa_table[OP_POPF], false, &v);
+  ck_assert(!v.privileged && v.sensitive);
+  ck_assert_int_eq(v.mode, PG_YES);
+  ck_assert_uint_eq(v.control, PG_IE);
+  ck_assert(!v.user_sensitive);
+  /* pushf: mode-sensitive, and its result shows IE, in user mode too */
+  classify_insn(&isa_table[OP_PUSHF], false, &v);
+  ck_assert(!v.privileged && v.sensitive && v.user_sensitive);
+  ck_assert_int_eq(v.mode, PG_YES);
+  ck_assert_uint_eq(v.control, 0);
+  ck_assert_uint_eq(v.user, PG_IE);
+  /* strict: both trap in user mode and not in kernel mode */
+  classify_insn(&isa_table[OP_PUSHF], true, &v);
+  ck_assert(v.privileged && !v.user_sensitive);
+  ck_assert_int_eq(v.user_cause, CAUSE_PRIV);
+  ck_assert_int_eq(v.kernel_cause, -1);
+  /* mfc ptb reads a real address: location-sensitive */
+  classify_insn(&isa_table[OP_MFC], false, &v);
+  ck_assert(v.privileged);
+  ck_assert_int_eq(v.location, PG_YES);
+  ck_assert_int_eq(v.mode, PG_NA); /* traps in user mode: no pair to compare */
+  /* the memory map and the mode */
+  classify_insn(&isa_table[OP_TLBI], false, &v);
+  ck_assert_uint_eq(v.control, PG_MAP);
+  classify_insn(&isa_table[OP_IRET], false, &v);
+  ck_assert(v.control & PG_MODE);
+  /* syscall traps in both modes: not privileged, innocuous */
+  classify_insn(&isa_table[OP_SYSCALL], false, &v);
+  ck_assert(!v.privileged && !v.sensitive);
+  ck_assert_int_eq(v.user_cause, CAUSE_SYSCALL);
+  ck_assert_int_eq(v.kernel_cause, CAUSE_SYSCALL);
+  /* an ordinary instruction runs alike from every state */
+  classify_insn(&isa_table[OP_LW], false, &v);
+  ck_assert(!v.privileged && !v.sensitive && !v.user_sensitive);
+  ck_assert_int_eq(v.mode, PG_NO);
+  ck_assert_int_eq(v.location, PG_NO);
+}
+END_TEST
+
+/* Both theorems' verdicts, for both ISAs, as --classify prints them. */
+START_TEST(classifier_theorem_verdicts) {
+  char buf[16384];
   FILE *f = tmpfile();
-  ck_assert_int_eq(classify_main(f, false), 2); /* pushf and popf */
+  ck_assert_int_eq(classify_main(f, false), 2);
+  rewind(f);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  ck_assert_ptr_nonnull(strstr(buf, "Theorem 1: a VMM can be built if every sensitive instruction is privileged.\n"
+                                    "  not met: pushf popf are sensitive and not privileged"));
+  ck_assert_ptr_nonnull(strstr(buf, "  not met: pushf is user-sensitive and not privileged"));
+  ck_assert_ptr_nonnull(strstr(buf, "\nuser-sensitive: pushf\n"));
+  fclose(f);
+  f = tmpfile();
   ck_assert_int_eq(classify_main(f, true), 0);
+  rewind(f);
+  n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  ck_assert_ptr_null(strstr(buf, "not met:"));
+  ck_assert_ptr_nonnull(strstr(buf, "\nuser-sensitive: none\n"));
   fclose(f);
 }
 END_TEST
@@ -625,6 +699,8 @@ Suite *monitor_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("classify");
   tcase_add_test(tc, classifier_agrees_with_table);
+  tcase_add_test(tc, classifier_measures_each_class);
+  tcase_add_test(tc, classifier_theorem_verdicts);
   suite_add_tcase(s, tc);
   return s;
 }
