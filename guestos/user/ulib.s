@@ -110,12 +110,9 @@ print:
     ret
 
 ; readline: read a line of at most r2 - 1 bytes into the buffer r1, without
-; its newline, NUL-terminated.  r1 = its length, -1 at the end of input, or
-; READLINE_LONG if the line was longer: then the whole line, up to its
-; newline, has been read and dropped (never split into several lines).
-.equ READLINE_LONG, -2
+; its newline, NUL-terminated.  r1 = its length, or -1 at the end of input.
 readline:
-    addi sp, sp, -20             ; lr, r9, r10, r11; 16(sp): one byte
+    addi sp, sp, -20
     sw lr, 0(sp)
     sw r9, 4(sp)
     sw r10, 8(sp)
@@ -124,7 +121,7 @@ readline:
     addi r10, r2, -1             ; r10: room
     li r11, 0                    ; r11: bytes so far
 1:  cmp r11, r10
-    bge 5f                       ; full, and no newline yet
+    bge 3f
     li r1, 0
     add r2, r9, r11
     sub r3, r10, r11
@@ -141,27 +138,6 @@ readline:
 2:  cmpi r11, 0                  ; end of input
     bne 3f
     li r1, -1
-    jmp 4f
-5:  li r1, 0                     ; full: it fits if its newline comes next
-    addi r2, sp, 16
-    li r3, 1
-    call read
-    cmpi r1, 0
-    ble 3f                       ; (or the input ends)
-    lbu r3, 16(sp)
-    cmpi r3, '\n'
-    beq 3f
-6:  li r1, 0                     ; too long: drop the rest, up to the newline
-    mov r2, r9
-    mov r3, r10
-    call read
-    cmpi r1, 0
-    ble 7f
-    add r2, r9, r1
-    lbu r3, -1(r2)
-    cmpi r3, '\n'
-    bne 6b
-7:  li r1, READLINE_LONG
     jmp 4f
 3:  add r2, r9, r11
     sb zero, 0(r2)
