@@ -87,6 +87,7 @@ CHECK_T0 := $(if $(filter check,$(MAKECMDGOALS)),$(shell date +%s))
 check: deps all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 	@$(MAKE) --no-print-directory labs-check
+	@$(MAKE) --no-print-directory platforms-check
 	@echo "check: passed in $$(( $$(date +%s) - $(CHECK_T0) )) s"
 
 # The guest OS under the monitor, by binary translation on the real ISA

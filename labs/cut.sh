@@ -15,18 +15,20 @@
 # run through unifdef -DLAB_SOLUTION=N-1 (-t for assembly, docs/asm.md),
 # which also removes the markers.  Left out: build products, .git, .ci (the
 # kit's own CI: a handout fails it by design), the autograder (the
-# instructor's), every other lab's graded tests, and the graded tests that
+# instructor's), the labs' lists of equivalent mutants (they quote the
+# solutions), every other lab's graded tests, and the graded tests that
 # are hidden until after the deadline (labs/labN/grade/hidden.c and their
 # rubric rows).  Written into the handout: labs/labN/FILES, the files with
 # lab N's regions (what the autograder takes from a submission).
 #
 # A Markdown document may hold an answer too, between the lines
 #   <!-- #if LAB_SOLUTION >= M (why) -->   and   <!-- #endif -->
-# which the handouts of lab M and later replace by a one-line note.
+# which the handouts of lab M and earlier replace by a one-line note (as
+# code: lab N's handout keeps the answers of the labs before N).
 #
 # -f FILE:K fills lab N's K-th region of FILE (counting from 1) back in
-# from the reference: `make labs-check` uses it to prove that one region
-# done scores between the handout and full marks.
+# from the reference (repeat -f for several): `make labs-check` uses it to
+# prove that part of a lab done scores between the handout and full marks.
 #
 # Files come from git (tracked and untracked but not ignored) when this is
 # a git work tree, else from find.  Exit status 0, or 1 with a message.
@@ -59,7 +61,7 @@ mkdir -p "$OUTDIR"
 echo "$files" | while read -r f; do
   [ -f "$f" ] || continue # (deleted but still in git's index)
   case $f in
-    build/* | bin/* | .ci/* | labs/autograder/*) continue ;;
+    build/* | bin/* | .ci/* | labs/autograder/* | labs/lab*/equivalent-mutants) continue ;;
     labs/lab"$N"/grade/hidden.c) continue ;;
     labs/lab*/grade/*) case $f in labs/lab"$N"/grade/*) ;; *) continue ;; esac ;;
   esac
@@ -69,7 +71,7 @@ echo "$files" | while read -r f; do
     echo "$f" >> "$OUTDIR/.marked"
   elif case $f in *.md) grep -q "$MDMARK" "$f" ;; *) false ;; esac; then
     # A document's answer to a lab: <!-- #if LAB_SOLUTION >= M ... -->
-    # up to <!-- #endif -->, dropped from lab M's handout and later ones.
+    # up to <!-- #endif -->, dropped from lab M's handout and earlier ones.
     awk -v n="$N" '
       index($0, "<!-- #if LAB_SOLUTION >=") == 1 {
         m = $0; sub(/.*>=[ \t]*/, "", m); sub(/[^0-9].*/, "", m)
@@ -89,18 +91,21 @@ done
 status=0
 for f in $(cat "$OUTDIR/.marked"); do
   src=$f
+  ks=""
   for fk in $fills; do
-    if [ "${fk%:*}" = "$f" ]; then
-      awk -v n="$N" -v k="${fk##*:}" '
-        /^[ \t]*#[ \t]*if[ \t]+LAB_SOLUTION[ \t]*>=/ {
-          v = $0; sub(/.*>=[ \t]*/, "", v); sub(/[ \t].*/, "", v)
-          if (v + 0 == n + 0 && ++seen == k + 0) { print "#if LAB_FILL"; filled = 1; next }
-        }
-        { print }
-        END { if (!filled) { print "cut: no region " k " of lab " n > "/dev/stderr"; exit 1 } }' "$f" > "$OUTDIR/.fill"
-      src=$OUTDIR/.fill
-    fi
+    if [ "${fk%:*}" = "$f" ]; then ks="$ks,${fk##*:}"; fi
   done
+  if [ -n "$ks" ]; then
+    awk -v n="$N" -v ks="$ks," '
+      /^[ \t]*#[ \t]*if[ \t]+LAB_SOLUTION[ \t]*>=/ {
+        v = $0; sub(/.*>=[ \t]*/, "", v); sub(/[ \t].*/, "", v)
+        if (v + 0 == n + 0 && index(ks, "," (++seen) ",")) { print "#if LAB_FILL"; filled++; next }
+      }
+      { print }
+      END { if (filled != split(ks, x, ",") - 2) { print "cut: no region " ks " of lab " n > "/dev/stderr"; exit 1 } }' "$f" > "$OUTDIR/.fill" ||
+      { status=1; continue; }
+    src=$OUTDIR/.fill
+  fi
   case $f in *.s | *.inc) t=-t ;; *) t= ;; esac
   # unifdef: 0 unchanged, 1 changed, 2 trouble
   rc=0

@@ -24,6 +24,8 @@
  *   @include NAME        TXTDIR/NAME as code
  *   |||                  the rest of the slide goes in a right-hand column
  *   %% comment           not shown
+ *   <!-- comment -->     not shown either (labs/cut.sh's markers: a handout
+ *                        drops a slide's answer to a lab between them)
  *   @rows A B C ... @end the lines between, once per name, `{#}` = the name
  *
  * Inline: **bold**, *italic*, `code`, [text](url), and {{key}} or
@@ -406,7 +408,7 @@ static void slide(deck *d, buf *b, src_line *l, int first, int last, int index, 
   while (i < last) {
     d->line = l[i].no;
     char *t = l[i].text;
-    if (strncmp(t, "%%", 2) == 0) {
+    if (strncmp(t, "%%", 2) == 0 || strncmp(t, "<!--", 4) == 0) {
       i++;
       continue;
     }

@@ -1,14 +1,20 @@
 #!/bin/sh
 # classroom-yml.sh: print a GitHub Classroom workflow that grades lab N
-# with the command grader, one step per visible test of the rubric.
+# (labs/README.md, "GitHub Classroom"; the command grader's and the
+# reporter's inputs are cited in docs/instructor.md).
 #
 #   labs/autograder/classroom-yml.sh N > .github/workflows/classroom.yml
 #
 # (in the students' template repository, the lab's handout: not in the
-# kit's own .github).  The first step runs the grader once; each test is
-# then a command-grader step worth the rubric's points that passes if
-# that test passed.  github-classroom-lab2.example.yml is its output for
-# lab 2.
+# kit's own .github).  The grade step runs the handout's own grader, which
+# compares with the reference's runs recorded in the handout
+# (labs/labN/grade/expected/, the visible tests only); it fails below full
+# marks, so the workflow's check is red until every visible test passes.
+# Then one command-grader step per visible test, worth the rubric's
+# points, passes if that test passed; `if: always()` runs them (and the
+# reporter) after a failed grade step too.  The output is YAML with no tab
+# character (a strict parser, PyYAML, rejects tabs): make check parses it.
+# github-classroom-lab2.example.yml is its output for lab 2.
 set -eu
 N=${1:?usage: labs/autograder/classroom-yml.sh N}
 RUBRIC=$(dirname "$0")/../lab$N/grade/rubric
@@ -31,24 +37,26 @@ jobs:
       - name: Checkout code
         uses: actions/checkout@v4
       - name: Install the grader's packages
-        run: sudo apt-get update -qq && sudo apt-get install -y -qq build-essential check pkg-config unifdef
-      - name: Grade lab $N (the rubric is in the log)
-        run: labs/grade/grade.sh $N . build/grade/lab$N
+        run: sudo apt-get update -qq && sudo apt-get install -y -qq build-essential check pkg-config unzip
+      - name: Grade lab $N (fails below full marks; the rubric and every failure are in the log)
+        id: grade
+        run: sudo labs/grade/grade.sh $N . build/grade/lab$N
 YML
-ids=""
 echo "$tests" | while read -r name points; do
   cat <<YML
       - name: $name
         id: $name
+        if: always()
         uses: education/autograding-command-grader@v1
         with:
           test-name: $name
-          command: grep -q '^$name	pass' build/grade/lab$N/results.tsv
+          command: sudo awk -F '\\t' -v t=$name '\$1 == t && \$2 == "pass" { ok = 1 } END { exit !ok }' build/grade/lab$N/results.tsv
           timeout: 1
           max-score: $points
 YML
 done
 echo "      - name: Autograding Reporter"
+echo "        if: always()"
 echo "        uses: education/autograding-grading-reporter@v1"
 echo "        env:"
 echo "$tests" | while read -r name points; do

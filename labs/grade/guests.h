@@ -3,7 +3,7 @@
 #ifndef GUESTS_H
 #define GUESTS_H
 
-#include "equiv.h"
+#include "blackbox.h"
 
 /* putc-based printing: puthex (r1; clobbers r2, r3), `show REG`, `nl`. */
 #define PRELUDE                                                      \

@@ -1,108 +1,144 @@
-/* run.c: the grader's test runner, linked with the tree under test.
+/* run.c: the grader's test runner, built from the grader's tree only.
  *
- *   run RUBRIC RESULTS XML
+ *   run [--first-failure] RUBRIC RESULTS
  *
  * Runs every test the rubric lists (GRADE_TEST functions of
- * labs/labN/grade/*.c), each as its own Check test case in a forked child
- * with the rubric's timeout, writes Check's XML log, and one line per test
- * to RESULTS:  NAME <tab> pass|fail <tab> reason (\n and \t escaped).
- * report.c turns that into the rubric and Gradescope's results.json.
+ * labs/labN/grade/*.c), each in a forked child of its own (Check's fork
+ * mode) with the rubric's timeout, and writes one line per test to
+ * RESULTS:  NAME <tab> pass|fail <tab> reason  (the reason with \n, \t, \\
+ * and non-printing bytes escaped).  report.c turns that into the rubric,
+ * results.json and check.xml.  --first-failure stops at the first test
+ * that fails, cheapest tests (shortest timeout) first: `make mutants`
+ * needs one failure to kill a mutant.  Otherwise GRADE_JOBS tests run at
+ * once (default: one per processor).
  *
- * This process runs no code of the tree under test: Check forks before
- * every test.  A test counts as passed only if its body returned
- * (grade_finished left its mark in a scratch directory): Check alone
- * would pass a child that the code under test ended with exit(0).  In the child, stderr goes to a scratch file, and a crash
- * (a panic's abort, a segfault) fails the test with the last line the
- * code printed there, e.g. "panic: lab 2: vmm/core/trap.c emu_cli: not written
- * yet", instead of a bare signal number. */
+ * No code of the submission runs in here: the tests run the submission's
+ * programs in the sandbox (blackbox.h, sandbox.h) and compare what comes
+ * out.  The environment says where everything is (grade.sh sets it):
+ * GRADE_SUB_VMM, GRADE_SUB_VASM, GRADE_SUB_TREE (the submission's build,
+ * readable by the sandbox), GRADE_REF_VMM or GRADE_EXPECT (the reference),
+ * GRADE_PRIV (the grader's scratch, and detail/NAME.txt: each failure in
+ * full), GRADE_BOX (the sandbox's scratch), GRADE_SEED. */
 #include <check.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rubric.h"
+#include "sandbox.h"
 
 extern const TTest *const __start_grade_tests[];
 extern const TTest *const __stop_grade_tests[];
 
-/* ---- in the child: stderr captured, crashes explained ---- */
+/* ---- the running test (grade.h) ---- */
 
-static int err_fd = -1;
+const char *grade_test = "";
+uint64_t grade_rng;
+int grade_runs;
 
-static void on_crash(int sig) {
-  char buf[4096], line[300] = "";
-  off_t end = lseek(err_fd, 0, SEEK_END);
-  off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
-  ssize_t n = pread(err_fd, buf, sizeof buf - 1, from);
-  buf[n > 0 ? n : 0] = 0;
-  /* the last "panic:" line, else the last non-empty line */
-  char *p = NULL, *s = buf;
-  for (char *q = strstr(s, "panic:"); q; q = strstr(q + 1, "panic:")) p = q;
-  if (!p) {
-    size_t k = strlen(buf);
-    while (k > 0 && buf[k - 1] == '\n') buf[--k] = 0;
-    p = strrchr(buf, '\n');
-    p = p ? p + 1 : buf;
-  }
-  snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\n"), p);
-  signal(sig, SIG_DFL);
-  ck_abort_msg("crashed (%s)%s%s", strsignal(sig), line[0] ? ": " : "", line);
-}
-
-static void child_setup(void) {
-  char name[] = "/tmp/vkit-grade-XXXXXX";
-  err_fd = mkstemp(name);
-  if (err_fd < 0) return;
-  unlink(name);
-  fflush(stderr);
-  dup2(err_fd, 2);
-  int sigs[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL};
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], on_crash);
-}
-
-static void child_teardown(void) {}
-
-/* ---- in the child, when a test's body returned ---- */
-
-static char done_dir[] = "/tmp/vkit-grade-done-XXXXXX";
-
-void grade_finished(const char *name) {
-  char path[sizeof done_dir + 80];
-  snprintf(path, sizeof path, "%s/%s", done_dir, name);
-  FILE *f = fopen(path, "w");
-  if (f) fclose(f);
-}
-
-static bool finished(const char *name) {
-  char path[sizeof done_dir + 80];
-  snprintf(path, sizeof path, "%s/%s", done_dir, name);
-  bool ok = access(path, F_OK) == 0;
-  unlink(path);
-  return ok;
+void grade_begin(const char *name) {
+  const char *s = getenv("GRADE_SEED");
+  uint64_t h = 1469598103934665603ull; /* FNV-1a of the name */
+  for (const char *p = name; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  grade_test = name;
+  grade_rng = (s && *s ? strtoull(s, NULL, 10) : 1) ^ h;
+  grade_runs = 0;
 }
 
 /* ---- the parent ---- */
 
 static void escape(FILE *f, const char *s) {
-  for (; s && *s; s++) {
-    if (*s == '\n') fputs("\\n", f);
-    else if (*s == '\t') fputs("\\t", f);
-    else if (*s == '\\') fputs("\\\\", f);
-    else fputc(*s, f);
+  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+    if (*p == '\n') fputs("\\n", f);
+    else if (*p == '\t') fputs("\\t", f);
+    else if (*p == '\\') fputs("\\\\", f);
+    else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+    else fputc(*p, f);
+  }
+}
+
+/* One test in a child of its own: pass, or false with the reason. */
+static bool run_one(const TTest *t, const rubric_row *w, char *why, size_t cap) {
+  Suite *s = suite_create("lab");
+  TCase *tc = tcase_create(w->name);
+  tcase_set_timeout(tc, w->timeout);
+  tcase_add_test(tc, t);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_set_fork_status(sr, CK_FORK);
+  srunner_run_all(sr, CK_SILENT);
+  TestResult **res = srunner_results(sr);
+  bool pass = srunner_ntests_run(sr) == 1 && tr_rtype(res[0]) == CK_PASS;
+  const char *msg = srunner_ntests_run(sr) != 1 ? "no result" : pass ? "" : tr_msg(res[0]);
+  if (strcmp(msg, "Test timeout expired") == 0)
+    snprintf(why, cap, "hung: no result within %d s (an endless loop?)", w->timeout);
+  else
+    snprintf(why, cap, "%s", msg);
+  free(res);
+  srunner_free(sr);
+  return pass;
+}
+
+/* Every test, GRADE_JOBS (default: the number of processors) at a time:
+ * each in a worker process of its own that reports through a pipe. */
+static void run_all(const rubric *rb, const TTest *const *test, bool *pass, char (*why)[4096]) {
+  const char *e = getenv("GRADE_JOBS");
+  long jobs = e && *e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+  if (jobs < 1) jobs = 1;
+  pid_t pid[RUBRIC_MAX];
+  int fd[RUBRIC_MAX], running = 0;
+  for (int k = 0; k < rb->n; k++) {
+    snprintf(why[k], 4096, "no result (the test's worker died)");
+    while (running >= jobs && wait(NULL) > 0) running--;
+    int p[2];
+    if (pipe(p) != 0) {
+      snprintf(why[k], 4096, "grader: no pipe");
+      fd[k] = -1, pid[k] = -1;
+      continue;
+    }
+    fflush(NULL);
+    pid[k] = fork();
+    if (pid[k] == 0) {
+      close(p[0]);
+      char w[4096];
+      bool ok = run_one(test[k], &rb->row[k], w, sizeof w);
+      FILE *f = fdopen(p[1], "w");
+      fprintf(f, "%c%s", ok ? 'P' : 'F', w);
+      fclose(f);
+      _exit(0);
+    }
+    close(p[1]);
+    fd[k] = p[0];
+    running += pid[k] > 0;
+  }
+  while (wait(NULL) > 0) {}
+  for (int k = 0; k < rb->n; k++) {
+    if (fd[k] < 0) continue;
+    char buf[4097];
+    ssize_t n = read(fd[k], buf, sizeof buf - 1);
+    close(fd[k]);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    pass[k] = buf[0] == 'P';
+    snprintf(why[k], 4096, "%s", buf + 1);
   }
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: run RUBRIC RESULTS XML\n");
+  bool first_failure = argc == 4 && strcmp(argv[1], "--first-failure") == 0;
+  if (argc != 3 && !first_failure) {
+    fprintf(stderr, "usage: run [--first-failure] RUBRIC RESULTS\n");
     return 2;
   }
+  const char *rubric_path = argv[argc - 2], *results = argv[argc - 1];
   static rubric rb;
   char err[256];
-  if (rubric_read(argv[1], &rb, err, sizeof err) != 0) {
+  if (rubric_read(rubric_path, &rb, err, sizeof err) != 0) {
     fprintf(stderr, "grader: %s\n", err);
     return 2;
   }
@@ -112,58 +148,44 @@ int main(int argc, char **argv) {
   for (const TTest *const *t = __start_grade_tests; t < __stop_grade_tests; t++) {
     int k = 0;
     while (k < rb.n && strcmp(rb.row[k].name, (*t)->name) != 0) k++;
-    if (k == rb.n) fprintf(stderr, "grader: test %s is not in %s\n", (*t)->name, argv[1]), bad = 1;
+    if (k == rb.n) fprintf(stderr, "grader: test %s is not in %s\n", (*t)->name, rubric_path), bad = 1;
     else test[k] = *t;
   }
   for (int k = 0; k < rb.n; k++)
-    if (!test[k]) fprintf(stderr, "grader: %s lists %s, which no file defines\n", argv[1], rb.row[k].name), bad = 1;
+    if (!test[k]) fprintf(stderr, "grader: %s lists %s, which no file defines\n", rubric_path, rb.row[k].name), bad = 1;
   if (bad) return 2;
 
-  if (!mkdtemp(done_dir)) {
-    fprintf(stderr, "grader: cannot make a scratch directory\n");
-    return 2;
-  }
-  Suite *s = suite_create(rb.title[0] ? rb.title : "lab");
-  for (int k = 0; k < rb.n; k++) {
-    TCase *tc = tcase_create(rb.row[k].name);
-    tcase_set_timeout(tc, rb.row[k].timeout);
-    tcase_add_checked_fixture(tc, child_setup, child_teardown);
-    tcase_add_test(tc, test[k]);
-    suite_add_tcase(s, tc);
-  }
-  SRunner *sr = srunner_create(s);
-  srunner_set_fork_status(sr, CK_FORK); /* never the student's code in here */
-  srunner_set_xml(sr, argv[3]);
-  srunner_run_all(sr, CK_SILENT);
-
-  FILE *out = fopen(argv[2], "w");
+  int order[RUBRIC_MAX];
+  for (int k = 0; k < rb.n; k++) order[k] = k;
+  if (first_failure) /* cheapest first: a stable sort by timeout */
+    for (int i = 1; i < rb.n; i++)
+      for (int j = i; j > 0 && rb.row[order[j]].timeout < rb.row[order[j - 1]].timeout; j--) {
+        int x = order[j];
+        order[j] = order[j - 1], order[j - 1] = x;
+      }
+  FILE *out = fopen(results, "w");
   if (!out) {
-    fprintf(stderr, "grader: cannot write %s\n", argv[2]);
+    fprintf(stderr, "grader: cannot write %s\n", results);
     return 2;
   }
-  TestResult **res = srunner_results(sr);
-  int n = srunner_ntests_run(sr);
-  for (int k = 0; k < rb.n; k++) {
-    const TestResult *tr = NULL;
-    for (int i = 0; i < n; i++)
-      if (strcmp(tr_tcname(res[i]), rb.row[k].name) == 0) tr = res[i];
-    bool pass = tr && tr_rtype(tr) == CK_PASS && finished(rb.row[k].name);
-    fprintf(out, "%s\t%s\t", rb.row[k].name, pass ? "pass" : "fail");
-    char hung[128];
-    const char *msg = !tr                      ? "no result"
-                      : pass                   ? ""
-                      : tr_rtype(tr) == CK_PASS ? "the test never finished: the code under test ended the process (exit?)"
-                                               : tr_msg(tr);
-    if (strcmp(msg, "Test timeout expired") == 0) {
-      snprintf(hung, sizeof hung, "hung: no result within %d s (an endless loop?)", rb.row[k].timeout);
-      msg = hung;
+  static bool pass[RUBRIC_MAX];
+  static char why[RUBRIC_MAX][4096];
+  if (first_failure) {
+    bool failed = false;
+    for (int i = 0; i < rb.n; i++) {
+      int k = order[i];
+      if (failed) snprintf(why[k], sizeof why[k], "not run (--first-failure)");
+      else pass[k] = run_one(test[k], &rb.row[k], why[k], sizeof why[k]), failed = !pass[k];
     }
-    escape(out, msg);
+  } else {
+    run_all(&rb, test, pass, why);
+  }
+  for (int k = 0; k < rb.n; k++) {
+    fprintf(out, "%s\t%s\t", rb.row[k].name, pass[k] ? "pass" : "fail");
+    escape(out, why[k]);
     fputc('\n', out);
   }
-  free(res);
   fclose(out);
-  rmdir(done_dir);
-  srunner_free(sr);
+  sb_kill_all(); /* nothing of the submission outlives its grading */
   return 0;
 }

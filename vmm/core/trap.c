@@ -47,12 +47,16 @@ void vm_load_root(vm *m) {
 }
 
 /* Load the guest's state into the real CPU: registers, pc, its condition
- * flags; real user mode with real IE on; the shadow root of its mode. */
+ * flags and its interrupt flag; real user mode; the shadow root of its
+ * mode.  The real IE is the virtual one: the monitor keeps control through
+ * the run's budget, not a real interrupt (the real CPU has no devices of
+ * its own), and pushf, which user mode may run untrapped, then pushes the
+ * IE the guest believes in. */
 static void world_enter(vm *m) {
   cpu *c = m->c;
   memcpy(c->r, m->v.r, sizeof c->r);
   c->pc = m->v.pc;
-  c->flags = (m->v.flags & FLAGS_CC) | FLAG_IE;
+  c->flags = m->v.flags & (FLAGS_CC | FLAG_IE);
   c->perm_shift = PSHIFT_USER;
   c->fetch_va = FETCH_NONE;
   vm_load_root(m);
@@ -354,7 +358,7 @@ void vm_emulate(vm *m, const dinsn *d, uint32_t w) {
 int vm_attach_direct(vm *m, const vmm_opts *o) {
   (void)o;
   m->c->trap_to_host = true; /* the monitor owns real kernel mode */
-  m->c->flags = FLAG_IE;     /* and runs guests only in real user mode */
+  m->c->flags = 0;           /* and runs guests only in real user mode */
   return 0;
 }
 

@@ -30,9 +30,10 @@
  * puts guard bytes below base and above end to catch a write outside.
  *
  * While a guest runs under trap or bt, the real CPU is in user mode with
- * its registers and condition flags holding the guest's, real IE on (the
- * monitor keeps control of the machine), and CR[ptb] pointing at the
- * shadow page directory of the guest's virtual mode.  Under hw the CPU's
+ * its registers and condition flags holding the guest's (and, running the
+ * guest's own code, its virtual IE: the monitor keeps control of the
+ * machine by the budget of every run, not by a real interrupt), and CR[ptb]
+ * pointing at the shadow page directory of the guest's virtual mode.  Under hw the CPU's
  * guest mode runs it, from the VMCS the monitor loads from the VCPU at
  * each entry.  Everything else the guest believes about the CPU, its
  * virtual mode, virtual IE, control registers, pending interrupts, timer,
@@ -201,7 +202,7 @@ void vm_load_root(vm *m);
  * for `budget` guest ticks at most, and handle what stopped it. */
 void vm_run_direct(vm *m, uint64_t budget);
 /* Set the real CPU up for that: the monitor owns real kernel mode (every
- * trap comes back to it), guests run in user mode with interrupts on. */
+ * trap comes back to it), guests run in user mode. */
 int vm_attach_direct(vm *m, const vmm_opts *o);
 
 /* ---- vm.c ---- */

@@ -73,7 +73,8 @@ void vm_show_vcpu(const guest *g, int id, FILE *f) {
   fprintf(f, "  flags       0x%08x [%s]\n", v->flags, fl);
   fprintf(f, "  mode        virtual %s mode (the real CPU runs it in user mode)\n",
           (v->flags & FLAG_KM) ? "kernel" : "user");
-  fprintf(f, "  IE          virtual %d (real IE stays 1: the monitor keeps the timer)\n", (v->flags & FLAG_IE) ? 1 : 0);
+  fprintf(f, "  IE          virtual %d (the real CPU runs the guest's code with it: runs are bounded, not interrupted)\n",
+          (v->flags & FLAG_IE) ? 1 : 0);
   fprintf(f, "  pending     0x%08x", v->irq);
   for (uint32_t i = 0; i < NCAUSES; i++)
     if (v->irq & (1u << i)) fprintf(f, " %s", cpu_cause_name(i));

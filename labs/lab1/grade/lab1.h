@@ -1,9 +1,13 @@
-/* lab1.h: lab 1's guests, run natively in-process with the machine kept
- * for a look at its memory and counters afterwards. */
+/* lab1.h: lab 1's guests.  The student's assembly is assembled by the
+ * submission's bin/vasm in the sandbox (blackbox.h: it may .include
+ * anything, and must not read the grader's files); the image then runs on
+ * the grader's own simulator, in-process, with the machine kept for a look
+ * at its memory and counters afterwards.  A guest cannot reach the grader
+ * from inside the simulated machine. */
 #ifndef LAB1_H
 #define LAB1_H
 
-#include "grade.h"
+#include "blackbox.h"
 #include "mmu.h"
 
 #define L1_MEM (256u << 10)
@@ -36,41 +40,51 @@ static void l1_go(const image *img, l1_run *r) {
   r->exit = cpu_run(r->c, L1_STEPS);
 }
 
+/* Fail the test unless ok: the reason, and in the detail file the whole
+ * console output of the run (NUL-safe: every byte shown). */
+#define l1_check(r, ok, ...)                                                    \
+  do {                                                                          \
+    if (!(ok)) {                                                                \
+      char why_[600];                                                           \
+      snprintf(why_, sizeof why_, __VA_ARGS__);                                 \
+      FILE *f_ = bb_detail();                                                   \
+      if (f_) {                                                                 \
+        fprintf(f_, "%s\n\nthe machine ended with exit %d, halt code %u; its console output:\n", why_, (r)->exit, \
+                (r)->c->halt_code);                                             \
+        bb_put_text(f_, (r)->out, (r)->len, "  | ", 80);                        \
+        fclose(f_);                                                             \
+      }                                                                         \
+      ck_abort_msg("%s", why_);                                                 \
+    }                                                                           \
+  } while (0)
+
 /* For messages: why a line may be missing. */
 static const char *l1_why(const l1_run *r) {
   return r->exit == EXIT_BUDGET ? " (the guest did not stop within 1,000,000 instructions)" : "";
 }
 
 static void l1_stopped(const l1_run *r) {
-  ck_assert_msg(r->exit != EXIT_BUDGET, "the guest did not stop within 1,000,000 instructions; it printed: %.200s", r->out);
+  l1_check(r, r->exit != EXIT_BUDGET, "the guest did not stop within 1,000,000 instructions");
 }
 
 /* The student's whole guest. */
 static void l1_student(l1_run *r) {
-  const char *inc[] = {"labs/lab1", NULL};
   image img;
-  grade_assemble("labs/lab1/lab1.s", inc, NULL, &img);
+  bb_vasm("labs/lab1", "lab1.s", NULL, NULL, &img);
   l1_go(&img, r);
   image_free(&img);
 }
 
-/* The student's kernel with a test program of ours as the user program. */
+/* The student's kernel with a test program of ours as the user program;
+ * PAT (the registers' pattern, L1_SYS_MACRO) is this run's. */
+static uint32_t l1_pat;
 static void l1_probe(const char *user_src, l1_run *r) {
-  char *src = malloc(strlen(user_src) + 64);
-  sprintf(src, "        .include \"kernel.s\"\n%s", user_src);
-  const char *inc[] = {"labs/lab1", NULL};
-  asm_options o = {.include_dirs = inc, .ninclude = 1};
-  asm_diag diag = {0};
+  char *src = malloc(strlen(user_src) + 128);
+  l1_pat = bb_rand(0x10000, 0x7ff00000);
+  sprintf(src, "PAT = 0x%x\n        .include \"kernel.s\"\n%s", l1_pat, user_src);
   image img;
-  int rc = asm_assemble(&o, "probe.s", src, strlen(src), &img, &diag);
+  bb_vasm("labs/lab1", "probe.s", "probe.s", src, &img);
   free(src);
-  if (rc != 0) {
-    char first[300] = "";
-    if (diag.text) snprintf(first, sizeof first, "%.*s", (int)strcspn(diag.text, "\n"), diag.text);
-    asm_diag_free(&diag);
-    ck_abort_msg("kernel.s with the test program does not assemble: %s", first);
-  }
-  asm_diag_free(&diag);
   l1_go(&img, r);
   image_free(&img);
   l1_stopped(r);
@@ -83,14 +97,15 @@ static void l1_free(l1_run *r) {
   r->c = NULL;
 }
 
-/* The probes' macro: set every register to a pattern, make system call
- * NUM with r1 = A1, r2 = A2, and store r0..r15 at L1_RESULTS + 64*SLOT. */
+/* The probes' macro: set every register to the pattern (PAT + 0x1111 *
+ * the register's number), make system call NUM with r1 = A1, r2 = A2,
+ * and store r0..r15 at L1_RESULTS + 64*SLOT. */
 #define L1_SYS_MACRO                                                     \
   "        .macro sys num, a1, a2, slot\n"                               \
-  "        li r3, 0x3333\n        li r4, 0x4444\n        li r5, 0x5555\n" \
-  "        li r6, 0x6666\n        li r8, 0x8888\n        li r9, 0x9999\n" \
-  "        li r10, 0xaaaa\n       li r11, 0xbbbb\n       li r12, 0xcccc\n" \
-  "        li r13, 0xdddd\n       li r15, 0xffff\n"                     \
+  "        li r3, PAT+0x3333\n    li r4, PAT+0x4444\n    li r5, PAT+0x5555\n" \
+  "        li r6, PAT+0x6666\n    li r8, PAT+0x8888\n    li r9, PAT+0x9999\n" \
+  "        li r10, PAT+0xaaaa\n   li r11, PAT+0xbbbb\n   li r12, PAT+0xcccc\n" \
+  "        li r13, PAT+0xdddd\n   li r15, PAT+0xffff\n"                 \
   "        li r1, \\a1\n          li r2, \\a2\n          li r7, \\num\n"  \
   "        syscall\n"                                                    \
   "        sw r1, 0x7004 + 64*\\slot(zero)\n"                           \

@@ -397,6 +397,37 @@ START_TEST(user_mode_cannot_reach_kernel_pages) {
 }
 END_TEST
 
+/* ---- user code with its interrupts off: pushf in user mode shows them ----
+ * On the real ISA a monitor runs virtual user mode directly, where pushf is
+ * not privileged: the real flags it pushes must be the ones the guest
+ * believes, IE off included (natively user mode may run with IE off). */
+static const char *user_ie_src = GUEST_PRELUDE
+    "main:   la r5, handler\n"
+    "        mtc tvec, r5\n"
+    "        la r5, user\n"
+    "        mtc epc, r5\n"
+    "        li r5, 0\n"                 /* user mode, interrupts off */
+    "        mtc estatus, r5\n"
+    "        iret\n"
+    "user:   li sp, 0x3f000\n"
+    "        pushf\n"
+    "        lw r9, 0(sp)\n"
+    "        syscall\n"
+    "handler: show r9\n"
+    "        mfc r1, estatus\n"
+    "        show r1\n"
+    "        nl\n"
+    "        halt zero\n";
+
+START_TEST(user_pushf_shows_the_virtual_ie) {
+  run_result n, t;
+  both(user_ie_src, false, &n, &t); /* trap, hw, hw-shadow */
+  ck_assert_str_eq(n.out.text, "00000000 00000000 \n");
+  run_src(user_ie_src, "bt", false, &t);
+  same_run(&n, &t);
+}
+END_TEST
+
 /* ---- isolation: map every page number the guest can name and write
  * everywhere; nothing outside its memory may change.  (It leaves its own
  * code and page tables alone: rewriting live tables without invalidating
@@ -532,9 +563,10 @@ START_TEST(pushf_popf_break_trap_and_emulate) {
   run_src(mode_check_src, "trap", false, &t);
   ck_assert_str_eq(n.out.text, "00000020 00000010 \n"); /* kernel, IE on */
   /* Under the monitor, the real CPU is in user mode: pushf says so, and
-   * popf's IE change is silently dropped (the real IE stays as the
-   * monitor set it, and pushf shows the real one). */
-  ck_assert_str_eq(t.out.text, "00000000 00000010 \n");
+   * popf's IE change is silently dropped (the real IE stays the one the
+   * monitor loaded, the virtual IE, off since cli: pushf shows it off where
+   * natively it is on). */
+  ck_assert_str_eq(t.out.text, "00000000 00000000 \n");
   ck_assert_uint_eq(t.n.emulated[OP_PUSHF] + t.n.emulated[OP_POPF], 0);
 }
 END_TEST
@@ -686,6 +718,7 @@ Suite *monitor_suite(void) {
   tcase_add_test(tc, shadow_kept_across_switches);
   tcase_add_test(tc, shadow_too_big_to_keep_is_rebuilt);
   tcase_add_test(tc, user_mode_cannot_reach_kernel_pages);
+  tcase_add_test(tc, user_pushf_shows_the_virtual_ie);
   suite_add_tcase(s, tc);
   tc = tcase_create("isolation");
   tcase_add_test(tc, guest_cannot_write_outside_its_memory);
