@@ -55,8 +55,8 @@ static void emit(asm_state *st, const uint8_t *bytes, uint8_t fill, uint32_t n) 
     asm_error(st, 1, "output goes past the end of the address space (0xffffffff)");
     return;
   }
-  if (st->total + n > ASM_MAX_OUTPUT) {
-    asm_error(st, 1, "output too large (over %u bytes)", ASM_MAX_OUTPUT);
+  if (st->total + n > st->max_output) {
+    asm_error(st, 1, "output too large (over %u bytes)", st->max_output);
     st->loc += n;
     return;
   }
@@ -331,6 +331,11 @@ int asm_assemble(const asm_options *opt, const char *name, const char *src, size
   if (!st) abort();
   st->opt = opt ? opt : &defaults;
   st->diag = diag;
+  const asm_options *o = st->opt;
+  st->max_output = o->max_output ? o->max_output : ASM_MAX_OUTPUT;
+  st->max_macro_expansions = o->max_macro_expansions ? o->max_macro_expansions : ASM_MAX_MACRO_EXPANSIONS;
+  st->max_macro_lines = o->max_macro_lines ? o->max_macro_lines : ASM_MAX_MACRO_LINES;
+  st->max_macro_bytes = o->max_macro_bytes ? o->max_macro_bytes : ASM_MAX_MACRO_BYTES;
   memset(out, 0, sizeof *out);
   run_pass(st, 1, name, src, len);
   run_pass(st, 2, name, src, len);

@@ -22,8 +22,12 @@
 #include "image.h"
 
 #define ASM_MAX_ERRORS 50       /* then "too many errors" and stop */
-#define ASM_MAX_OUTPUT (16u << 20) /* bytes one source may produce */
 #define ASM_MAX_SOURCE (16u << 20) /* bytes of one source file */
+/* The default bounds on the work one source may cause, per pass: */
+#define ASM_MAX_OUTPUT (16u << 20)         /* bytes it produces */
+#define ASM_MAX_MACRO_EXPANSIONS 100000u   /* macro calls: stops exponential macros */
+#define ASM_MAX_MACRO_LINES 50000u         /* lines read from macro bodies ... */
+#define ASM_MAX_MACRO_BYTES (4u << 20)     /* ... and their bytes after substitution */
 
 typedef struct asm_listing asm_listing;
 
@@ -38,6 +42,9 @@ typedef struct asm_options {
    * pass), so that a program can tell its inputs from its outputs. */
   void (*seen)(void *ctx, const char *path);
   void *seen_ctx;
+  /* Tighter bounds on the work, 0 for the defaults above (a fuzzer sets
+   * them low, so that no input takes long; a bound passed is an error). */
+  uint32_t max_output, max_macro_expansions, max_macro_lines, max_macro_bytes;
 } asm_options;
 
 typedef struct asm_diag {

@@ -136,7 +136,7 @@ static void d_asciz(asm_state *st, lexer *lx, int dcol) { (void)dcol, strings(st
 static void d_space(asm_state *st, lexer *lx, int dcol) {
   (void)dcol;
   int64_t n, fill = 0;
-  if (!early_value(st, lx, 0, ASM_MAX_OUTPUT, "size", &n)) return;
+  if (!early_value(st, lx, 0, st->max_output, "size", &n)) return;
   if (lex_is(lx, ',')) {
     lex_next(lx);
     int col = lx->tok.col;

@@ -34,9 +34,6 @@
 
 #define MAX_INCLUDE_DEPTH 32
 #define MAX_MACRO_DEPTH 64
-#define MAX_MACRO_EXPANSIONS 100000 /* per pass: stops exponential macros */
-#define MAX_MACRO_LINES 50000       /* per pass: lines read from macro bodies ... */
-#define MAX_MACRO_BYTES (4u << 20)  /* ... and their bytes after substitution */
 #define MAX_EXPR_DEPTH 100
 #define MAX_LINE_BYTES (1u << 20) /* after macro substitution */
 #define MAX_FILE_BYTES ASM_MAX_SOURCE
@@ -223,6 +220,8 @@ typedef struct chunk {
 
 struct asm_state {
   const asm_options *opt;
+  /* the bounds on the work (asm.h), opt's or the defaults */
+  uint32_t max_output, max_macro_expansions, max_macro_lines, max_macro_bytes;
   asm_diag *diag;
   int pass;
   int errors;   /* reported in pass 2 */
@@ -237,7 +236,7 @@ struct asm_state {
   /* ---- the line sources: files and macro expansions (asm_src.c) ---- */
   frame *top;
   int file_depth, macro_depth;
-  int expansions;        /* macro expansions this pass */
+  uint32_t expansions;   /* macro expansions this pass */
   size_t macro_lines, macro_bytes; /* what they produced this pass */
   bool macro_cut;                   /* ... was too much: expansions end */
   unsigned macro_serial; /* the \@ counter */

@@ -232,8 +232,8 @@ void macro_expand(asm_state *st, macro *m, const char *args, int col) {
               MAX_MACRO_DEPTH);
     return;
   }
-  if (++st->expansions > MAX_MACRO_EXPANSIONS) {
-    asm_error(st, col, "too many macro expansions (over %d)", MAX_MACRO_EXPANSIONS);
+  if (++st->expansions > st->max_macro_expansions) {
+    asm_error(st, col, "too many macro expansions (over %u)", st->max_macro_expansions);
     return;
   }
   char **v;

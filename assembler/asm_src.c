@@ -116,10 +116,10 @@ static bool frame_line(asm_state *st, frame *f, int *nul) {
     if (f->next >= f->m->nlines) return false;
     /* Macros that expand to too much work end the expansion (the count of
      * expansions alone lets a long body take minutes). */
-    if (st->macro_lines >= MAX_MACRO_LINES || st->macro_bytes >= MAX_MACRO_BYTES) {
+    if (st->macro_lines >= st->max_macro_lines || st->macro_bytes >= st->max_macro_bytes) {
       if (!st->macro_cut)
-        asm_error(st, 1, "macro expansions too large (over %d lines or %u bytes); a recursive macro?",
-                  MAX_MACRO_LINES, MAX_MACRO_BYTES);
+        asm_error(st, 1, "macro expansions too large (over %u lines or %u bytes); a recursive macro?",
+                  st->max_macro_lines, st->max_macro_bytes);
       st->macro_cut = true;
       return false;
     }

@@ -12,5 +12,11 @@ uint32_t cloop_mem(uint32_t iters, uint32_t *ws);
  * "several_guests"; -1 if a configuration failed. */
 struct json;
 int bench_scale(struct json *j);
+/* aa.c: Adams and Agesen's table beside the kit's, in cycles per
+ * operation, both cost profiles: JSON objects "adams_agesen" and
+ * "adams_agesen_paper"; -1 if a run failed. */
+int bench_aa(struct json *j);
+/* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
+int bench_vpid(struct json *j);
 
 #endif

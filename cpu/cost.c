@@ -31,9 +31,11 @@ int cost_profile(cost_model *m, const char *name) {
   if (strcmp(name, "modern") == 0) {
     src = modern;
     m->name = "modern";
+    m->vpid = true;
   } else if (strcmp(name, "early-vtx") == 0) {
     src = early;
     m->name = "early-vtx";
+    m->vpid = false;
   } else {
     return -1;
   }

@@ -238,6 +238,11 @@ int cpu_take_trap_insn(cpu *c, const dinsn *d, uint32_t cause, uint32_t value, u
 /* The console's ports, on any console (the CPU's own, or a VCPU's). */
 uint32_t console_port_in(console_dev *con, uint32_t port);
 void console_port_out(console_dev *con, uint32_t port, uint32_t v);
+/* Does an access to this port move a byte to or from the world outside
+ * (the data port)?  A monitor's virtual console answers status and control
+ * from its model alone, but a byte still reaches a real device, the host's
+ * console: that access costs COST_IO under a monitor too. */
+static inline bool console_port_external(uint32_t port) { return port == PORT_CONS_DATA; }
 /* wfi's wait on a set of devices: returns the idle ticks used (at most
  * `ticks`), after which *irq may be set; -1 if nothing can ever wake it. */
 int64_t dev_idle(console_dev *con, uint32_t *irq, uint32_t period, uint32_t *timer_left, uint64_t ticks,

@@ -38,6 +38,26 @@ void dev_out(cpu *c, uint32_t port, uint32_t v) {
   console_port_out(&c->con, port, v);
 }
 
+/* A port passed through to the monitor window's code (mon_io): a binary
+ * translator's code reaching the VM's virtual device, a model in monitor
+ * memory, in line.  The model's work is COST_EMULATE, as when the monitor
+ * emulates the instruction after a trap; only a byte that goes out to (or
+ * comes in from) the host's console touches a real device. */
+static void model_cost(cpu *c, uint32_t port) {
+  c->st.io++;
+  c->st.cycles += c->cost.c[COST_EMULATE] + (console_port_external(port) ? c->cost.c[COST_IO] : 0);
+}
+
+uint32_t dev_model_in(cpu *c, uint32_t port) {
+  model_cost(c, port);
+  return console_port_in(&c->con, port);
+}
+
+void dev_model_out(cpu *c, uint32_t port, uint32_t v) {
+  model_cost(c, port);
+  console_port_out(&c->con, port, v);
+}
+
 /* wfi: idle until an interrupt is pending.  Console input wins (it is only
  * looked at when the machine is idle, which keeps runs with a file as input
  * deterministic); otherwise time skips to the timer.  Shared by the CPU and

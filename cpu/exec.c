@@ -263,10 +263,12 @@ op_IRET:
   FETCH();
 op_CLI:
   PRIVILEGED();
+  c->st.cycles += c->cost.c[COST_CTL_WRITE];
   F &= ~FLAG_IE;
   NEXT();
 op_STI:
   PRIVILEGED();
+  c->st.cycles += c->cost.c[COST_CTL_WRITE];
   F |= FLAG_IE;
   if (c->irq) LEAVE();
   NEXT();
@@ -279,6 +281,7 @@ op_MFC:
 op_MTC:
   PRIVILEGED();
   if (d->imm >= NCR) TRAP(CAUSE_ILLEGAL, word_at(c, pc), pc);
+  c->st.cycles += c->cost.c[COST_CTL_WRITE];
   if (cpu_write_cr(c, d->imm, r[d->rs1], budget - n + 1)) LEAVE();
   NEXT();
 op_TLBI:
@@ -292,12 +295,20 @@ op_TLBFLUSH:
   cpu_tlb_flush(c, true);
   NEXT();
 op_IN:
-  if (!IO_PASSED(d->imm)) { PRIVILEGED(); }
-  SETD(dev_in(c, d->imm));
+  if (!IO_PASSED(d->imm)) {
+    PRIVILEGED();
+    SETD(dev_in(c, d->imm));
+  } else {
+    SETD(dev_model_in(c, d->imm));
+  }
   NEXT();
 op_OUT:
-  if (!IO_PASSED(d->imm)) { PRIVILEGED(); }
-  dev_out(c, d->imm, r[d->rs1]);
+  if (!IO_PASSED(d->imm)) {
+    PRIVILEGED();
+    dev_out(c, d->imm, r[d->rs1]);
+  } else {
+    dev_model_out(c, d->imm, r[d->rs1]);
+  }
   NEXT();
 op_WFI:
   PRIVILEGED();

@@ -16,5 +16,9 @@ bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk);
 
 uint32_t dev_in(cpu *c, uint32_t port);
 void dev_out(cpu *c, uint32_t port, uint32_t v);
+/* The same for a port passed through to the monitor window (mon_io): the
+ * VM's virtual device, priced as the monitor's emulation, not a device. */
+uint32_t dev_model_in(cpu *c, uint32_t port);
+void dev_model_out(cpu *c, uint32_t port, uint32_t v);
 
 #endif

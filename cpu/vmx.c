@@ -85,8 +85,34 @@ static uint32_t exit_reason(cpu *c, vmcs *s, int ex) {
   return e->reason;
 }
 
+/* ---- a watcher's pause (vmx.h) ---- */
+
+/* Keep the guest's fetch window at a pause... */
+static void pause_keep(const cpu *c, vmcs *s, int ex) {
+  s->paused = true;
+  s->pause_exit = (enum cpu_exit)ex;
+  s->pause_pc = c->pc;
+  s->pause_fetch_va = c->fetch_va;
+  s->pause_fetch_pa = c->fetch_pa;
+  s->pause_shift = c->perm_shift;
+}
+
+/* ... and give it back when the guest resumes where it paused (its
+ * decoded page is still there: nothing ran in between). */
+static void pause_resume(cpu *c, const vmcs *s) {
+  if (c->pc != s->pause_pc || s->pause_fetch_va == FETCH_NONE) return;
+  dinsn *f = c->code[s->pause_fetch_pa >> PAGE_SHIFT];
+  if (!f) return;
+  c->fetch = f;
+  c->fetch_va = s->pause_fetch_va;
+  c->fetch_pa = s->pause_fetch_pa;
+  c->perm_shift = s->pause_shift;
+}
+
 uint32_t vmx_run(cpu *c, vmcs *s, uint64_t ticks) {
   if (c->vmcs) cpu_panic("vmx_run: already in guest mode");
+  bool resume = s->paused; /* the guest goes on from a pause: no new entry */
+  s->paused = false;
   uint32_t bad = entry_check(c, s);
   if (bad) {
     s->exit = (vmx_exit_info){.reason = VMX_EXIT_ENTRY_FAILED, .qual = bad, .pc = s->guest.pc};
@@ -94,15 +120,23 @@ uint32_t vmx_run(cpu *c, vmcs *s, uint64_t ticks) {
     return VMX_EXIT_ENTRY_FAILED;
   }
   /* ---- VM entry ---- */
-  s->n.entries++;
+  if (!resume) { /* (a pause is invisible: no entry, no flush) */
+    s->n.entries++;
+    /* Without VPID (the first VT-x parts) the TLB holds no VM identifier:
+     * entry and exit each flush it whole, and the guest, then the host,
+     * refill it miss by miss.  With it, entries stay, tagged (tag_lo). */
+    if (!c->cost.vpid) cpu_tlb_flush_all(c, true);
+  }
   save_state(c, &s->host);
   s->host_tag_lo = c->tag_lo;
   s->host_perm_shift = c->perm_shift;
   s->host_trap_to_host = c->trap_to_host;
   load_state(c, &s->guest);
   c->perm_shift = (c->flags & FLAG_KM) ? PSHIFT_KERNEL : PSHIFT_USER;
+  if (resume) pause_resume(c, s);
   c->tag_lo = s->vmid << 1 | 1; /* this VM's TLB entries: no flush needed */
   c->trap_to_host = false;      /* the guest's traps are the guest's */
+  vmx_exit_info last = s->exit; /* (a pause leaves it as it was) */
   s->exit = (vmx_exit_info){0};
   int ex = -1;
   if (s->inject.valid) {
@@ -114,17 +148,26 @@ uint32_t vmx_run(cpu *c, vmcs *s, uint64_t ticks) {
   }
   c->vmcs = s;
   if (ex < 0) ex = (int)cpu_run(c, ticks);
-  uint32_t reason = exit_reason(c, s, ex);
+  bool pause = s->pause && (ex == EXIT_BUDGET || ex == EXIT_STOP);
+  uint32_t reason = VMX_PAUSED;
+  if (pause) {
+    pause_keep(c, s, ex);
+    s->exit = last;
+  } else {
+    reason = exit_reason(c, s, ex);
+  }
 
-  /* ---- VM exit ---- */
+  /* ---- VM exit (or a pause: the same switch, not counted) ---- */
   c->vmcs = NULL;
   save_state(c, &s->guest);
   load_state(c, &s->host);
   c->tag_lo = s->host_tag_lo;
   c->perm_shift = s->host_perm_shift;
   c->trap_to_host = s->host_trap_to_host;
+  if (pause) return VMX_PAUSED;
   s->n.exits[reason]++;
   c->st.cycles += c->cost.c[COST_VM_EXIT]; /* the round trip, entry included */
+  if (!c->cost.vpid) cpu_tlb_flush_all(c, true);
   return reason;
 }
 

@@ -29,7 +29,9 @@
  *   +---------------------------+
  *
  * VM entry (vmx_run):   check the controls and the guest state, save the
- *   host state, load the guest state, tag the TLB with the VM identifier,
+ *   host state, load the guest state, tag the TLB with the VM identifier
+ *   (a machine without VPID, cost.vpid false, flushes it instead, at entry
+ *   and at exit: the first VT-x parts),
  *   deliver the injected event if any, run in guest mode.
  * VM exit:   record reason and qualification, save the guest state, load
  *   the host state, return to the monitor (vmx_run returns the reason).
@@ -179,7 +181,25 @@ typedef struct vmcs {
   /* ---- exit information and counters: written by the CPU ---- */
   vmx_exit_info exit;
   vmx_counters n;
+
+  /* ---- a watcher's pause: the simulator's, not VT-x's (vmm/core/vm.h) ----
+   * With `pause` set, a run that ends on its tick budget or a stop request
+   * is no VM exit but the simulation stopping between two ticks for a
+   * watcher (a debugger) to look: vmx_run saves the guest state as ever,
+   * but returns VMX_PAUSED (pause_exit: EXIT_BUDGET or EXIT_STOP), counts
+   * and charges nothing, and leaves the exit information as it was.  The
+   * next entry with `paused` still set resumes the guest with the fetch
+   * window it had, and is not counted either.  (A real CPU has no such
+   * thing; a simulated one, stopped by its own debugger, does.) */
+  bool pause;              /* control: the budget's end is a pause */
+  bool paused;             /* the last run ended in one; the monitor clears
+                              it if it acts before the next entry */
+  enum cpu_exit pause_exit;
+  uint32_t pause_pc, pause_fetch_va, pause_fetch_pa, pause_shift; /* the CPU then */
 } vmcs;
+
+/* vmx_run's answer for a pause: no exit reason. */
+#define VMX_PAUSED NVMX_EXITS
 
 /* VM entry: run the guest of s for at most `ticks` ticks (retired guest
  * instructions plus idle ticks in guest mode) and return the exit reason,

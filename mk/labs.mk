@@ -40,7 +40,7 @@ lab-arg = @case "$(LAB)" in [1-9]) ;; *) echo "usage: make $@ LAB=N (N: $(LABS))
 
 # The recorded runs: the reference grader grades the reference (every run
 # reaches its end) at seed 1, keeping the visible tests' runs only.
-handout: deps
+handout: deps-handout deps-grade
 	$(lab-arg)
 	labs/cut.sh $(LAB) build/handout/lab$(LAB)
 	@rm -rf build/handout/.rec$(LAB) && GRADE_SEED=1 labs/grade/grade.sh --any-score --record build/handout/.rec$(LAB) \
@@ -53,12 +53,12 @@ handout: deps
 	tar -czf build/handout/lab$(LAB).tar.gz -C build/handout lab$(LAB)
 	@echo "handout: build/handout/lab$(LAB).tar.gz"
 
-grade: deps
+grade: deps-grade
 	$(lab-arg)
 	@GRADE_SEED=$(SEED) labs/grade/grade.sh $(if $(ANY_SCORE),--any-score) $(LAB) $(SRC) build/grade/lab$(LAB)
 
 # The file to upload: the lab's files at their paths in the tree.
-handin:
+handin: deps-handin
 	$(lab-arg)
 	@command -v zip >/dev/null || { echo "handin: zip is not installed (apt-get install zip)"; exit 1; }
 	@f=labs/lab$(LAB)/FILES; \
@@ -76,7 +76,7 @@ all: build/labs/lab1.img
 
 # Gradescope's autograder: labs/autograder/package.sh's folder, zipped
 # with setup.sh and run_autograder at its top.
-autograder-zip: deps
+autograder-zip: deps-autograder-zip
 	$(lab-arg)
 	@command -v zip >/dev/null || { echo "autograder-zip: zip is not installed (apt-get install zip)"; exit 1; }
 	@rm -f build/autograder/lab$(LAB).zip
@@ -86,7 +86,7 @@ autograder-zip: deps
 
 # PrairieLearn: an example course with the lab's question, the grader in
 # its serverFilesCourse, and the Dockerfile of the grader image.
-prairielearn: deps
+prairielearn: deps-autograder-zip
 	$(lab-arg)
 	labs/autograder/prairielearn/course.sh $(LAB) build/prairielearn/lab$(LAB)
 
@@ -95,12 +95,12 @@ prairielearn: deps
 # trees.  `make check` runs it after the test suite (the last lines of its
 # recipe), so that it never competes with the suite's timing-sensitive
 # tests.  In a handout (no markers left) it says so and passes.
-labs-check: deps
+labs-check: deps-grade deps-handout
 	@labs/check.sh
 
-platforms-check: deps
+platforms-check: deps-platforms-check
 	@labs/platforms.sh
 
-mutants: deps
+mutants: deps-mutants
 	$(lab-arg)
 	@python3 labs/mutants.py $(LAB)

@@ -7,32 +7,42 @@
 #                                         lockstep, the attack kernels, each
 #                                         fuzzer for T seconds: the figures
 #   make fuzz [T=60]                      each libFuzzer harness for T seconds
-#   make check                            also runs every harness on its
-#                                         corpus and for FUZZ_SMOKE seconds
+#   make fuzz-soak [RUNS=1000000]         each harness until RUNS executions
+#   make fuzz-merge                       what fuzzing found (build/fuzz/work),
+#                                         minimised into tests/fuzz/corpus
+#   make check                            also runs fuzz-smoke: every corpus
+#                                         and seed file once, then a burst of
+#                                         FUZZ_SMOKE executions each
 #
 # The random kernels in lockstep are Check tests (tests/vmm/check/test_lockstep.c):
 # `make check` runs 500 per mode; LOCKSTEP_SEEDS=N changes that.
 #
-# The harnesses are built with clang's libFuzzer, AddressSanitizer and
-# UBSan into build/fuzz/; without clang (or its libFuzzer runtime: Debian's
-# libclang-rt-14-dev) the fuzz steps say so and are skipped.
+# The harnesses (tests/fuzz/fuzz_NAME.c) are built with clang's libFuzzer,
+# AddressSanitizer and UBSan into build/fuzz/.  Their seeds are made from
+# the kit's sources at build time (tests/fuzz/seeds.sh, build/fuzz/seeds);
+# tests/fuzz/corpus/NAME keeps the hand-made seeds and the minimised finds.
+# clang and its libFuzzer runtime are the fuzz row of mk/deps.mk; without
+# them every fuzz step, the one in `make check` included, fails and says so.
 
 N    ?= 100
 SEED ?= 1
 T    ?= 60
-FUZZ_SMOKE ?= 3
+RUNS ?= 1000000
+FUZZ_SMOKE ?= 2000
 
 FUZZ_CC    := clang
 FUZZ_SAN   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DKIT_CHECKS
-FUZZ_NAMES := asm image vdb cpu
+FUZZ_NAMES := asm image vdb cpu modes
 FO         := build/fuzz
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FO)/fuzz_%)
 FUZZ_OK     = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' | \
-                $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /tmp/vkit-fuzz-probe 2>/dev/null && echo yes; \
-                rm -f /tmp/vkit-fuzz-probe)
-FUZZ_SKIP  := echo "fuzz: skipped: $(FUZZ_CC) with libFuzzer is not installed (apt-get install clang libclang-rt-14-dev)"
+                $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo yes)
+FUZZ_NEED  := { echo "fuzz: $(FUZZ_CC) with libFuzzer is not installed (make deps-fuzz, or apt-get install $(DEPS.fuzz))"; exit 1; }
+# The bursts of `make check`: FUZZ_SMOKE executions each, the lockstep
+# harness (a kernel in two machines an execution) a tenth of that.
+FUZZ_SMOKE_RUNS = $(if $(filter modes,$(1)),$(shell echo $$(($(FUZZ_SMOKE) / 10))),$(FUZZ_SMOKE))
 
-.PHONY: fuzz-programs soak fuzz fuzz-bins fuzz-smoke fuzz-corpus
+.PHONY: fuzz-programs soak fuzz fuzz-soak fuzz-bins fuzz-smoke fuzz-merge fuzz-seeds
 check: fuzz-smoke
 
 # ---- random kernels ----
@@ -52,9 +62,9 @@ fuzz-programs: bin/vgen bin/vasm
 build/soak: tests/vmm/check/soak.c $(O)/libkit.a
 	$(CC) $(CFLAGS) $(WARN) $(INC) -o $@ $^ -lm
 
-soak: all build/soak
+soak: all build/soak deps-fuzz
 	build/soak $(N)
-	@if [ "$(FUZZ_OK)" = yes ]; then $(MAKE) --no-print-directory fuzz T=$(T); else $(FUZZ_SKIP); fi
+	@$(MAKE) --no-print-directory fuzz T=$(T)
 
 # ---- fuzzing ----
 
@@ -67,24 +77,61 @@ $(FO)/libkit.a: $(LIBSRC:%.c=$(FO)/obj/%.o) $(VDBSRC:%.c=$(FO)/obj/%.o)
 	ar rcs $@ $^
 
 $(FO)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FO)/libkit.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE $(INC) -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE -DFUZZ_TOP='"$(CURDIR)"' $(INC) -Itests/fuzz -o $@ $< \
 	  $(FO)/libkit.a $(READLINE_LIBS) -lm
+
+# The lockstep harness writes its kernels with the generator and the
+# assembler, which are not what it tests: they are built plainly (-O2, no
+# sanitizer, no coverage), and linked before the library so that its
+# instrumented copies are not.  A kernel is assembled ten times faster, and
+# coverage is the monitor's alone.
+FUZZ_PLAIN := $(filter assembler/%,$(LIBSRC)) vmm/check/gen.c vmm/check/gen_frag.c
+$(FO)/plain/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O2 -std=c11 -D_DEFAULT_SOURCE $(INC) -c $< -o $@
+$(FO)/fuzz_modes: tests/fuzz/fuzz_modes.c tests/fuzz/fuzz.h $(FUZZ_PLAIN:%.c=$(FO)/plain/%.o) $(FO)/libkit.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -D_DEFAULT_SOURCE -DFUZZ_TOP='"$(CURDIR)"' $(INC) -Itests/fuzz -o $@ $< \
+	  $(FUZZ_PLAIN:%.c=$(FO)/plain/%.o) $(FO)/libkit.a $(READLINE_LIBS) -lm
 
 fuzz-bins: $(FUZZ_BINS)
 
+# The seeds made from the kit's sources (tests/fuzz/seeds.sh), again when
+# any of them changes.
+FUZZ_SEED_SRC := $(wildcard guestos/*.s guestos/*.inc guestos/*/*.s guestos/*/*.inc tests/guests/*.s \
+                   tests/guests/*.inc tests/vmm/*/*.s tests/vmm/vdb/cases/*.cmd labs/lab1/*.s labs/lab1/*.inc \
+                   tests/fuzz/corpus/asm/*.s)
+$(FO)/seed-cpu: tests/fuzz/seed_cpu.c $(O)/libkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(INC) -o $@ $^ -lm
+$(FO)/seeds/.made: tests/fuzz/seeds.sh $(FUZZ_SEED_SRC) bin/vasm bin/vgen $(FO)/seed-cpu $(GUEST_IMAGES)
+	@tests/fuzz/seeds.sh $(FO)/seeds && touch $@
+fuzz-seeds: $(FO)/seeds/.made
+
 # Each harness for T seconds, new inputs kept in build/fuzz/work/NAME, crashes
 # in build/fuzz/crashes/; one line of figures each.
-fuzz:
-	@if [ "$(FUZZ_OK)" != yes ]; then $(FUZZ_SKIP); exit 0; fi; \
-	$(MAKE) --no-print-directory fuzz-bins >/dev/null && \
-	for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $(FO) $$n $(T) || exit 1; done
+fuzz: deps-fuzz
+	@[ "$(FUZZ_OK)" = yes ] || $(FUZZ_NEED)
+	@$(MAKE) --no-print-directory fuzz-bins fuzz-seeds >/dev/null
+	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $(FO) $$n time $(T) || exit 1; done
 
-# make check: every corpus file once (the regressions), then a short run.
-fuzz-smoke:
-	@if [ "$(FUZZ_OK)" != yes ]; then $(FUZZ_SKIP); exit 0; fi; \
-	$(MAKE) --no-print-directory fuzz-bins >/dev/null && \
-	for n in $(FUZZ_NAMES); do \
-	  $(FO)/fuzz_$$n -runs=0 $(CURDIR)/tests/fuzz/corpus/$$n < /dev/null > $(FO)/$$n-corpus.log 2>&1 || \
-	    { cat $(FO)/$$n-corpus.log; echo "fuzz: $$n: a corpus file fails (above)"; exit 1; }; \
-	  tests/fuzz/run.sh $(FO) $$n $(FUZZ_SMOKE) smoke || exit 1; \
-	done
+# Each harness until RUNS executions (a million: about 20 minutes each at
+# the rate the harnesses are bounded to, the lockstep one far longer).
+fuzz-soak: deps-fuzz
+	@[ "$(FUZZ_OK)" = yes ] || $(FUZZ_NEED)
+	@$(MAKE) --no-print-directory fuzz-bins fuzz-seeds >/dev/null
+	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $(FO) $$n runs $(RUNS) || exit 1; done
+
+# make check: every corpus and seed file once (the regressions), then a
+# burst from the seeds, the same every time (a fixed random seed and
+# count): a crash, a leak or a timeout fails the check.
+fuzz-smoke: deps-fuzz
+	@[ "$(FUZZ_OK)" = yes ] || $(FUZZ_NEED)
+	@$(MAKE) --no-print-directory fuzz-bins fuzz-seeds >/dev/null
+	@$(foreach n,$(FUZZ_NAMES),tests/fuzz/run.sh $(FO) $(n) smoke $(call FUZZ_SMOKE_RUNS,$(n)) &&) true
+
+# What fuzzing found, minimised into the corpus: libFuzzer's merge keeps the
+# inputs that add coverage to what the seeds and the hand-made inputs
+# already reach, and only those (named by their hash) are kept in
+# tests/fuzz/corpus/NAME, replacing the earlier finds.  Commit the result.
+fuzz-merge: fuzz-bins fuzz-seeds
+	@for n in $(FUZZ_NAMES); do tests/fuzz/merge.sh $(FO) $$n || exit 1; done

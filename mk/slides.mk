@@ -14,11 +14,11 @@ SL          := build/slides
 SLIDES_DOT  := $(wildcard slides/dot/*.dot)
 DOCS_DOT    := $(wildcard docs/*.dot)
 SLIDES_GEN  := slides/gen.sh slides/timeline.awk slides/tcblock.awk $(SL)/jsonkv \
-               bin/vmm bin/vdb $(GUEST_IMAGES) build/bench/bench build/bench/loop-reg.img build/bench/loop-mem.img
+               bin/vmm bin/vdb $(GUEST_IMAGES) $(filter-out all,$(BENCH_INPUTS))
 CHROMIUM    ?= $(firstword $(shell command -v chromium chromium-browser 2>/dev/null))
 
 .PHONY: slides slides-pdf
-slides: deps $(SL)/index.html $(if $(CHROMIUM),$(SL)/slides.pdf)
+slides: deps-slides $(SL)/index.html $(if $(CHROMIUM),$(SL)/slides.pdf)
 	@$(if $(CHROMIUM),:,echo "slides: no PDF (Debian's chromium is not installed; a browser's Print gives one)")
 
 $(SL)/jsonkv: slides/jsonkv.c
@@ -60,7 +60,7 @@ $(SL)/slides.pdf: $(SL)/index.html
 	  { rm -f $@; echo "slides: chromium could not print the PDF (see $(SL)/chromium.log)"; }
 
 # ---- make docs: the docs' pictures, and docs/isa.md ----
-docs: $(DOCS_DOT:docs/%.dot=build/docs/%.svg) docs/isa.md
+docs: deps-slides $(DOCS_DOT:docs/%.dot=build/docs/%.svg) docs/isa.md
 
 # docs/isa.md is written by `vasm --isa-doc` from cpu/isa.h's tables and
 # assembler/isa_doc.c's prose; isa_suite fails when the committed file differs.

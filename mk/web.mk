@@ -46,21 +46,11 @@ WEB_NPM   := web/node_modules/.package-lock.json
 
 web: web-deps $(WEB)/index.html
 
-# A command missing means its Debian package is (nodejs from elsewhere, as
-# from nodesource, brings its own npm: Debian's npm would conflict with it).
-web-deps:
-	@missing=""; for cp in emcc:emscripten node:nodejs npm:npm $(notdir $(CHROMIUM)):chromium; do \
-	  command -v $${cp%%:*} >/dev/null 2>&1 || missing="$$missing $${cp#*:}"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "web-deps: installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "web-deps: missing Debian packages:$$missing"; \
-	    echo "web-deps: run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+# The web row of mk/deps.mk's table, by command: a command missing means
+# its Debian package is (nodejs from elsewhere, as from nodesource, brings
+# its own npm: Debian's npm would conflict with it).
+DEPS.web := emscripten/emcc nodejs/node npm/npm chromium/$(notdir $(CHROMIUM))
+web-deps: deps-web
 
 # npm ci installs exactly what web/package-lock.json names (no browser
 # download: puppeteer-core drives the system's chromium).

@@ -211,8 +211,8 @@ awk -F' = ' '
     claim(r("bench-ptemod", "hw-shadow") > r("bench-ptemod", "hw-nested"), "ptemod favours nested paging")
     claim(r("bench-memwalk", "hw-nested") > r("bench-memwalk", "hw-shadow"), "memwalk favours shadow paging")
     claim(r("bench-io", "hw-nested") > r("bench-io", "trap"), "I/O costs hardware assist more than trap-and-emulate")
-    claim(r("bench-privileged", "trap") > r("bench-privileged", "bt-inline") && r("bench-privileged", "bt-inline") > r("bench-privileged", "hw-nested"),
-          "privileged instructions: trap > bt > hw-nested")
+    claim(r("bench-privileged", "trap") > r("bench-privileged", "hw-nested") && r("bench-privileged", "hw-nested") > r("bench-privileged", "bt-inline"),
+          "privileged instructions: trap > hw-nested > bt (translated cli/sti are plain stores, cheaper than the serializing writes of the CPU)")
     exit bad
   }' "$V" || die "a claim of the deck no longer holds (above)"
 

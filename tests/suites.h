@@ -3,11 +3,13 @@
 #define SUITES(X) \
   X(isa_suite) \
   X(monitor_suite) \
+  X(pause_suite) \
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \
   X(symbols_suite) \
   X(vdb_suite) \
+  X(vdbgdb_suite) \
   X(guests_suite) \
   X(guestos_suite) \
   X(cpu_suite) \
@@ -18,8 +20,12 @@
   X(hw_suite) \
   X(lockstep_suite) \
   X(multi_suite) \
+  X(compare_suite) \
   X(badinput_suite) \
   X(conform_suite) \
   X(statuses_suite) \
   X(docs_suite) \
+  X(deps_suite) \
+  X(build_suite) \
+  X(inputs_suite) \
   X(limits_suite)

@@ -8,7 +8,8 @@
 //      options: the console bytes, the stats JSON (its host-time fields
 //      aside), the exit status and bin/vmm's stderr, each byte for byte;
 //   3. a live run (slices, panels redrawn) paused and resumed: the same
-//      console bytes, the page answering all along;
+//      console bytes, the page answering all along; live runs under each
+//      monitor end with bin/vmm's counters (slices are pauses, not exits);
 //   4. the editor: a program with an error shows vasm's own diagnostic,
 //      the one bin/vasm prints, at its line; a good one runs at once;
 //   5. the debugger: commands through vdb_exec print what bin/vdb prints;
@@ -157,6 +158,15 @@ async function main() {
     const ref = vmm('loop-reg.img', 'native', null, null);
     check(live.out === ref.out && untimed(live.json) === untimed(ref.json),
           'a live native run, paused and resumed, ends as bin/vmm\'s', firstDiff(untimed(live.json), untimed(ref.json)));
+    // Under a monitor too: a slice's end is a watcher's pause, not a
+    // preemption (vmm/core/mode.h), so a run in slices counts no more.
+    for (const mode of ['trap-strict', 'bt', 'hw', 'hw-shadow']) {
+      const mine = await pageRun(page, {guest: 'guestos.img', mode, live: true});
+      const want = vmm('guestos.img', mode, null, null);
+      check(mine.out === want.out && untimed(mine.json) === untimed(want.json),
+            `a live guestos.img --mode ${MODES[mode].join(' ')} run, in slices, ends with bin/vmm's counters`,
+            firstDiff(untimed(mine.json), untimed(want.json)));
+    }
 
     // ---- 4. the editor ----
     const bad = '        .org 0x1000\n_start: li   r1, 1\n        addx r1, r1, 2\n        halt zero\n';

@@ -5,7 +5,7 @@
  *
  *   run     one guest in one mode through the mode table (core/mode.h),
  *           the same rows bin/vmm uses: guest_create as bin/vmm makes it,
- *           then guest_run in slices so that the page can pause, step and
+ *           then guest_run_watched in slices so that the page can pause, step and
  *           redraw; at the end guest_report, report_json and report_status
  *           give bin/vmm's stats JSON, its message and its exit status.
  *   debug   a vdb session: every command line goes to vdb_exec, the same
@@ -13,10 +13,12 @@
  *   write   vasm's library: asm_assemble with its own diagnostics, the
  *           image written where run and debug can load it.
  *
- * A slice of guest_run stops at exactly the tick a single run would pass
- * through (sched.c relies on the same property), so a run in slices
- * retires the same instructions and prints the same bytes as bin/vmm's one
- * call: `make web-check` compares them for every bundled guest and mode.
+ * A run is cut into slices with guest_run_watched: each slice ends in a
+ * watcher's pause (core/mode.h), which stops the simulation between two
+ * ticks and leaves no trace in it, so a run in slices retires the same
+ * instructions, prints the same bytes and ends with the same counters as
+ * bin/vmm's one call: `make web-check` compares them for every bundled
+ * guest and mode, and a live run paused and resumed with bin/vmm's.
  *
  * Everything the page reads comes back as text: console bytes, JSON, the
  * debugger's transcript.  The files live in emscripten's in-memory file
@@ -213,11 +215,12 @@ EMSCRIPTEN_KEEPALIVE void web_run_input(const uint8_t *b, int n, int ended) {
  * --max-steps): 1 while the guest can go on, 0 once it is over (then
  * web_run_finish).
  *
- * Exactness: the end of a slice is, to a monitor, a timer interrupt (as
- * in sched.c): trap and bt count a world switch, hw a preemption VM exit.
- * The guest sees nothing of it, natively nothing at all is counted; but
- * only a run in ONE slice has bin/vmm's monitor counters to the byte.
- * The page runs that way unless it is asked to watch the panels live. */
+ * Exactness: the page is a watcher, not a scheduler.  The end of a slice
+ * is a watcher's pause (guest_run_watched, core/mode.h), not a preemption:
+ * no world switch, no VM exit, no counter moves, and the next slice
+ * resumes the guest exactly where it was.  So a live run, in as many
+ * slices as the page likes, ends with bin/vmm's counters to the byte, as
+ * the run in one slice does. */
 EMSCRIPTEN_KEEPALIVE int web_run_slice(double ticks) {
   if (!run.g.mode || run.over) return 0;
   uint64_t n = ticks >= 1 && ticks < 1.8e19 ? (uint64_t)ticks : UINT64_MAX;
@@ -228,7 +231,7 @@ EMSCRIPTEN_KEEPALIVE int web_run_slice(double ticks) {
   }
   if (n) {
     double t0 = now_seconds();
-    guest_run(&run.g, n);
+    guest_run_watched(&run.g, n);
     run.seconds += now_seconds() - t0;
   }
   run.over = guest_done(&run.g) || (run.o.max_steps && guest_ticks(&run.g) >= run.o.max_steps);

@@ -299,8 +299,8 @@ static inline void bb_run(const char *vmm, bool isolate, const char *dir, const 
 static inline void bb_fresh(char *dir, size_t cap, const char *root, const char *what, bool give) {
   snprintf(dir, cap, "%s/%s.%d", root, grade_test, grade_runs);
   char cmd[4400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
-  if (system(cmd) != 0) ck_abort_msg("grader: cannot make %s (%s)", dir, what);
+  if (snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir) >= (int)sizeof cmd || system(cmd) != 0)
+    ck_abort_msg("grader: cannot make %s (%s)", dir, what);
   if (give && sb_give(dir) != 0) ck_abort_msg("grader: cannot give %s to the sandbox", dir);
 }
 
@@ -417,7 +417,7 @@ static inline void bb_check_file(const bb_guest *g, const char *mode_args, const
     bb_obs_free(&ref), bb_obs_free(&sub);
     return;
   }
-  char why[400];
+  char why[1600]; /* room for args (1200) and the words around them */
   char last[200] = "";
   size_t e = sub.errlen;
   while (e > 0 && sub.err[e - 1] == '\n') e--;
@@ -432,7 +432,7 @@ static inline void bb_check_file(const bb_guest *g, const char *mode_args, const
              bb_first_diff_line(ref.out, ref.len, sub.out, sub.len));
   else if (!same_status) snprintf(why, sizeof why, "bin/vmm %s: exit status %d, the reference's %d", args, sub.status, ref.status);
   else if (!same_stats) snprintf(why, sizeof why, "bin/vmm %s: the counters (--stats-json) differ from the reference's", args);
-  else snprintf(why, sizeof why, "bin/vmm %s: %s differs from the reference's", args, file);
+  else snprintf(why, sizeof why, "bin/vmm %s: %s differs from the reference's", args, file ? file : "a file");
   FILE *f = bb_detail();
   if (f) {
     fprintf(f, "%s\n", why);

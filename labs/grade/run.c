@@ -3,7 +3,7 @@
  *   run [--first-failure] RUBRIC RESULTS
  *
  * Runs every test the rubric lists (GRADE_TEST functions of
- * labs/labN/grade/*.c), each in a forked child of its own (Check's fork
+ * labs/labN/grade/NAME.c), each in a forked child of its own (Check's fork
  * mode) with the rubric's timeout, and writes one line per test to
  * RESULTS:  NAME <tab> pass|fail <tab> reason  (the reason with \n, \t, \\
  * and non-printing bytes escaped).  report.c turns that into the rubric,

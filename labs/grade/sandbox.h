@@ -122,7 +122,7 @@ static inline void sb_child(const sb_limits *l, bool isolate, const char *dir, c
   setrlimit(RLIMIT_NPROC, &r);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   umask(077);
-  char home[4200], tmp[4200];
+  char home[4208], tmp[4208]; /* "TMPDIR=" and a directory of up to 4199 bytes */
   snprintf(home, sizeof home, "HOME=%s", dir);
   snprintf(tmp, sizeof tmp, "TMPDIR=%s", dir);
   char *env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", home, tmp, "LC_ALL=C", NULL};

@@ -8,6 +8,7 @@
 
 #include "asmtest.h"
 #include "isa_info.h"
+#include "need.h"
 
 TCase *asm_error_tcase(void);
 
@@ -297,10 +298,40 @@ START_TEST(test_macro_limits) {
     n += (size_t)snprintf(src + n, sizeof src - n, ".macro m%d\nm%d\nm%d\n.endm\n", i, i + 1, i + 1);
   snprintf(src + n, sizeof src - n, ".macro m30\nnop\n.endm\nm0\n");
   ck_assert_int_eq(as("t.s", src, &img, &msgs), -1);
-  /* The lines they produce run out first (asm_int.h: MAX_MACRO_LINES). */
+  /* The lines they produce run out first (asm.h: ASM_MAX_MACRO_LINES). */
   ck_assert_ptr_nonnull(strstr(msgs, "error: macro expansions too large (over 50000 lines or 4194304 bytes)"));
   ck_assert_int_eq(as("t.s", ".macro r\nr\n.endm\nr\n", &img, &msgs), -1);
   ck_assert_ptr_nonnull(strstr(msgs, "macros nested too deeply"));
+}
+END_TEST
+
+/* Tighter bounds, as a fuzzer sets them (asm_options): each one passed is
+ * an error naming it; just under each, the source assembles. */
+START_TEST(test_work_bounds) {
+  static const struct {
+    asm_options o;
+    const char *ok, *over, *msg;
+  } cases[] = {
+      {{.max_output = 16}, ".word 1, 2, 3, 4\n", ".word 1, 2, 3, 4, 5\n", "output too large (over 16 bytes)"},
+      {{.max_output = 16}, ".space 16\n", ".space 17\n", "error: size"},
+      {{.max_macro_expansions = 3}, ".macro m\nnop\n.endm\nm\nm\nm\n", ".macro m\nnop\n.endm\nm\nm\nm\nm\n",
+       "too many macro expansions (over 3)"},
+      {{.max_macro_lines = 4}, ".macro m\nnop\nnop\n.endm\nm\nm\n", ".macro m\nnop\nnop\n.endm\nm\nm\nm\n",
+       "macro expansions too large (over 4 lines or 4194304 bytes)"},
+      {{.max_macro_bytes = 26}, ".macro m\n.word 1234567\n.endm\nm\nm\n", ".macro m\n.word 1234567\n.endm\nm\nm\nm\n",
+       "macro expansions too large (over 50000 lines or 26 bytes)"}, /* 13 bytes a line */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    image img;
+    asm_diag diag = {0};
+    const char *ok = cases[i].ok, *over = cases[i].over;
+    ck_assert_msg(asm_assemble(&cases[i].o, "t.s", ok, strlen(ok), &img, &diag) == 0, "case %zu: %s", i,
+                  diag.text);
+    image_free(&img);
+    ck_assert_int_eq(asm_assemble(&cases[i].o, "t.s", over, strlen(over), &img, &diag), -1);
+    ck_assert_msg(strstr(diag.text, cases[i].msg), "case %zu: %s", i, diag.text);
+    asm_diag_free(&diag);
+  }
 }
 END_TEST
 
@@ -358,7 +389,7 @@ START_TEST(test_include) {
    * (beside itself) and inc_c.s (found through -I tests/assembler/asm/inc). */
   asm_diag diag = {0};
   static const char *const dirs[] = {"tests/assembler/asm/inc"};
-  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = NULL, .ndefines = 0, .listing = NULL};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1};
   int r = asm_assemble_file(&opt, "tests/assembler/asm/inc_main.s", &img, &diag);
   ck_assert_msg(r == 0, "%s", diag.text);
   ck_assert_uint_eq(word_at(&img, 0), 0xa);
@@ -378,7 +409,7 @@ END_TEST
 START_TEST(test_listing) {
   asm_listing *l = asm_listing_new();
   static const char *const dirs[] = {"tests/assembler/asm/inc"};
-  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = NULL, .ndefines = 0, .listing = l};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .listing = l};
   image img;
   asm_diag diag = {0};
   static const char src[] = ".org 0x10\nstart: li r1, 0x12345\n.include \"sub/inc_b.s\"\n";
@@ -446,7 +477,7 @@ START_TEST(test_robustness) {
 END_TEST
 
 START_TEST(test_readelf_accepts) {
-  if (system("readelf --version >/dev/null 2>&1") != 0) return; /* not installed: skip */
+  need_program("readelf", "binutils");
   image img;
   ok(".org 0x1000\n.global _start\n_start: nop\nloop: b loop\n.org 0x2000\nd: .word 1\n", &img);
   char path[] = "/tmp/test_asm_XXXXXX";
@@ -481,6 +512,7 @@ Suite *asm_suite(void) {
   tcase_add_test(tc, test_pseudo);
   tcase_add_test(tc, test_macros);
   tcase_add_test(tc, test_macro_limits);
+  tcase_add_test(tc, test_work_bounds);
   tcase_add_test(tc, test_conditionals);
   tcase_add_test(tc, test_include);
   tcase_add_test(tc, test_listing);

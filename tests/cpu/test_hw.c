@@ -471,6 +471,34 @@ START_TEST(tagged_tlb_two_vms) {
 }
 END_TEST
 
+/* ---- an untagged TLB (no VPID, the first VT-x parts): VM entry and exit
+ * each flush it whole, so the same run misses again every time; with
+ * VPID its entries survive (the test above). ---- */
+START_TEST(untagged_tlb_flushes) {
+  for (int vpid = 0; vpid < 2; vpid++) {
+    cpu *c = hv_machine();
+    c->cost.vpid = vpid;
+    hv a;
+    hv_init(&a, c, 0);
+    g_paging(&a);
+    g_wr(&a, DATA, 0xaaaa);
+    HV_PROG(&a, CODE, ISA_ENC_I(OP_LW, 3, 5, 0), ENC_HALT(3));
+    uint64_t misses = 0;
+    for (int run = 0; run < 3; run++) {
+      a.s.guest.pc = CODE;
+      a.s.guest.r[5] = GVA;
+      ck_assert_uint_eq(hv_run(&a, 100), VMX_EXIT_HALT);
+      ck_assert_uint_eq(a.s.exit.value, 0xaaaa);
+      misses = c->st.tlb_misses;
+      /* With VPID only the first run misses (code and data); without, every run. */
+      ck_assert_uint_eq(misses, vpid ? 2 : 2u * (uint64_t)(run + 1));
+      ck_assert_uint_eq(c->st.tlb_flushes, vpid ? 0 : 2u * (uint64_t)(run + 1));
+    }
+    cpu_free(c);
+  }
+}
+END_TEST
+
 /* ---- entry: injection, the checks, and the exits of the run itself ---- */
 START_TEST(injection_and_entry) {
   cpu *c = hv_machine();
@@ -543,6 +571,7 @@ Suite *hw_suite(void) {
   tcase_add_loop_test(tc, faults_at_each_level, 0, NFAULT_CASES);
   tcase_add_test(tc, accessed_and_dirty_bits);
   tcase_add_test(tc, tagged_tlb_two_vms);
+  tcase_add_test(tc, untagged_tlb_flushes);
   suite_add_tcase(s, tc);
   hw_vm_tcases(s);
   return s;

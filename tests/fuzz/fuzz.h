@@ -8,7 +8,10 @@
  * directory, so relative paths find nothing.
  *
  * Each harness file defines LLVMFuzzerTestOneInput; fuzz_main.c-style
- * replay is libFuzzer's own (pass files instead of directories). */
+ * replay is libFuzzer's own (pass files instead of directories).  A file
+ * of the tree a harness reads is named from FUZZ_TOP, the tree's absolute
+ * path given at build time: libFuzzer's merge and fork modes start fresh
+ * processes in the scratch directory. */
 #ifndef FUZZ_H
 #define FUZZ_H
 
@@ -16,6 +19,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "run/runner.h"
+
+#ifndef FUZZ_TOP
+#define FUZZ_TOP "." /* (mk/reliability.mk gives the tree's path) */
+#endif
 
 static char fuzz_dir[] = "/tmp/vkit-fuzz-XXXXXX";
 

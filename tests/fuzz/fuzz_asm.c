@@ -1,13 +1,22 @@
 /* fuzz_asm.c: the assembler on arbitrary text.  Whatever the input, the
  * assembler must return 0 or -1 with its errors in diag.text, never crash,
  * hang or leak; a success must give an image that survives being written
- * and read back, and disassembles. */
+ * and read back, and disassembles.
+ *
+ * The work one input may cause is bounded, as the assembler's options
+ * allow (asm.h): at most FUZZ_MAX_TEXT bytes of source (the rest is cut),
+ * FUZZ_MAX_OUTPUT bytes of output, and a few thousand lines of macro
+ * expansion a pass.  Past a bound the assembler must say so with an error,
+ * which the harness checks like any other. */
 #include <stdint.h>
 #include <string.h>
 
 #include "asm.h"
 #include "disasm.h"
 #include "fuzz.h"
+
+#define FUZZ_MAX_TEXT 2048 /* a page of source: bigger seeds come cut in pages */
+#define FUZZ_MAX_OUTPUT (16u << 10)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
@@ -17,9 +26,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const defines[] = {"FUZZ", "LEVEL=3"};
-  asm_options opt = {.defines = defines, .ndefines = 2, .max_errors = 20};
+  asm_options opt = {.defines = defines, .ndefines = 2, .max_errors = 20, .max_output = FUZZ_MAX_OUTPUT,
+                     .max_macro_expansions = 1000, .max_macro_lines = 2000, .max_macro_bytes = 64u << 10};
   asm_diag diag = {0};
   image img;
+  if (size > FUZZ_MAX_TEXT) size = FUZZ_MAX_TEXT;
   int rc = asm_assemble(&opt, "fuzz.s", (const char *)data, size, &img, &diag);
   FUZZ_CHECK(rc == 0 || rc == -1, "asm_assemble returned %d", rc);
   FUZZ_CHECK(rc == 0 || (diag.text && strstr(diag.text, "error")), "failed without an error message");

@@ -255,8 +255,10 @@ void bt_flush_tables(bt *b);
 /* Write-protection of translated guest pages. */
 void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns);
 bool bt_overlaps(const bt *b, uint32_t gpa, uint32_t len);
-/* --dump-tc: each block beside its guest code. */
+/* --dump-tc: each block beside its guest code, after a "# " and the
+ * header line (its counts; the debugger's info tc prints it alone). */
 void bt_dump(FILE *f, vm *m);
+void bt_dump_head(FILE *f, const vm *m);
 void bt_dump_block(FILE *f, vm *m, const bt_block *k);
 
 /* bt_translate.c: translate the block at guest pc gpc (guest-physical

@@ -95,12 +95,14 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   m->window_pde = b->pt_pa | PTE_V;
   m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
   cpu_set_window(c, BT_WINDOW);
-  /* The console's data port, a kernel's commonest privileged instruction,
-   * is passed through to translated code (the CPU's I/O bitmap for the
-   * window): the guest's copied in and out reach its console without an
-   * exit, the way VMware's translator emulated simple device accesses in
-   * the translation cache.  Status and control still exit (bt_run.c). */
-  c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA;
+  /* The console's data and status ports, a kernel's commonest privileged
+   * instructions, are passed through to translated code (the CPU's I/O
+   * bitmap for the window): the guest's copied in and out reach its
+   * virtual console without an exit, priced as the monitor's model of the
+   * device (dev_model_in), the way VMware's translator emulated simple
+   * device accesses in the translation cache.  Control, which changes the
+   * VCPU's interrupt state, still leaves translated code (bt_run.c). */
+  c->mon_io = cfg->priv_trap ? 0 : 1u << PORT_CONS_DATA | 1u << PORT_CONS_STATUS;
   shadow_drop_all(m); /* the kernel root is rebuilt with the window in it */
   return 0;
 }
@@ -409,20 +411,28 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
     }
     dis_insn(tw, va, NULL, ttext, sizeof ttext);
     bool marked = m->c->marks && mmu_word_marked(m->c, bt_tc_pa(b, va));
-    char slot[16];
-    fprintf(f, "  %-36s | %08x %c %-28s", gtext, va, marked ? '*' : ' ', ttext);
-    if (w->kind == W_STUB) fprintf(f, " ; exit %s -> %08x", exit_name(w->why), w->gpc);
-    else if (w->kind == W_EXIT) fprintf(f, " ; exit %s", exit_name(w->why));
-    else if (w->kind == W_PEND && w->why == BX_JR) fprintf(f, " ; exit if the prediction missed");
-    else if (w->kind == W_PEND) fprintf(f, " ; exit if an interrupt is now deliverable");
-    else if (vcpu_slot(tw, slot, sizeof slot)) fprintf(f, " ; %s", slot);
-    fprintf(f, "\n");
+    char slot[16], note[64] = "";
+    if (w->kind == W_STUB) snprintf(note, sizeof note, "exit %s -> %08x", exit_name(w->why), w->gpc);
+    else if (w->kind == W_EXIT) snprintf(note, sizeof note, "exit %s", exit_name(w->why));
+    else if (w->kind == W_PEND && w->why == BX_JR) snprintf(note, sizeof note, "exit if the prediction missed");
+    else if (w->kind == W_PEND) snprintf(note, sizeof note, "exit if an interrupt is now deliverable");
+    else if (vcpu_slot(tw, slot, sizeof slot)) snprintf(note, sizeof note, "%s", slot);
+    if (*note)
+      fprintf(f, "  %-36s | %08x %c %-28s ; %s\n", gtext, va, marked ? '*' : ' ', ttext, note);
+    else
+      fprintf(f, "  %-36s | %08x %c %s\n", gtext, va, marked ? '*' : ' ', ttext);
   }
+}
+
+void bt_dump_head(FILE *f, const vm *m) {
+  const bt *b = bt_of(m);
+  fprintf(f, "translation cache: %u block%s, %u of %u words used (inserted words marked *)\n", b->nblocks,
+          b->nblocks == 1 ? "" : "s", b->tc_used, b->tc_words);
 }
 
 void bt_dump(FILE *f, vm *m) {
   bt *b = bt_of(m);
-  fprintf(f, "# translation cache: %u blocks, %u of %u words used (inserted words marked *)\n", b->nblocks,
-          b->tc_used, b->tc_words);
+  fprintf(f, "# ");
+  bt_dump_head(f, m);
   for (uint32_t i = 0; i < b->nblocks; i++) bt_dump_block(f, m, &b->blocks[i]);
 }

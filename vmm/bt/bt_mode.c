@@ -57,19 +57,18 @@ static void bt_probe(const guest *g, mode_probe *p) {
 }
 
 /* The debugger's `info tc [ADDR]`: the whole cache, or the blocks holding
- * guest pc ADDR. */
+ * guest pc ADDR (a number: the debugger evaluates the expression). */
 static void bt_tc_info(const guest *g, FILE *f, const char *args) {
   vm *m = g->m;
   const bt *b = bt_of(m);
-  char *end;
   const char *p = args;
   while (*p == ' ' || *p == '\t') p++;
   if (!*p) {
-    fprintf(f, "translation cache: %u blocks, %u of %u words used\n", b->nblocks, b->tc_used, b->tc_words);
-    bt_dump(f, m);
+    bt_dump_head(f, m);
+    for (uint32_t i = 0; i < b->nblocks; i++) bt_dump_block(f, m, &b->blocks[i]);
     return;
   }
-  uint32_t a = (uint32_t)strtoul(p, &end, 0);
+  uint32_t a = (uint32_t)strtoul(p, NULL, 0);
   int shown = 0;
   for (uint32_t i = 0; i < b->nblocks; i++) {
     const bt_block *k = &b->blocks[i];

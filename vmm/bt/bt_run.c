@@ -64,7 +64,8 @@ static void tc_enter(vm *m, uint32_t tc) {
   /* The monitor enters its own code in the monitor's permission group;
    * guest code, fetched in the user group, can never fetch the window. */
   c->perm_shift = PSHIFT_MONITOR;
-  c->fetch_va = FETCH_NONE;
+  if (!m->paused) c->fetch_va = FETCH_NONE; /* (a watcher's pause: still ours, core/vm.h) */
+  m->paused = false;
   c->con = m->v.con; /* for the ports passed through (mon_io) */
   st32(p + VP_VSYS, (v->flags & FLAG_IE) | FLAG_KM);
   st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
@@ -265,8 +266,12 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
 /* in and out, a kernel's commonest privileged instructions (console
  * output), touch only a register and the device, never the VCPU's mode,
  * flags or interrupts: emulated without leaving translated code, on the
- * guest's registers where they are (the real CPU's).  The cost model
- * charges them as trap-and-emulate does. */
+ * guest's registers where they are (the real CPU's).  A real translator
+ * turns them into a call to its device model inside translated code (the
+ * kit's CPU reaches the C model by a trap, which stands for that call), so
+ * the cost model charges the model's work, COST_EMULATE (and COST_IO for a
+ * byte that reaches the host's console, as trap.c's emu_in does), and no
+ * world switch: the guest never left the monitor's code. */
 static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
   cpu *c = m->c;
   if (d->op == OP_OUT)
@@ -276,9 +281,8 @@ static bool io_insn(vm *m, const dinsn *d, uint32_t at) {
     if (d->rd) c->r[d->rd] = v;
   } else
     return false;
-  vm_world_switch(m);
   m->n.emulated[d->op]++;
-  c->st.cycles += c->cost.c[COST_EMULATE] + c->cost.c[COST_IO];
+  c->st.cycles += c->cost.c[COST_EMULATE] + (console_port_external(d->imm) ? c->cost.c[COST_IO] : 0);
   /* One guest instruction retired by the monitor (the VCPU's pc is not
    * live inside translated code: leaving sets it). */
   bt_of(m)->run_emulated++;
@@ -377,7 +381,8 @@ static bool on_trap(vm *m) {
   return false;
 }
 
-static void bt_run_kernel(vm *m, uint64_t budget) {
+/* `pause`: the end of the budget is a watcher's pause (core/vm.h). */
+static void bt_run_kernel(vm *m, uint64_t budget, bool pause) {
   cpu *c = m->c;
   bt *b = bt_of(m);
   uint32_t tc = 0, cause;
@@ -402,6 +407,7 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
     if (ran >= budget) { /* exactly at a boundary */
       KIT_ASSERT(ran == budget, "bt_run_kernel: translated code ran past the guest's budget");
       leave_here(m);
+      m->paused = pause;
       return;
     }
     enum cpu_exit ex = cpu_run(c, budget - ran);
@@ -411,6 +417,7 @@ static void bt_run_kernel(vm *m, uint64_t budget) {
       leave_here(m);
       m->done = true;
       m->exit = EXIT_STOP;
+      m->paused = m->watched; /* the watcher's Ctrl-C */
       return;
     }
     if (ex != EXIT_TRAP) cpu_panic("bt_run_kernel: the real CPU left user mode");
@@ -436,5 +443,5 @@ void bt_run(vm *m, uint64_t budget) {
   if (vm_user(m))
     vm_run_direct(m, budget);
   else
-    bt_run_kernel(m, vm_timer_budget(m, budget));
+    bt_run_kernel(m, vm_timer_budget(m, budget), vm_pause_due(m, budget));
 }

@@ -34,6 +34,11 @@ static uint64_t splitmix(uint64_t *x) {
 }
 
 uint32_t gen_rand(gen *g) {
+  if (g->o->choices && g->used + 4 <= g->o->nchoices) {
+    const uint8_t *p = g->o->choices + g->used;
+    g->used += 4;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+  }
   g->rng ^= g->rng >> 12;
   g->rng ^= g->rng << 25;
   g->rng ^= g->rng >> 27;

@@ -64,6 +64,13 @@ typedef struct gen_opts {
   uint64_t seed;
   enum gen_kind kind;
   int length; /* top-level fragments; 0: GEN_DEFAULT_LENGTH */
+  /* A fuzzer's input (tests/fuzz/fuzz_modes.c), or NULL: the program's
+   * random numbers come from these bytes, four a number, then from the
+   * seed once they run out.  The generator still decides what each number
+   * means, so any bytes give a valid program, and a small change to them
+   * a small change to it. */
+  const uint8_t *choices;
+  size_t nchoices;
 } gen_opts;
 
 /* The program's source, NUL-terminated and malloc'd; NULL when out of

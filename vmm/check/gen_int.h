@@ -61,6 +61,7 @@ typedef struct gen_buf {
 typedef struct gen {
   const gen_opts *o;
   uint64_t rng;
+  size_t used; /* bytes of o->choices taken */
   gen_buf s[NSECT];
   bool oom;
   int sect;   /* where emit() writes */
@@ -71,7 +72,7 @@ typedef struct gen {
   bool timer_on;
 } gen;
 
-/* Random numbers: xorshift64*, seeded by splitmix64. */
+/* Random numbers: xorshift64*, seeded by splitmix64 (or a fuzzer's bytes first). */
 uint32_t gen_rand(gen *g);
 uint32_t gen_below(gen *g, uint32_t n); /* 0 .. n-1 */
 bool gen_chance(gen *g, unsigned percent);

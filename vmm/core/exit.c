@@ -56,6 +56,11 @@ uint64_t vm_timer_budget(const vm *m, uint64_t budget) {
   return budget;
 }
 
+bool vm_pause_due(const vm *m, uint64_t budget) {
+  if (!m->watched) return false;
+  return m->mode->cpu_runs_vcpu || !(m->v.cr[CR_TIMER] && m->v.timer_left <= budget);
+}
+
 void vm_world_switch(vm *m) {
   m->n.world_switches++;
   m->c->st.cycles += m->c->cost.c[COST_WORLD_SWITCH];
@@ -134,7 +139,10 @@ void vm_run(vm *m, uint64_t ticks) {
   while (!m->done) {
     uint64_t now = vm_ticks(m);
     if (now >= end) return;
-    if (virtual_events(m, end - now)) continue;
+    if (virtual_events(m, end - now)) {
+      m->paused = false; /* the monitor acted: the next entry is a real one */
+      continue;
+    }
     m->mode->run(m, end - now);
     KIT_ASSERT(vm_ticks(m) <= end, "vm_run: a run went past its budget");
   }

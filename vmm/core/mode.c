@@ -182,6 +182,12 @@ void guest_run(guest *g, uint64_t ticks) {
   counters_out(g);
 }
 
+void guest_run_watched(guest *g, uint64_t ticks) {
+  if (g->m) g->m->watched = true;
+  guest_run(g, ticks);
+  if (g->m) g->m->watched = false;
+}
+
 uint64_t guest_ticks(const guest *g) {
   if (!g->m) return g->st.insns + g->st.idle_ticks; /* natively the machine's own */
   return vm_ticks(g->m);

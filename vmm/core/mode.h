@@ -195,8 +195,18 @@ void guest_free(guest *g);
 
 /* ---- any guest ---- */
 /* Run it for at most `ticks` of its own ticks; its counters are loaded
- * into the machine for the run and saved after. */
+ * into the machine for the run and saved after.  Where the run stops is a
+ * preemption: the monitor takes the CPU back (a scheduler's time slice,
+ * --max-steps), and a monitor mode counts it as it counts a timer
+ * interrupt: hw a preempt VM exit, trap and bt a new world entry. */
 void guest_run(guest *g, uint64_t ticks);
+/* The same run for a watcher (the debugger, the browser edition's live
+ * panels): where it stops, or a stop request (Ctrl-C) stops it, is a pause
+ * of the simulation between two ticks, not an event of the machine.
+ * Nothing counts it, and the next run resumes the guest exactly where it
+ * was (core/vm.h), so a run in watched slices ends with the very counters
+ * of one run.  (Natively the machine's own runs are already like that.) */
+void guest_run_watched(guest *g, uint64_t ticks);
 uint64_t guest_ticks(const guest *g);
 bool guest_done(const guest *g);
 /* Undo a stop request's end (Ctrl-C in the debugger): the guest can go on. */

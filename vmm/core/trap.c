@@ -51,14 +51,17 @@ void vm_load_root(vm *m) {
  * mode.  The real IE is the virtual one: the monitor keeps control through
  * the run's budget, not a real interrupt (the real CPU has no devices of
  * its own), and pushf, which user mode may run untrapped, then pushes the
- * IE the guest believes in. */
+ * IE the guest believes in.  After a watcher's pause (vm.h) nothing has
+ * run since the real CPU stopped, so its fetch window is still the
+ * guest's and stays. */
 static void world_enter(vm *m) {
   cpu *c = m->c;
   memcpy(c->r, m->v.r, sizeof c->r);
   c->pc = m->v.pc;
   c->flags = m->v.flags & (FLAGS_CC | FLAG_IE);
   c->perm_shift = PSHIFT_USER;
-  c->fetch_va = FETCH_NONE;
+  if (!m->paused) c->fetch_va = FETCH_NONE;
+  m->paused = false;
   vm_load_root(m);
   KIT_ASSERT(c->trap_to_host, "world_enter: the monitor must own real kernel mode");
 }
@@ -251,16 +254,23 @@ static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
 #endif
 }
 
+/* in and out reach the VM's virtual console, a model in the monitor: the
+ * monitor's work (COST_EMULATE, charged by whoever emulates) is the cost of
+ * a status or control access, which touches no real device; COST_IO, a
+ * real device's access time, is paid only by a byte that really goes out
+ * to (or comes in from) the host's console.  (So the software VMM of
+ * Adams and Agesen ran `in` from a port nothing stands behind fifteen
+ * times faster than the real chipset register.) */
 static void emu_in(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
-  m->c->st.cycles += m->c->cost.c[COST_IO];
+  if (console_port_external(d->imm)) m->c->st.cycles += m->c->cost.c[COST_IO];
   set_rd(m, d->rd, console_port_in(&m->v.con, d->imm));
   vm_retire(m);
 }
 
 static void emu_out(vm *m, const dinsn *d, uint32_t w) {
   (void)w;
-  m->c->st.cycles += m->c->cost.c[COST_IO];
+  if (console_port_external(d->imm)) m->c->st.cycles += m->c->cost.c[COST_IO];
   console_port_out(&m->v.con, d->imm, m->v.r[d->rs1]);
   vm_retire(m);
 }
@@ -363,6 +373,7 @@ int vm_attach_direct(vm *m, const vmm_opts *o) {
 }
 
 void vm_run_direct(vm *m, uint64_t budget) {
+  bool pause = vm_pause_due(m, budget);
   world_enter(m);
   enum cpu_exit ex = cpu_run(m->c, vm_timer_budget(m, budget));
   world_exit(m);
@@ -371,7 +382,10 @@ void vm_run_direct(vm *m, uint64_t budget) {
     vm_handle_trap(m, &m->c->trap);
   } else if (ex == EXIT_STOP) {
     vm_stop(m, EXIT_STOP);
-  } else if (ex != EXIT_BUDGET) {
+    m->paused = m->watched; /* the watcher's Ctrl-C */
+  } else if (ex == EXIT_BUDGET) {
+    m->paused = pause;
+  } else {
     cpu_panic("vm_run_direct: the real CPU left user mode");
   }
 }

@@ -124,6 +124,17 @@ typedef struct vm {
   enum cpu_exit exit;
   uint32_t halt_code;
   trap_info last_trap;
+
+  /* ---- a watcher's pause (mode.h: guest_run_watched) ----
+   * A debugger or the browser edition stops the simulation between two
+   * ticks to look at it.  That stop is not an event of the machine: the
+   * real CPU's run ends where the watcher asked, but nothing counts it as
+   * an exit, and the next entry resumes the guest exactly as it was (the
+   * real CPU's fetch window included), as if it had never stopped. */
+  bool watched; /* the run in progress belongs to a watcher */
+  bool paused;  /* the real CPU's last run stopped at such a pause: the
+                   next entry resumes it (cleared by that entry, or by
+                   anything the monitor does before it) */
 } vm;
 
 static inline bool vm_user(const vm *m) { return !(m->v.flags & FLAG_KM); }
@@ -182,6 +193,11 @@ void vm_retire(vm *m);
 /* The budget a run on the real CPU may have: up to where the virtual timer
  * fires, so that interrupts land where they land natively. */
 uint64_t vm_timer_budget(const vm *m, uint64_t budget);
+/* Is the end of a run of `budget` guest ticks a watcher's pause?  Only in
+ * a watched run, and only where a run without the watcher would go on: a
+ * monitor that keeps the virtual timer stops the real CPU at its tick
+ * anyway, so an end there is the monitor's own. */
+bool vm_pause_due(const vm *m, uint64_t budget);
 /* The monitor took control from the guest and gives it back: counted, and
  * charged COST_WORLD_SWITCH (hw's VM exits are charged by the CPU). */
 void vm_world_switch(vm *m);

@@ -74,6 +74,7 @@ typedef struct bt_counters {
 /* Hardware assist's counters (the `hw` object of --stats-json). */
 typedef struct hw_counters {
   const char *paging; /* "nested" or "shadow" */
+  bool vpid;          /* TLB tagged by VM; false: flushed at every entry and exit */
   uint64_t vm_entries;
   uint64_t vm_exits[NVMX_EXITS]; /* by exit reason (cpu/vmx.h) */
   uint64_t nested_walk_refs;     /* references of the nested dimension */

@@ -232,9 +232,18 @@ static const exit_fn handlers[NVMX_EXITS] = {
 void hw_run(vm *m, uint64_t budget) {
   hw_vm *h = hw_of(m);
   vcpu_to_vmcs(h);
+  /* A watcher's pause (core/vm.h) is the CPU's too: it ends no exit and
+   * the entry after it, unless the monitor acted since, resumes it. */
+  h->s.pause = vm_pause_due(m, budget);
+  h->s.paused = m->paused;
   uint32_t reason = vmx_run(m->c, &h->s, budget);
   vmcs_to_vcpu(h);
   vm_count_guest(m); /* what the CPU ran in guest mode is the guest's */
+  m->paused = reason == VMX_PAUSED;
+  if (m->paused) {
+    if (h->s.pause_exit == EXIT_STOP) vm_stop(m, EXIT_STOP); /* the watcher's Ctrl-C */
+    return;
+  }
   m->n.world_switches++; /* (the CPU charged the exit: COST_VM_EXIT) */
   if (reason >= NVMX_EXITS || !handlers[reason]) {
     fprintf(stderr, "vmm: %s: VM exit '%s' that the monitor never asked for\n", m->name, vmx_exit_name(reason));
@@ -248,6 +257,7 @@ void hw_report(const vm *m, vm_report *r) {
   const hw_vm *h = hw_of(m);
   r->hw_assist = true;
   r->hw.paging = h->shadow ? "shadow" : "nested";
+  r->hw.vpid = m->c->cost.vpid;
   r->hw.vm_entries = h->s.n.entries;
   memcpy(r->hw.vm_exits, h->s.n.exits, sizeof r->hw.vm_exits);
   r->hw.nested_walk_refs = h->s.n.nested_refs;

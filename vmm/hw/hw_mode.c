@@ -25,9 +25,8 @@ static void hw_probe(const guest *g, mode_probe *p) {
   *p = (mode_probe){0};
   p->traps = sum(g->c->st.traps, NCAUSES); /* in guest mode traps are the CPU's */
   p->trap = g->c->trap;
-  /* The budget's end is a preempt exit: the watcher's slicing, not the
-   * guest's doing, so it is not shown as one. */
-  p->exits = sum(h->s.n.exits, NVMX_EXITS) - h->s.n.exits[VMX_EXIT_PREEMPT];
+  /* (A watcher's slices are pauses, not exits: core/vm.h.) */
+  p->exits = sum(h->s.n.exits, NVMX_EXITS);
   p->exit = (trap_info){h->s.exit.reason, h->s.exit.value, h->s.exit.pc, {0}};
   p->emulated = sum(h->m.n.emulated, 256);
   p->fills = h->m.n.shadow_fills;
@@ -82,8 +81,11 @@ static void hw_vcpu_info(const guest *g, int id, FILE *f) {
           s->exits & VMX_CTL_HALT ? " halt" : "", s->exits & VMX_CTL_WFI ? " wfi" : "",
           s->exits & VMX_CTL_IO ? " io" : "", s->exits & VMX_CTL_TLB ? " tlb" : "",
           s->exits & VMX_CTL_EXTINT ? " extint" : "", s->exc_bitmap, s->cr_read, s->cr_write);
-  fprintf(f, "  last exit   %s, qualification 0x%x, value 0x%08x, at 0x%08x\n", vmx_exit_name(s->exit.reason),
-          s->exit.qual, s->exit.value, s->exit.pc);
+  if (sum(s->n.exits, NVMX_EXITS) == 0)
+    fprintf(f, "  last exit   none yet\n");
+  else
+    fprintf(f, "  last exit   %s, qualification 0x%x, value 0x%08x, at 0x%08x\n", vmx_exit_name(s->exit.reason),
+            s->exit.qual, s->exit.value, s->exit.pc);
   fprintf(f, "  entries     %llu; exits:", (unsigned long long)s->n.entries);
   for (uint32_t i = 0; i < NVMX_EXITS; i++)
     if (s->n.exits[i]) fprintf(f, " %s=%llu", vmx_exit_name(i), (unsigned long long)s->n.exits[i]);
@@ -111,7 +113,7 @@ static void hw_vcpu_info(const guest *g, int id, FILE *f) {
 const vmm_mode mode_hw = {
     .name = "hw",
     .what = "hardware assist: the guest in guest mode, VM exits, nested paging (--paging)",
-    .options = "--paging",
+    .options = "--paging --vpid",
     .attach = attach_nested,
     .npt_roots = hw_npt_roots,
     .no_shadow = "no shadow page tables: nested paging (the CPU walks the guest's table and the nested one)",
@@ -121,6 +123,7 @@ const vmm_mode mode_hw = {
 const vmm_mode mode_hw_shadow = {
     .name = "hw-shadow",
     .what = "hardware assist with shadow paging, as the first VT-x parts (the same as --mode hw --paging shadow)",
+    .options = "--vpid",
     .attach = attach_shadow,
     .shadow_roots = hws_shadow_roots,
     .no_npt = "no nested paging in hw-shadow mode: the monitor keeps shadow tables instead",

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "check/gen.h"
+#include "compare.h"
 #include "check/lockstep.h"
 #include "multi.h"
 #include "bt/bt.h"
@@ -35,11 +36,15 @@ static void usage(FILE *f) {
           "  --isa real|strict  strict: special instructions trap in user mode\n"
           "  --cost NAME|FILE   cost profile: modern (default), early-vtx, or a file\n"
           "  --paging nested|shadow  --mode hw: nested page tables (default) or shadow\n"
+          "  --vpid on|off      --mode hw, hw-shadow: TLB tagged by VM (on), or flushed at\n"
+          "                     every VM entry and exit (off); default: the cost profile's\n"
           "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
           "                     in the translation (default) or trapping\n"
           "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
           "  --tc-size SIZE     --mode bt: translation cache size (default 256K)\n"
           "  --dump-tc FILE     --mode bt: write each guest block beside its translation\n"
+          "  --compare MODE     then run the guest again in MODE (its output dropped) and\n"
+          "                     print what the monitor did beside it (make demo)\n"
           "  --lockstep MODE    run native and MODE side by side and stop at the first\n"
           "                     difference the guest could see (docs/reliability.md)\n"
           "  --gen-seed N       instead of IMAGE, the random guest kernel of seed N\n"
@@ -80,14 +85,14 @@ int main(int argc, char **argv) {
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
          OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
-         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION };
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
       {"stats", no_argument, 0, OPT_STATS},           {"stats-json", required_argument, 0, OPT_JSON},
       {"isa", required_argument, 0, OPT_ISA},         {"cost", required_argument, 0, OPT_COST},
       {"help", no_argument, 0, OPT_HELP},             {"classify", no_argument, 0, OPT_CLASSIFY},
-      {"paging", required_argument, 0, OPT_PAGING},
+      {"paging", required_argument, 0, OPT_PAGING},   {"vpid", required_argument, 0, OPT_VPID},
       {"bt-priv", required_argument, 0, OPT_BT_PRIV},  {"bt-chain", required_argument, 0, OPT_BT_CHAIN},
       {"tc-size", required_argument, 0, OPT_TC_SIZE},  {"dump-tc", required_argument, 0, OPT_DUMP_TC},
       {"lockstep", required_argument, 0, OPT_LOCKSTEP}, {"gen-seed", required_argument, 0, OPT_GEN_SEED},
@@ -95,16 +100,19 @@ int main(int argc, char **argv) {
       {"config", required_argument, 0, OPT_CONFIG},   {"quantum", required_argument, 0, OPT_QUANTUM},
       {"input", required_argument, 0, OPT_INPUT},
       {"version", no_argument, 0, OPT_VERSION},
+      {"compare", required_argument, 0, OPT_COMPARE},
       {0, 0, 0, 0},
   };
   opterr = 0;
   bool classify = false;
   const char *paging = NULL; /* --paging, for --mode hw */
+  const char *vpid = NULL;   /* --vpid on|off, for --mode hw: over the profile's */
   const char *bt_opt = NULL; /* the last --bt-* option, for --mode bt */
   int opt;
   uint64_t v;
   char err[256];
   const char *lockstep = NULL; /* --lockstep MODE */
+  const char *compare = NULL;  /* --compare MODE (compare.c) */
   bool mode_given = false, gen = false;
   gen_opts go = {0};
   multi_opts mo = {0}; /* several guests (multi.c) */
@@ -162,6 +170,10 @@ int main(int argc, char **argv) {
       else return bad_usage("bad --paging (nested or shadow)", optarg);
       paging = optarg;
       break;
+    case OPT_VPID:
+      if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) return bad_usage("bad --vpid (on or off)", optarg);
+      vpid = optarg;
+      break;
     case OPT_BT_PRIV:
       if (strcmp(optarg, "trap") == 0) o.bt_priv_trap = true;
       else if (strcmp(optarg, "inline") == 0) o.bt_priv_trap = false;
@@ -192,6 +204,7 @@ int main(int argc, char **argv) {
         return bad_usage(range_msg(err, sizeof err, "--quantum", "ticks", 1, UINT32_MAX, false), optarg);
       break;
     case OPT_INPUT: mo.input = optarg; break;
+    case OPT_COMPARE: compare = optarg; break;
     default: return cli_bad_option("vmm", opt, argv);
     }
   }
@@ -204,6 +217,8 @@ int main(int argc, char **argv) {
   if (lockstep && !lockstep_has_mode(lockstep))
     return cli_usage("vmm", "--lockstep compares native with one of %s, not %s", lockstep_modes(), lockstep);
   bool multi = mo.config || argc - optind > 1;
+  if (compare && (multi || lockstep)) return bad_usage("--compare runs one guest, without --lockstep", NULL);
+  if (compare && !mode_find(compare, NULL)) return bad_usage("unknown --compare mode", compare);
   if (multi && (gen || lockstep)) return bad_usage("--gen-seed and --lockstep run one guest", NULL);
   if (!multi && (mo.quantum || mo.input)) return bad_usage("--quantum and --input go with several guests", NULL);
   if (mo.config && optind != argc) return bad_usage("--config FILE names the guests: no image with it", NULL);
@@ -223,6 +238,8 @@ int main(int argc, char **argv) {
   const vmm_mode *named = mode_find(o.mode, NULL); /* the row the name picks */
   if (!named) return bad_usage("unknown --mode", o.mode);
   if (paging && !mode_takes(named, "--paging")) return bad_usage("--paging goes with --mode hw", paging);
+  if (vpid && !mode_takes(named, "--vpid")) return bad_usage("--vpid goes with --mode hw or hw-shadow", vpid);
+  if (vpid) o.cost.vpid = strcmp(vpid, "on") == 0; /* after --cost, whichever came first */
   if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
   const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */
@@ -256,7 +273,14 @@ loaded:;
   host_console hc;
   host_console_init(&hc, stdout, stdin);
   console_dev con = {0};
-  host_console_fill(&hc, &con);
+  compare_input ci = {0};
+  if (!compare) {
+    host_console_fill(&hc, &con);
+  } else if (compare_input_open(&ci, stdin, stdout, &con, err, sizeof err) != 0) {
+    fprintf(stderr, "vmm: %s\n", err);
+    image_free(&img);
+    return VMM_EX_OSERR;
+  }
 
   vm_report r = {0};
   guest g;
@@ -275,7 +299,8 @@ loaded:;
   r.host_seconds = t;
   if (rc == 0) {
     if (o.stats) report_table(stderr, &r);
-    if (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0) { /* (it says why it failed) */
+    if (compare) rc = compare_report(stderr, &o, &img, &r, mode_find(compare, NULL), &ci);
+    if (rc == 0 && (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0)) { /* (it says why it failed) */
       guest_view v;
       guest_view_get(&g, &v);
       rc = report_status(&r, &v);
@@ -283,6 +308,7 @@ loaded:;
   }
   if (rc == 0) rc = cli_stdout_status("vmm"); /* the guest's console output went there */
   guest_destroy(&g);
+  compare_input_free(&ci);
   image_free(&img);
   return rc;
 }

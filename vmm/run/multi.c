@@ -315,12 +315,15 @@ int multi_main(const vmm_opts *o, const multi_opts *mo) {
     if (!any) cfg.g[0].input = true; /* the first guest has the keyboard */
   }
   run u = {.o = o, .cfg = &cfg, .md = md, .n = cfg.n, .quantum = mo->quantum};
-  u.img = calloc((size_t)u.n, sizeof *u.img);
-  u.g = calloc((size_t)u.n, sizeof *u.g);
-  u.con = calloc((size_t)u.n, sizeof *u.con);
-  u.files = calloc((size_t)u.n, sizeof *u.files);
-  u.q = calloc((size_t)u.n, sizeof *u.q);
-  u.r = calloc((size_t)u.n, sizeof *u.r);
+  /* 1 to MULTI_MAX_GUESTS guests (config.c); as an unsigned count the
+   * compiler sees too that the sizes below cannot be negative. */
+  size_t n = (unsigned)cfg.n;
+  u.img = calloc(n, sizeof *u.img);
+  u.g = calloc(n, sizeof *u.g);
+  u.con = calloc(n, sizeof *u.con);
+  u.files = calloc(n, sizeof *u.files);
+  u.q = calloc(n, sizeof *u.q);
+  u.r = calloc(n, sizeof *u.r);
   if (!u.img || !u.g || !u.con || !u.files || !u.q || !u.r) {
     fprintf(stderr, "vmm: out of host memory\n");
     rc = VMM_EX_OSERR;

@@ -38,8 +38,8 @@ static void report_bt_table(FILE *f, const vm_report *r) {
 /* --mode hw: VM entries, exits by reason, the nested walk's references. */
 static void report_hw_table(FILE *f, const vm_report *r) {
   const hw_counters *h = &r->hw;
-  fprintf(f, "hw: paging=%s vm_entries=%llu nested_walk_refs=%llu\nvm exits:", h->paging,
-          (unsigned long long)h->vm_entries, (unsigned long long)h->nested_walk_refs);
+  fprintf(f, "hw: paging=%s vpid=%s vm_entries=%llu nested_walk_refs=%llu\nvm exits:", h->paging,
+          h->vpid ? "on" : "off", (unsigned long long)h->vm_entries, (unsigned long long)h->nested_walk_refs);
   for (uint32_t i = 0; i < NVMX_EXITS; i++)
     if (h->vm_exits[i]) fprintf(f, " %s=%llu", vmx_exit_name(i), (unsigned long long)h->vm_exits[i]);
   fprintf(f, "\n");
@@ -49,6 +49,7 @@ static void report_hw_json(json *j, const vm_report *r) {
   const hw_counters *h = &r->hw;
   json_object(j, "hw");
   json_str(j, "paging", h->paging);
+  json_bool(j, "vpid", h->vpid);
   json_u64(j, "vm_entries", h->vm_entries);
   json_object(j, "vm_exits");
   for (uint32_t i = 0; i < NVMX_EXITS; i++) json_u64(j, vmx_exit_name(i), h->vm_exits[i]);

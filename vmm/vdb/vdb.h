@@ -16,6 +16,7 @@
  *   vdb_expr.c    expressions: $registers, symbols, arithmetic
  *   vdb_info.c    registers, VCPU, counters, traps; print and display
  *   vdb_mem.c     memory: x/xp/xh, disassemble, page walks, TLB, shadow
+ *   vdb_stack.c   backtrace: the guest's frames, by its frame convention
  *   vdb_dot.c     graphviz pictures of the tables
  *
  * Time is counted in guest ticks (instructions retired plus idle ticks, as
@@ -74,12 +75,21 @@ typedef struct vdb_console {
   size_t rec_len, rec_cap;
   bool rec_eof;              /* the host's input has ended */
   volatile int *interrupted; /* set by Ctrl-C while the guest waits */
+  /* ---- Ctrl-C while the guest waits for input (vdb_run.c) ---- */
+  bool tripped; /* a read found no byte and must not wait: the run is void
+                   from that read on (its output is not shown), and the
+                   debugger puts the guest back just before it */
+  bool fence;   /* never wait for the host: a read past the record trips */
   /* ---- the position in time: saved with every checkpoint ---- */
   uint64_t in_pos;    /* recorded bytes the guest has consumed */
   uint64_t out_count; /* bytes the guest has written */
   /* ---- the timeline's: not restored ---- */
   uint64_t out_shown; /* bytes shown so far (replayed output is not) */
   bool partial_line;  /* the last byte shown was not a newline */
+  /* ---- a progress line on the terminal (vdb_run.c): the guest's output
+   * erases it first ---- */
+  FILE *progress_to;
+  int progress_len; /* its width on the screen; 0: none shown */
 } vdb_console;
 
 typedef struct vdb_con_pos {
@@ -91,6 +101,12 @@ void vdb_console_free(vdb_console *k);
 void vdb_console_attach(vdb_console *k, console_dev *dev);
 /* End a partly written guest line before the debugger speaks. */
 void vdb_console_break_line(vdb_console *k);
+/* Erase the progress line, if one is shown. */
+void vdb_console_erase_progress(vdb_console *k);
+/* Reading a byte the record does not have yet: 1 if a byte came into the
+ * record, 0 at the end of input, -1 if the wait was interrupted (Ctrl-C)
+ * or the fence is up; then `tripped` is set. */
+int vdb_console_fetch(vdb_console *k);
 
 /* ---- what the guest believes its CPU to be ---- */
 typedef struct vdb_regs {
@@ -202,7 +218,8 @@ typedef struct vdb {
   uint32_t *vals; /* print's value history: $1, $2, ... */
   int nvals, valcap;
   bool trace;
-  bool echo; /* echo each command of a script as "(vdb) CMD" (--echo) */
+  bool echo;     /* echo each command of a script as "(vdb) CMD" (--echo) */
+  bool progress; /* long commands show progress on d->err, a terminal */
   /* the reader's state */
   bool interactive; /* a person at a terminal: empty lines repeat */
   int failures;     /* commands that failed */
@@ -225,8 +242,19 @@ int vdb_add_target(vdb *d, const char *path, char *err, size_t len);
 vdb_target *vdb_cur(vdb *d);
 /* Run one command line; 0, or -1 after printing an error. */
 int vdb_exec(vdb *d, const char *line);
-/* Run a command file; -1 if it cannot be read or a command in it failed. */
+/* Run a command file; -1 if it cannot be read or a command in it failed.
+ * Only a regular file: a device or a pipe may never end. */
 int vdb_source(vdb *d, const char *path);
+/* The longest command line vdb reads, from a file, a script on standard
+ * input or -x: a longer one is an error and ends that input (so that no
+ * input, /dev/zero included, grows memory without bound). */
+#define VDB_LINE_MAX 4096
+/* One line of f into buf (VDB_LINE_MAX + 2 bytes) without its newline:
+ * 1; 0 at the end; -1 if the line is longer than VDB_LINE_MAX or holds a
+ * NUL byte (not text). */
+int vdb_read_line(FILE *f, char *buf);
+/* Run every command of f (name: for messages) until its end or quit. */
+void vdb_read_commands(vdb *d, FILE *f, const char *name);
 
 /* Messages: output, and a one-line error (counted as a failure). */
 void vdb_printf(vdb *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -262,6 +290,8 @@ uint64_t rev_until_checkpoint(const vdb_target *t);
 int rev_goto(vdb_target *t, uint64_t tick);
 /* Back to reset; the recorded history goes, the recorded input stays. */
 void rev_restart(vdb_target *t);
+/* Forget what was recorded after tick `now`: the runs and checkpoints. */
+void rev_drop_future(vdb_target *t, uint64_t now);
 uint64_t rev_end(const vdb_target *t);
 /* Restore checkpoint i (the scan of reverse-continue steps on from it). */
 void rev_restore_ckpt(vdb_target *t, int i);
@@ -379,6 +409,8 @@ int cmd_info_npt(vdb *d, const char *args);
 int cmd_translate(vdb *d, const char *args);
 /* vdb_dot.c */
 int cmd_dot(vdb *d, const char *args);
+/* vdb_stack.c */
+int cmd_backtrace(vdb *d, const char *args);
 /* vdb_session.c */
 int cmd_trace(vdb *d, const char *args);
 int cmd_vm(vdb *d, const char *args);

@@ -3,7 +3,8 @@
  * All of them are checked after each tick while any is set (the run loop
  * then runs the guest one tick at a time; vdb_run.c):
  *
- *   break ADDR     the guest-virtual pc arrives at ADDR
+ *   break ADDR     the guest-virtual pc arrives at ADDR (a word address;
+ *                  pending while nothing is mapped there)
  *   pbreak ADDR    the pc's guest-physical address is ADDR (any mapping)
  *   watch ADDR     the 32-bit word at guest-virtual ADDR changed value
  *   rwatch ADDR    a load touched it          awatch ADDR  a load or store
@@ -70,18 +71,32 @@ static int address_arg(vdb *d, const char *args, uint32_t *addr) {
   return vdb_eval(d, args, addr);
 }
 
+/* Is the code address a of breakpoint b mapped now?  A guest-virtual one
+ * may be mapped later (user code before paging is on): then the
+ * breakpoint is pending, as gdb's are before their library loads. */
+static bool bp_mapped(const vdb_target *t, const vdb_bp *b) {
+  uint32_t w;
+  return mem_read(t, b->kind == BP_PBREAK ? SP_GPA : SP_GVA, b->addr, &w, 4, NULL) == 0;
+}
+
 static int set_break(vdb *d, const char *args, enum bp_kind kind, bool temp) {
   uint32_t a;
+  vdb_target *t = vdb_cur(d);
   if (address_arg(d, args, &a) != 0) return -1;
+  /* Instructions are words: a pc is never anywhere else. */
+  if (a & 3) return vdb_error(d, "0x%08x is not on an instruction boundary (instructions are 4-byte words).", a);
+  if (kind == BP_PBREAK && a >= t->gsize)
+    return vdb_error(d, "Guest-physical 0x%08x is beyond guest memory (0x%x bytes).", a, t->gsize);
   vdb_bp *b = add(d, kind);
   b->addr = a;
   b->temp = temp;
-  char sym[80] = "";
-  if (kind == BP_BREAK) target_symbolize(vdb_cur(d), a, sym, sizeof sym);
+  char sym[80] = "", pending[64] = "";
+  if (kind == BP_BREAK) target_symbolize(t, a, sym, sizeof sym);
+  if (!bp_mapped(t, b)) snprintf(pending, sizeof pending, " (pending: not mapped now)");
   if (kind == BP_PBREAK)
     vdb_printf(d, "Physical breakpoint %d at guest-physical 0x%08x\n", b->num, a);
   else
-    vdb_printf(d, "%s %d at 0x%08x%s\n", temp ? "Temporary breakpoint" : "Breakpoint", b->num, a, sym);
+    vdb_printf(d, "%s %d at 0x%08x%s%s\n", temp ? "Temporary breakpoint" : "Breakpoint", b->num, a, sym, pending);
   return 0;
 }
 
@@ -179,6 +194,10 @@ int cmd_info_breakpoints(vdb *d, const char *args) {
     if (d->ntg > 1) snprintf(vmcol, sizeof vmcol, "%-4d", b->target);
     switch (b->kind) {
     case BP_BREAK:
+      snprintf(addr, sizeof addr, "0x%08x", b->addr);
+      if (t) target_symbolize(t, b->addr, what, sizeof what);
+      if (t && !bp_mapped(t, b)) snprintf(what + strlen(what), sizeof what - strlen(what), " (pending)");
+      break;
     case BP_WATCH:
     case BP_RWATCH:
     case BP_AWATCH:

@@ -62,20 +62,6 @@ typedef struct action {
   const char *arg;
 } action;
 
-/* Commands from a stream that is not a terminal. */
-static void read_script(vdb *d, FILE *in) {
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  while (!d->quit && (n = getline(&line, &cap, in)) >= 0) {
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-      line[--n] = 0;
-    if (d->echo && *skip_ws(line) && *skip_ws(line) != '#') vdb_printf(d, "(vdb) %s\n", line);
-    vdb_exec(d, line);
-  }
-  free(line);
-}
-
 int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
   vdb_opts o = {.mode = "native",
                 .mem = 1u << 20,
@@ -245,7 +231,7 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
       if (tty)
         term_loop(d);
       else
-        read_script(d, stdin);
+        vdb_read_commands(d, stdin, "standard input");
     }
     rc = d->quit_set ? d->quit_code : 0;
     if (rc == 0 && d->failures && !d->interactive) rc = 1;

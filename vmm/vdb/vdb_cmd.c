@@ -23,8 +23,9 @@ const vdb_cmd vdb_cmds[] = {
     /* ---- running ---- */
     {TOP, "run", "r", 0, cmd_run, CMD_NOREPEAT, "run", "Restart the guest from reset and run it.",
      "Puts the machine back in its reset state (memory as the image loaded it, registers zero, kernel\n"
-     "mode, pc at the entry) and continues.  The console input recorded so far is given to the guest\n"
-     "again; its output is shown again.  The recorded history starts over."},
+     "mode, pc at the entry) and continues; a breakpoint at the entry stops it there, before anything\n"
+     "runs.  The console input recorded so far is given to the guest again; its output is shown again.\n"
+     "The recorded history starts over."},
     {TOP, "continue", "c fg", 0, cmd_continue, 0, "continue [N]",
      "Run until a breakpoint, watchpoint or catchpoint stops it, it finishes, or Ctrl-C.",
      "With N, go through the next N-1 stops first (as gdb's continue N ignores a breakpoint N-1 times)."},
@@ -52,7 +53,8 @@ const vdb_cmd vdb_cmds[] = {
     {TOP, "break", "b br", 0, cmd_break, CMD_SYMBOLS, "break [ADDR|SYMBOL]",
      "Stop when the guest-virtual pc arrives at ADDR (default: the current pc).",
      "ADDR is any expression: break loop, break 0x1008, break loop+8.  The check is made after each\n"
-     "tick, so the guest stops before running the instruction at ADDR."},
+     "tick, so the guest stops before running the instruction at ADDR.  ADDR must be a multiple of 4\n"
+     "(instructions are words); one the guest does not map now is pending until it does."},
     {TOP, "tbreak", "", 0, cmd_tbreak, CMD_SYMBOLS, "tbreak [ADDR|SYMBOL]",
      "A breakpoint that is deleted when it is hit.", ""},
     {TOP, "pbreak", "pb", 1, cmd_pbreak, CMD_SYMBOLS, "pbreak ADDR",
@@ -83,7 +85,8 @@ const vdb_cmd vdb_cmds[] = {
      "In trap and bt modes REASON is the cause of the real trap behind the world switch (priv for an\n"
      "emulated instruction, pf-store for a shadow fill or a guest page fault, syscall...).  In the hw\n"
      "modes it is a VM exit reason (exception interrupt halt wfi io cr-read cr-write tlbi tlbflush\n"
-     "nested-fault shutdown ...); the preempt exits that end the debugger's own slices are left out.\n"
+     "nested-fault shutdown ...).  The debugger's own slices and Ctrl-C are pauses, not exits: they are\n"
+     "never counted or caught (a scheduler's preempt exits are).\n"
      "Native mode has no monitor: the catchpoint is accepted and never stops there."},
     {"catch", "translate", "", 0, cmd_catch_translate, 0, "catch translate",
      "Stop when the binary translator translates a block (bt mode).",
@@ -137,6 +140,12 @@ const vdb_cmd vdb_cmds[] = {
     {TOP, "display", "disp", 0, cmd_display, CMD_SYMBOLS, "display[/FMT] EXPR",
      "Show EXPR at every stop (/i or /s formats show memory, like x).", "display/i $pc shows the next instruction."},
     {TOP, "undisplay", "", 0, cmd_undisplay, 0, "undisplay [N...]", "Stop displaying; all without N.", ""},
+    {TOP, "backtrace", "bt where", 0, cmd_backtrace, 0, "backtrace [N]",
+     "The guest's call frames, innermost first (at most N).",
+     "Found from the code, by the kit's frame convention (docs/guestos.md, \"Calls and frames\"): call\n"
+     "puts the return address in lr; a function that calls others makes its frame first (addi sp, sp,\n"
+     "-N; sw lr, K(sp)) and undoes it before ret; a leaf leaves sp and lr alone.  Each frame shows its\n"
+     "pc and sp; the walk says why it stops (the trap vector's code, a return address after no call)."},
     {TOP, "x", "", 0, cmd_x, CMD_SYMBOLS, "x/FMT ADDR", "Examine guest-virtual memory, through the guest's page table.",
      "FMT is a count, a letter (x hex, d signed, u unsigned, o octal, t binary, c char, a address,\n"
      "s string, i instruction) and a size (b byte, h half, w word), as in gdb: x/4xw $sp, x/s msg,\n"
@@ -166,7 +175,8 @@ const vdb_cmd vdb_cmds[] = {
 
     /* ---- support ---- */
     {TOP, "source", "", 1, cmd_source, CMD_NOREPEAT, "source FILE", "Run the commands in FILE.",
-     "Lines starting with # are comments.  Files may source others (16 deep)."},
+     "Lines starting with # are comments.  Files may source others (16 deep).  Only a regular file;\n"
+     "a line over 4096 bytes, or with a NUL byte, ends it with an error."},
     {TOP, "help", "h", 0, cmd_help, 0, "help [COMMAND [SUBCOMMAND]]", "Show help.", ""},
     {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE).",
      "CODE is 0 to 63: 64 and above are the statuses of trouble (vdb(1), EXIT STATUS)."},

@@ -15,8 +15,15 @@
  * without reading when the input is a terminal, a peek otherwise (here the
  * peeked byte goes straight into the record).  Reads use read(2), not stdio,
  * so that a terminal shared with readline never loses typed bytes inside a
- * stdio buffer.  Ctrl-C while the guest waits for a terminal gives it byte
- * 3, as a serial line would, and stops it.
+ * stdio buffer.
+ *
+ * Ctrl-C while the guest waits for input never reaches it: the wait is
+ * interrupted, nothing is recorded, and the read is tripped instead (it
+ * hands the guest "end of input", but the run is void from there: its
+ * output is not shown).  The run loop (vdb_run.c) then puts the guest
+ * back at the tick before that read, by replay, with the fence up so
+ * that no replay waits: the guest stops where it was about to read, and
+ * reads the next thing typed when it goes on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,33 +53,41 @@ static void record(vdb_console *k, uint8_t b) {
   k->rec[k->rec_len++] = b;
 }
 
-/* One more byte from the host into the record; false at end of input. */
-static bool fetch(vdb_console *k) {
-  if (k->rec_eof) return false;
+int vdb_console_fetch(vdb_console *k) {
+  if (k->rec_eof) return 0;
+  if (k->fence || k->tripped) {
+    k->tripped = true;
+    return -1;
+  }
   fflush(k->out);
   for (;;) {
     uint8_t b;
     ssize_t n = read(k->in_fd, &b, 1);
     if (n == 1) {
       record(k, b);
-      return true;
+      return 1;
     }
     if (n < 0 && errno == EINTR) {
       if (k->interrupted && *k->interrupted) {
-        record(k, 3); /* Ctrl-C, as a serial line carries it */
-        return true;
+        k->tripped = true; /* Ctrl-C: nothing for the guest (see above) */
+        return -1;
       }
       continue;
     }
     k->rec_eof = true;
-    return false;
+    return 0;
   }
 }
 
 static void con_putc(void *ctx, int ch) {
   vdb_console *k = ctx;
+  if (k->tripped) { /* a void run: never shown (the count comes back with the guest) */
+    k->out_count++;
+    return;
+  }
   if (k->out_count++ < k->out_shown) return; /* replayed: shown before */
   k->out_shown++;
+  vdb_console_erase_progress(k);
   fputc(ch, k->out);
   k->partial_line = ch != '\n';
   if (ch == '\n') fflush(k->out);
@@ -80,7 +95,7 @@ static void con_putc(void *ctx, int ch) {
 
 static int con_getc(void *ctx) {
   vdb_console *k = ctx;
-  if (k->in_pos == k->rec_len && !fetch(k)) return -1;
+  if (k->in_pos == k->rec_len && vdb_console_fetch(k) <= 0) return -1;
   return k->rec[k->in_pos++];
 }
 
@@ -89,7 +104,7 @@ static int con_status(void *ctx) {
   if (k->in_pos < k->rec_len) return 1;
   if (k->rec_eof) return 2;
   if (k->in_tty) return 1; /* a person may type later: ready, unread */
-  return fetch(k) ? 1 : 2;
+  return vdb_console_fetch(k) == 0 ? 2 : 1;
 }
 
 void vdb_console_attach(vdb_console *k, console_dev *dev) {
@@ -102,6 +117,13 @@ void vdb_console_attach(vdb_console *k, console_dev *dev) {
 void vdb_console_break_line(vdb_console *k) {
   if (k->partial_line) fputc('\n', k->out);
   k->partial_line = false;
+}
+
+void vdb_console_erase_progress(vdb_console *k) {
+  if (!k->progress_len) return;
+  fprintf(k->progress_to, "\r%*s\r", k->progress_len, "");
+  fflush(k->progress_to);
+  k->progress_len = 0;
 }
 
 vdb_con_pos vdb_console_pos(const vdb_console *k) { return (vdb_con_pos){k->in_pos, k->out_count}; }

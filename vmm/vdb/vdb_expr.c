@@ -5,10 +5,12 @@
  *   and     := shift { "&" shift }     shift := add { ("<<" | ">>") add }
  *   add     := mul { ("+" | "-") mul } mul := unary { ("*" | "/" | "%") unary }
  *   unary   := ("-" | "~" | "!" | "+") unary | primary
- *   primary := number | 'c' | $register | $N | $ | symbol | "(" expr ")"
+ *   primary := number | 'c' | $register | $N | $ | symbol | register | "(" expr ")"
  *
  * Values are 32-bit unsigned, as the machine's; >> is a logical shift.
  * Registers are the guest's (what it believes: the VCPU under a monitor).
+ * A bare name is a symbol if the image has one by that name, else a
+ * register if it is one (r1, sp, pc, ptb): `p r1` as `p $r1`.
  * A value that comes from an address (a symbol, $pc, $sp, ...) stays marked
  * as one through + and -, so print shows it in hex with its symbol.
  */
@@ -171,8 +173,11 @@ static vdb_val primary(parser *ps) {
     name[n] = 0;
     ps->p = p + n;
     uint32_t a;
-    if (image_lookup(&ps->t->img, name, &a) != 0) return fail(ps, "No symbol \"%s\" in current context.", name);
-    return (vdb_val){a, true};
+    if (image_lookup(&ps->t->img, name, &a) == 0) return (vdb_val){a, true};
+    /* Not a symbol: a register's name works without its $ (p r1, x/4x sp);
+     * a symbol of the same name wins, and $ always means the register. */
+    if (expr_reg(ps->t, name, &a) == 0) return (vdb_val){a, is_addr_reg(name)};
+    return fail(ps, "No symbol \"%s\" in current context.", name);
   }
   if (!*p) return fail(ps, "A syntax error in expression: it ends too soon: \"%s\".", ps->s);
   return fail(ps, "A syntax error in expression, near `%s'.", p);

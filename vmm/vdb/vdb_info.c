@@ -273,7 +273,13 @@ int cmd_info_tc(vdb *d, const char *args) {
     vdb_printf(d, "%s\n", t->mode->no_tc);
     return 0;
   }
-  t->mode->tc_info(&t->g, d->out, args);
+  char addr[16] = ""; /* an expression, as everywhere: the row takes a number */
+  uint32_t a;
+  if (*skip_ws(args)) {
+    if (vdb_eval(d, args, &a) != 0) return -1;
+    snprintf(addr, sizeof addr, "0x%x", a);
+  }
+  t->mode->tc_info(&t->g, d->out, addr);
   return 0;
 }
 

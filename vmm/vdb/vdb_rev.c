@@ -122,7 +122,7 @@ static void log_run(vdb_target *t, uint64_t start, uint64_t len) {
 
 /* Forget everything recorded after tick `now` (we are going forward from
  * the past, perhaps differently). */
-static void drop_future(vdb_target *t, uint64_t now) {
+void rev_drop_future(vdb_target *t, uint64_t now) {
   vdb_timeline *tl = &t->tl;
   if (now >= rev_end(t)) {
     /* At the end: only a finishing run of no ticks can lie ahead. */
@@ -152,7 +152,7 @@ static bool finished(enum cpu_exit ex) { return ex != EXIT_BUDGET && ex != EXIT_
 
 enum cpu_exit rev_advance(vdb_target *t, uint64_t ticks, uint64_t *ran) {
   uint64_t start = target_now(t);
-  drop_future(t, start);
+  rev_drop_future(t, start);
   enum cpu_exit ex = target_advance(t, ticks);
   uint64_t now = target_now(t);
   *ran = now - start;

@@ -17,6 +17,7 @@
  * first instruction (the faulting instruction does not retire, so it is not
  * a tick of its own); a system call's tick ends at the vector.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@
 
 typedef struct goal {
   uint64_t ticks; /* at most this many */
+  bool check_first; /* run: a breakpoint where the guest starts stops it there */
   bool to_pc;     /* stop when the pc gets here (until, nexti) */
   uint32_t pc, sp;
   bool check_sp; /* ... with this stack pointer (nexti over a recursive call) */
@@ -80,6 +82,45 @@ static void run_events(vdb *d, vdb_target *t, const vdb_probe *a, const vdb_prob
   }
 }
 
+/* ---- progress, on a terminal ----
+ * A command that runs for more than a second shows where it is on one
+ * line of the terminal (standard error), rewritten twice a second, with the
+ * way to stop it; the guest's output erases the line first, and so does
+ * the end of the command.  Never in batch mode or from a script, so that
+ * transcripts do not depend on the host's speed. */
+typedef struct progress {
+  vdb *d;
+  vdb_target *t;
+  double next; /* host time of the next update */
+} progress;
+
+static void progress_begin(progress *p, vdb *d, vdb_target *t) {
+  *p = (progress){d, t, host_now() + 1.0};
+  t->con.progress_to = d->err;
+}
+
+static void progress_show(progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress_show(progress *p, const char *fmt, ...) {
+  if (!p->d->progress) return;
+  double now = host_now();
+  if (now < p->next) return;
+  p->next = now + 0.5;
+  char line[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  vdb_console *k = &p->t->con;
+  vdb_console_break_line(k);
+  fflush(p->d->out);
+  int n = fprintf(p->d->err, "\r%s", line) - 1;
+  if (n < k->progress_len) fprintf(p->d->err, "%*s", k->progress_len - n, "");
+  fflush(p->d->err);
+  k->progress_len = n > k->progress_len ? n : k->progress_len;
+}
+
+static void progress_end(progress *p) { vdb_console_erase_progress(&p->t->con); }
+
 /* ---- showing where we are ---- */
 
 static void run_show_location(vdb *d, vdb_target *t) {
@@ -109,6 +150,32 @@ static int not_running(vdb *d, vdb_target *t) {
 
 /* ---- forward ---- */
 
+/* Ctrl-C interrupted the guest's wait for console input (vdb_console.c):
+ * the run from tick `from` is void from that read on.  Find the read's
+ * tick by halving (lo: a run to it reads nothing new; the read lies in
+ * (lo, hi]), with the fence up so that no probe waits, and leave the guest
+ * at the tick just before it, the void future forgotten. */
+static void back_before_read(vdb_target *t, uint64_t from) {
+  vdb_console *k = &t->con;
+  uint64_t lo = from, hi = target_now(t), ran;
+  k->fence = true;
+  t->c->stop_request = 0;
+  while (hi - lo > 1) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    k->tripped = false;
+    rev_goto(t, lo);
+    rev_advance(t, mid - lo, &ran);
+    if (k->tripped)
+      hi = target_now(t) < hi ? target_now(t) : hi;
+    else
+      lo = mid;
+  }
+  k->tripped = false;
+  rev_goto(t, lo);
+  rev_drop_future(t, lo);
+  k->fence = false;
+}
+
 /* Run toward the goal; fills g->why when something else stopped it.
  * Shows nothing: the caller shows the stop. */
 static int go(vdb *d, vdb_target *t, goal *g) {
@@ -121,6 +188,14 @@ static int go(vdb *d, vdb_target *t, goal *g) {
   g->why[0] = 0;
   g->reached = false;
   uint64_t left = g->ticks;
+  progress pr;
+  progress_begin(&pr, d, t);
+  if (g->check_first && fine) { /* nothing ran: only a breakpoint at the pc can hold */
+    vdb_probe p;
+    vdb_watch_pre w = {0};
+    t->mode->probe(&t->g, &p);
+    if (bp_after(d, t, &w, &p, &p, true, g->why, sizeof g->why)) left = 0;
+  }
   while (left > 0) {
     uint64_t slice = 1;
     if (!fine) {
@@ -131,8 +206,13 @@ static int go(vdb *d, vdb_target *t, goal *g) {
     vdb_watch_pre w = {0};
     t->mode->probe(&t->g, &a);
     if (fine) bp_before(d, t, &w);
-    uint64_t ran;
+    uint64_t ran, from = target_now(t);
     enum cpu_exit ex = rev_advance(t, slice, &ran);
+    if (t->con.tripped) { /* Ctrl-C while it waited for input */
+      back_before_read(t, from);
+      snprintf(g->why, sizeof g->why, "Interrupted.");
+      break;
+    }
     left -= ran < left ? ran : left;
     t->mode->probe(&t->g, &b);
     run_events(d, t, &a, &b, d->trace);
@@ -158,7 +238,10 @@ static int go(vdb *d, vdb_target *t, goal *g) {
       snprintf(g->why, sizeof g->why, "Interrupted.");
       break;
     }
+    progress_show(&pr, "[vm %d running: tick %llu%s; Ctrl-C stops it]", t->id, (unsigned long long)target_now(t),
+                  fine ? ", checking every tick" : "");
   }
+  progress_end(&pr);
   if (!left) g->reached = true;
   term_disarm();
   t->c->stop_request = 0; /* a Ctrl-C that came after the last run is spent */
@@ -173,13 +256,15 @@ static int go_show(vdb *d, vdb_target *t, goal *g) {
   return 0;
 }
 
+/* A count: 1 to 2^31-1, as gdb's are ints.  Values are 32-bit, so -1 is
+ * 0xffffffff: read with the top bit set, a count is negative. */
 static int count_arg(vdb *d, const char *args, uint64_t *n) {
   *n = 1;
   args = skip_ws(args);
   if (!*args) return 0;
   uint32_t v;
   if (vdb_eval(d, args, &v) != 0) return -1;
-  if (v == 0) return vdb_error(d, "The count must be at least 1.");
+  if (v == 0 || v > 0x7fffffffu) return vdb_error(d, "The count must be positive (%d is not).", (int32_t)v);
   *n = v;
   return 0;
 }
@@ -190,7 +275,7 @@ int cmd_run(vdb *d, const char *args) {
   rev_restart(t);
   bp_refresh_watch(d, t);
   vdb_printf(d, "Starting vm %d (%s, %s) from reset.\n", t->id, t->mode->name, t->path);
-  goal g = {.ticks = UINT64_MAX};
+  goal g = {.ticks = UINT64_MAX, .check_first = true};
   return go_show(d, t, &g);
 }
 
@@ -270,6 +355,8 @@ int cmd_reverse_continue(vdb *d, const char *args) {
   char why[1024] = "", w2[1024];
   d->interrupted = 0;
   term_arm(d, NULL);
+  progress pr;
+  progress_begin(&pr, d, t);
   /* Arrivals at ticks (C, E] are checked by stepping from checkpoint C. */
   uint64_t e = now ? now - 1 : 0;
   int i = rev_ckpt_at_or_before(t, e);
@@ -279,6 +366,9 @@ int cmd_reverse_continue(vdb *d, const char *args) {
       rev_restore_ckpt(t, i);
       bp_refresh_watch(d, t);
       for (uint64_t tick = c; tick < e && !t->done && !d->interrupted; tick++) {
+        if ((tick & 1023) == 0)
+          progress_show(&pr, "[vm %d searching back from tick %llu: at tick %llu, %d checkpoint%s to go; Ctrl-C stops]",
+                        t->id, (unsigned long long)now, (unsigned long long)tick, i, i == 1 ? "" : "s");
         vdb_probe a, b;
         vdb_watch_pre w;
         t->mode->probe(&t->g, &a);
@@ -297,6 +387,7 @@ int cmd_reverse_continue(vdb *d, const char *args) {
     i--;
   }
   term_disarm();
+  progress_end(&pr);
   if (d->interrupted) {
     d->interrupted = 0;
     rev_goto(t, now);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "vdb.h"
@@ -114,25 +115,53 @@ int cause_parse(const char *s) {
 
 /* ---- command files ---- */
 
+int vdb_read_line(FILE *f, char *buf) {
+  size_t n = 0;
+  int ch = EOF;
+  while (n <= VDB_LINE_MAX && (ch = getc(f)) != EOF && ch != '\n') {
+    if (ch == 0) return -1; /* not text */
+    buf[n++] = (char)ch;
+  }
+  if (n > VDB_LINE_MAX) return -1; /* no newline within the limit */
+  if (ch == EOF && n == 0) return 0;
+  while (n && buf[n - 1] == '\r')
+    n--;
+  buf[n] = 0;
+  return 1;
+}
+
+void vdb_read_commands(vdb *d, FILE *f, const char *name) {
+  char *line = malloc(VDB_LINE_MAX + 2);
+  if (!line) cpu_panic("vdb: out of host memory");
+  int rc;
+  for (unsigned n = 1; !d->quit && (rc = vdb_read_line(f, line)) != 0; n++) {
+    if (rc < 0) {
+      vdb_error(d, "%s:%u: not a command line (longer than %d bytes, or a NUL byte): the rest of %s is not read.",
+                name, n, VDB_LINE_MAX, name);
+      break;
+    }
+    if (d->echo && *skip_ws(line) && *skip_ws(line) != '#') vdb_printf(d, "(vdb) %s\n", line);
+    vdb_exec(d, line);
+  }
+  free(line);
+}
+
 int vdb_source(vdb *d, const char *path) {
   if (d->depth >= VDB_SOURCE_DEPTH) return vdb_error(d, "source: nested more than %d deep.", VDB_SOURCE_DEPTH);
   FILE *f = fopen(path, "r");
   if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
+  /* Only a file: a device or a pipe may never end (source /dev/zero). */
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return vdb_error(d, "%s: not a regular file (source reads command files only).", path);
+  }
   d->depth++;
   int failures = d->failures;
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
   bool interactive = d->interactive;
   d->interactive = false; /* an empty line in a file repeats nothing */
-  while (!d->quit && (n = getline(&line, &cap, f)) >= 0) {
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-      line[--n] = 0;
-    if (d->echo && *skip_ws(line) && *skip_ws(line) != '#') vdb_printf(d, "(vdb) %s\n", line);
-    vdb_exec(d, line);
-  }
+  vdb_read_commands(d, f, path);
   d->interactive = interactive;
-  free(line);
   fclose(f);
   d->depth--;
   return d->failures == failures ? 0 : -1;

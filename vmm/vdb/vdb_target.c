@@ -72,8 +72,10 @@ void target_free(vdb_target *t) {
 
 uint64_t target_now(const vdb_target *t) { return guest_ticks(&t->g); }
 
+/* The debugger's runs are a watcher's: its slices, steps and Ctrl-C are
+ * pauses, invisible to the guest and to every counter (core/mode.h). */
 enum cpu_exit target_advance(vdb_target *t, uint64_t ticks) {
-  guest_run(&t->g, ticks);
+  guest_run_watched(&t->g, ticks);
   if (!guest_done(&t->g)) return EXIT_BUDGET;
   guest_view v;
   guest_view_get(&t->g, &v);

@@ -292,6 +292,7 @@ int term_loop(vdb *d) {
   using_history();
   if (path) read_history(path);
   d->interactive = true;
+  d->progress = isatty(fileno(d->err)); /* long commands show where they are */
   while (!d->quit) {
     fflush(d->out);
     char *line = read_line("(vdb) ");

@@ -8,6 +8,7 @@
 #define LAB1_H
 
 #include "blackbox.h"
+#include "core/vmm.h"
 #include "mmu.h"
 
 #define L1_MEM (256u << 10)
@@ -21,15 +22,15 @@ typedef struct l1_run {
   enum cpu_exit exit;
 } l1_run;
 
-static void l1_putc(void *ctx, int ch) {
+static inline void l1_putc(void *ctx, int ch) {
   l1_run *r = ctx;
   if (r->len + 1 < sizeof r->out) r->out[r->len++] = (char)ch;
   r->out[r->len] = 0;
 }
-static int l1_getc(void *ctx) { return (void)ctx, -1; }
-static int l1_status(void *ctx) { return (void)ctx, 2; }
+static inline int l1_getc(void *ctx) { return (void)ctx, -1; }
+static inline int l1_status(void *ctx) { return (void)ctx, 2; }
 
-static void l1_go(const image *img, l1_run *r) {
+static inline void l1_go(const image *img, l1_run *r) {
   char err[256];
   memset(r, 0, sizeof *r);
   r->c = cpu_new(L1_MEM, 64);
@@ -59,16 +60,16 @@ static void l1_go(const image *img, l1_run *r) {
   } while (0)
 
 /* For messages: why a line may be missing. */
-static const char *l1_why(const l1_run *r) {
+static inline const char *l1_why(const l1_run *r) {
   return r->exit == EXIT_BUDGET ? " (the guest did not stop within 1,000,000 instructions)" : "";
 }
 
-static void l1_stopped(const l1_run *r) {
+static inline void l1_stopped(const l1_run *r) {
   l1_check(r, r->exit != EXIT_BUDGET, "the guest did not stop within 1,000,000 instructions");
 }
 
 /* The student's whole guest. */
-static void l1_student(l1_run *r) {
+static inline void l1_student(l1_run *r) {
   image img;
   bb_vasm("labs/lab1", "lab1.s", NULL, NULL, &img);
   l1_go(&img, r);
@@ -78,7 +79,7 @@ static void l1_student(l1_run *r) {
 /* The student's kernel with a test program of ours as the user program;
  * PAT (the registers' pattern, L1_SYS_MACRO) is this run's. */
 static uint32_t l1_pat;
-static void l1_probe(const char *user_src, l1_run *r) {
+static inline void l1_probe(const char *user_src, l1_run *r) {
   char *src = malloc(strlen(user_src) + 128);
   l1_pat = bb_rand(0x10000, 0x7ff00000);
   sprintf(src, "PAT = 0x%x\n        .include \"kernel.s\"\n%s", l1_pat, user_src);
@@ -90,9 +91,9 @@ static void l1_probe(const char *user_src, l1_run *r) {
   l1_stopped(r);
 }
 
-static uint32_t l1_word(const l1_run *r, uint32_t pa) { return ld32(r->c->mem + pa); }
+static inline uint32_t l1_word(const l1_run *r, uint32_t pa) { return ld32(r->c->mem + pa); }
 
-static void l1_free(l1_run *r) {
+static inline void l1_free(l1_run *r) {
   cpu_free(r->c);
   r->c = NULL;
 }

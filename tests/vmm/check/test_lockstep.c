@@ -220,6 +220,35 @@ START_TEST(unknown_mode_is_refused) {
 }
 END_TEST
 
+/* Isolation's count: every guard byte changed below and above a monitor
+ * side, at their edges and several in a page, and nothing of the guest's
+ * own memory next to them. */
+START_TEST(guards_count_every_changed_byte) {
+  image img;
+  assemble(busy_src, &img);
+  for (int m = 0; m < mode_count(true); m++) {
+    const vmm_mode *md = mode_nth(m, true);
+    vmm_opts o = opts(md->name, true, 64u << 10);
+    ls_record rec = {.eof = true};
+    ls_side s = {0};
+    char err[256];
+    ls_console_init(&s, &rec);
+    ck_assert_int_eq(ls_side_make(&s, md, &o, &img, err, sizeof err), 0);
+    ck_assert_uint_eq(ls_side_outside(&s), 0);
+    uint8_t *mem = s.c->mem;
+    const uint32_t at[] = {0, 1, 4095, 4096, LS_GUARD - 1, s.g.end, s.g.end + 4097, s.g.end + LS_GUARD - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) mem[at[i]] ^= 0xff;
+    mem[LS_GUARD] ^= 0xff; /* the first byte past the guard below: the guest's */
+    mem[s.g.end - 1] ^= 0xff; /* the last the side owns */
+    ck_assert_msg(ls_side_outside(&s) == sizeof at / sizeof at[0], "%s: %llu", md->name,
+                  (unsigned long long)ls_side_outside(&s));
+    ls_side_free(&s);
+    free(s.out);
+  }
+  image_free(&img);
+}
+END_TEST
+
 /* ---- the real guest OS ---- */
 
 #define GUESTOS "build/guests/guestos.img"
@@ -333,6 +362,45 @@ START_TEST(generator_is_deterministic) {
 }
 END_TEST
 
+/* A fuzzer's bytes as the random numbers (tests/fuzz/fuzz_modes.c): any
+ * bytes give a kernel that assembles and halts with 0 in lockstep; the
+ * same bytes the same kernel; a changed byte a different one, in the part
+ * it decides; past the bytes, the seed's numbers. */
+START_TEST(generator_takes_choices) {
+  uint8_t bytes[96];
+  uint32_t x = 12345;
+  for (int round = 0; round < 8; round++) {
+    for (size_t i = 0; i < sizeof bytes; i++) x = x * 1103515245u + 12345u, bytes[i] = (uint8_t)(x >> 24);
+    if (round == 0) memset(bytes, 0, sizeof bytes);
+    if (round == 1) memset(bytes, 0xff, sizeof bytes);
+    gen_opts g = {.seed = 1, .length = 8, .choices = bytes, .nchoices = sizeof bytes};
+    char *a = gen_program(&g, NULL), *b = gen_program(&g, NULL);
+    ck_assert(a && b && strcmp(a, b) == 0);
+    gen_opts plain = {.seed = 1, .length = 8};
+    char *c = gen_program(&plain, NULL);
+    ck_assert_msg(strcmp(a, c) != 0, "round %d: the bytes changed nothing", round);
+    bytes[0] ^= 1; /* r1's first value */
+    char *d = gen_program(&g, NULL);
+    ck_assert_msg(strcmp(a, d) != 0, "round %d: a changed byte changed nothing", round);
+    bytes[0] ^= 1;
+    image img;
+    char err[512];
+    ck_assert_msg(gen_image(&g, &img, err, sizeof err) == 0, "round %d: %s", round, err);
+    const vmm_mode *md = mode_nth(round % mode_count(true), true);
+    vmm_opts o = {.mode = md->name, .mem = GEN_MEM, .tlb = 64, .max_steps = GEN_MAX_TICKS, .strict_isa = true};
+    cost_profile(&o.cost, "modern");
+    ls_opts lo = {0};
+    ls_result res;
+    ck_assert_int_eq(lockstep_run(&o, &lo, &img, &res), 0);
+    ck_assert_msg(res.verdict == LS_AGREE && res.exit == EXIT_HALT && res.halt_code == 0,
+                  "round %d in %s: %s (exit %s %u)", round, md->name, res.what, cpu_exit_name(res.exit),
+                  res.halt_code);
+    image_free(&img);
+    free(a), free(b), free(c), free(d);
+  }
+}
+END_TEST
+
 /* ---- random kernels in lockstep, every mode ---- */
 
 static const char *volatile current_run = "";
@@ -418,6 +486,7 @@ Suite *lockstep_suite(void) {
   tcase_add_test(tc, strict_isa_agrees);
   tcase_add_test(tc, equivalent_guest_agrees_in_every_mode);
   tcase_add_test(tc, unknown_mode_is_refused);
+  tcase_add_test(tc, guards_count_every_changed_byte);
   suite_add_tcase(s, tc);
   tc = tcase_create("guestos");
   tcase_set_timeout(tc, 120);
@@ -426,6 +495,7 @@ Suite *lockstep_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("generator");
   tcase_add_test(tc, generator_is_deterministic);
+  tcase_add_test(tc, generator_takes_choices);
   tcase_add_test(tc, generator_is_the_same_under_every_compiler);
   suite_add_tcase(s, tc);
   tc = tcase_create("random");

@@ -2,9 +2,9 @@
  *
  * Guests are the .s files of tests/vdb, assembled here into build/vdb-tests.
  *
- *   transcripts     every tests/vmm/vdb/cases/NAME.cmd runs in batch mode in each mode
- *                   and must print exactly tests/vmm/vdb/cases/NAME.MODE.out (stdout
- *                   and stderr merged).  The .cmd file's header says which
+ *   transcripts     every tests/vmm/vdb/cases/NAME.cmd runs in batch mode in every
+ *                   mode and must print exactly tests/vmm/vdb/cases/NAME.MODE.out
+ *                   (stdout and stderr merged).  The .cmd file's header says which
  *                   guest, what console input, extra options, and the exit
  *                   status expected.  After a deliberate change, regenerate
  *                   with VKIT_UPDATE_EXPECTED=1 and READ the diff.
@@ -19,130 +19,10 @@
  *                   the prompt.
  *   batch           bin/vdb's exit status (graders rely on it).
  */
-#include <check.h>
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "asm.h"
-#include "vdb/vdb.h"
-
-#define TDIR "build/vdb-tests"
-#define VDB_BIN "bin/vdb"
-
-/* ---- guests ---- */
-
-/* Assemble tests/vmm/vdb/cases/NAME.s into TDIR/NAME.img; returns that path. */
-static const char *guest_image(const char *name) {
-  static char path[256];
-  char src[256];
-  snprintf(src, sizeof src, "tests/vmm/vdb/cases/%s.s", name);
-  snprintf(path, sizeof path, TDIR "/%s.img", name);
-  mkdir("build", 0777);
-  mkdir(TDIR, 0777);
-  image img;
-  asm_diag diag = {0};
-  ck_assert_msg(asm_assemble_file(NULL, src, &img, &diag) == 0, "%s: %s", src, diag.text ? diag.text : "");
-  char err[256];
-  /* Write to a temporary name first: tests run in parallel processes. */
-  char tmp[300];
-  snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
-  ck_assert_msg(image_write(tmp, &img, err, sizeof err) == 0, "%s", err);
-  ck_assert_int_eq(rename(tmp, path), 0);
-  image_free(&img);
-  asm_diag_free(&diag);
-  return path;
-}
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t cap = 0, n = 0, k;
-  do {
-    if (n + 4096 > cap) {
-      cap = cap ? 2 * cap : 8192;
-      buf = realloc(buf, cap);
-      ck_assert_ptr_nonnull(buf);
-    }
-    k = fread(buf + n, 1, cap - n - 1, f);
-    n += k;
-  } while (k > 0);
-  fclose(f);
-  buf[n] = 0;
-  if (len) *len = n;
-  return buf;
-}
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  fclose(f);
-}
-
-/* ---- an in-process session ---- */
-
-typedef struct sess {
-  vdb *d;
-  FILE *out;
-  char *buf;
-  size_t len;
-  int in_fd;
-} sess;
-
-static void sess_open(sess *s, const char *mode, const char *img, const char *input, uint64_t every, int max) {
-  *s = (sess){0};
-  s->out = open_memstream(&s->buf, &s->len);
-  ck_assert_ptr_nonnull(s->out);
-  s->in_fd = -1;
-  if (input) {
-    char path[64];
-    snprintf(path, sizeof path, TDIR "/input.%d", (int)getpid());
-    write_file(path, input);
-    s->in_fd = open(path, O_RDONLY);
-    ck_assert_int_ge(s->in_fd, 0);
-  }
-  vdb_opts o = {.mode = mode, .mem = 1u << 20, .tlb = 64, .ckpt_every = every, .ckpt_max = max, .guest_in = s->in_fd};
-  cost_profile(&o.cost, "modern");
-  s->d = vdb_new(&o, s->out, s->out);
-  ck_assert_ptr_nonnull(s->d);
-  char err[256];
-  ck_assert_msg(vdb_add_target(s->d, img, err, sizeof err) == 0, "%s", err);
-}
-
-static void sess_close(sess *s) {
-  vdb_free(s->d);
-  fclose(s->out);
-  free(s->buf);
-  if (s->in_fd >= 0) close(s->in_fd);
-}
-
-/* Run a command that must succeed. */
-static void ok(sess *s, const char *cmd) {
-  int before = s->d->failures;
-  int rc = vdb_exec(s->d, cmd);
-  fflush(s->out);
-  size_t tail = s->len > 1500 ? s->len - 1500 : 0;
-  ck_assert_msg(rc == 0 && s->d->failures == before, "command failed: %s\n...%s", cmd, s->buf + tail);
-}
-
-/* Everything printed since the last call. */
-static const char *fresh(sess *s, size_t *mark) {
-  fflush(s->out);
-  const char *p = s->buf + *mark;
-  *mark = s->len;
-  return p;
-}
+#include "need.h"
+#include "vdbtest.h"
 
 /* ---- the machine's whole state, as a hash ---- */
 
@@ -520,8 +400,8 @@ START_TEST(expressions) {
                        "$r16",
                        "@",
                        "1 2",
-                       "((((((((((((((((((((((((((((((((((((((((((((((((((((("
-                       "(((((((((((((((((((((((((((((((((((((((((((((((((((1"};
+                       ("((((((((((((((((((((((((((((((((((((((((((((((((((((("
+                        "(((((((((((((((((((((((((((((((((((((((((((((((((((1")};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     vdb_val v;
     err[0] = 0;
@@ -697,29 +577,6 @@ static void transcript(const char *name, const char *mode) {
   free(buf);
 }
 
-/* The modes without expected transcripts (their counters are still
- * moving): every script runs to its declared exit status, under ASan. */
-static void smoke(const char *name, const char *mode) {
-  char cmd[256], inpath[256];
-  snprintf(cmd, sizeof cmd, "tests/vmm/vdb/cases/%s.cmd", name);
-  snprintf(inpath, sizeof inpath, TDIR "/%s.%s.in", name, mode);
-  script sc;
-  script_header(cmd, &sc);
-  guest_image(sc.guest);
-  write_file(inpath, sc.input);
-  char img[128];
-  snprintf(img, sizeof img, TDIR "/%s.img", sc.guest);
-  char *argv[] = {"vdb", "--batch", "--mode", (char *)mode, "--input", inpath, "-x", cmd, img, NULL};
-  char *buf;
-  size_t len;
-  FILE *out = open_memstream(&buf, &len);
-  int status = vdb_main(9, argv, out, out);
-  fclose(out);
-  ck_assert_msg(status == sc.status, "%s in %s mode: exit status %d, expected %d:\n%s", name, mode, status, sc.status,
-                len > 1500 ? buf + len - 1500 : buf);
-  free(buf);
-}
-
 static void all_transcripts(const char *mode) {
   DIR *dir = opendir("tests/vmm/vdb/cases");
   ck_assert_ptr_nonnull(dir);
@@ -730,34 +587,22 @@ static void all_transcripts(const char *mode) {
     if (len < 5 || strcmp(e->d_name + len - 4, ".cmd") != 0) continue;
     char name[128];
     snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
-    if (strcmp(mode, "native") == 0 || strcmp(mode, "trap") == 0)
-      transcript(name, mode);
-    else
-      smoke(name, mode);
+    transcript(name, mode);
     n++;
   }
   closedir(dir);
-  ck_assert_int_ge(n, 6);
+  ck_assert_int_ge(n, 12);
 }
 
-START_TEST(transcripts_native) { all_transcripts("native"); }
+/* Every script in every mode of the table, each with its expected
+ * transcript: every view's output is exact in every mode. */
+START_TEST(transcripts) { all_transcripts(vmm_modes[_i]->name); }
 END_TEST
 
-START_TEST(transcripts_trap) { all_transcripts("trap"); }
-END_TEST
-
-START_TEST(scripts_other_modes) {
-  for (int m = 0; m < mode_count(false); m++)
-    if (strcmp(vmm_modes[m]->name, "native") != 0 && strcmp(vmm_modes[m]->name, "trap") != 0)
-      all_transcripts(vmm_modes[m]->name);
-}
-END_TEST
-
-/* dot's files render. */
 START_TEST(dot_renders) {
   sess s;
   const char *modes[] = {"native", "trap"};
-  bool have_dot = system("command -v dot >/dev/null 2>&1") == 0;
+  need_program("dot", "graphviz");
   for (int m = 0; m < 2; m++) {
     sess_open(&s, modes[m], guest_image("kern"), NULL, 0, 0);
     ok(&s, "break uloop");
@@ -773,10 +618,8 @@ START_TEST(dot_renders) {
       char *text = slurp(path, &len);
       ck_assert_msg(text && strstr(text, "digraph vdb {") && strstr(text, "->"), "%s", path);
       free(text);
-      if (have_dot) {
-        snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
-        ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
-      }
+      snprintf(sh, sizeof sh, "dot -Tsvg %s -o %s.svg 2>&1", path, path);
+      ck_assert_msg(system(sh) == 0, "dot -Tsvg %s failed", path);
     }
     ok(&s, "dot npt " TDIR "/npt.dot");
     sess_close(&s);
@@ -838,28 +681,8 @@ END_TEST
 
 /* ---- bin/vdb itself ---- */
 
-/* Run bin/vdb with stdin from /dev/null; its exit status. */
-static int run_vdb(const char *const *args) {
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
-    int fd = open("/dev/null", O_RDWR);
-    dup2(fd, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execv(VDB_BIN, (char *const *)args);
-    _exit(127);
-  }
-  int st;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 START_TEST(batch_status) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, batch_status skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   const char *img = guest_image("kern");
   const char *okay[] = {VDB_BIN, "--batch", "-ex", "print 1", "-ex", "continue", img, NULL};
   const char *fail[] = {VDB_BIN, "--batch", "-ex", "bogus", "-ex", "print 1", img, NULL};
@@ -878,50 +701,10 @@ START_TEST(batch_status) {
 }
 END_TEST
 
-/* ---- the terminal: readline through a pseudo-terminal ---- */
-
-typedef struct pty {
-  int fd;
-  pid_t pid;
-  char buf[1 << 16];
-  size_t len, seen;
-} pty;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Read until `want` appears after what was already seen; false on timeout. */
-static bool expect(pty *p, const char *want) {
-  double end = now_s() + 10;
-  for (;;) {
-    p->buf[p->len] = 0;
-    char *at = strstr(p->buf + p->seen, want);
-    if (at) {
-      p->seen = (size_t)(at - p->buf) + strlen(want);
-      return true;
-    }
-    double left = end - now_s();
-    if (left <= 0) return false;
-    struct pollfd pf = {p->fd, POLLIN, 0};
-    if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0) continue;
-    ssize_t n = read(p->fd, p->buf + p->len, sizeof p->buf - 1 - p->len);
-    if (n <= 0) return false;
-    p->len += (size_t)n;
-  }
-}
-
-static void type(pty *p, const char *s) { ck_assert_int_eq(write(p->fd, s, strlen(s)), (ssize_t)strlen(s)); }
-
-#define EXPECT(p, s) ck_assert_msg(expect(p, s), "no \"%s\" from the terminal; it showed:\n%s", s, (p)->buf + (p)->seen)
+/* ---- the terminal: readline through a pseudo-terminal (vdbtest.h) ---- */
 
 START_TEST(terminal) {
-  if (access(VDB_BIN, X_OK) != 0) {
-    fprintf(stderr, "test_vdb: %s not built, terminal skipped\n", VDB_BIN);
-    return;
-  }
+  need_exec(VDB_BIN, "run make");
   char kern[128], spin[128]; /* guest_image() returns a static buffer */
   snprintf(kern, sizeof kern, "%s", guest_image("kern"));
   snprintf(spin, sizeof spin, "%s", guest_image("spin"));
@@ -1011,9 +794,6 @@ Suite *vdb_suite(void) {
       {"command_lookup", command_lookup},
       {"expressions", expressions},
       {"bad_input", bad_input},
-      {"transcripts_native", transcripts_native},
-      {"transcripts_trap", transcripts_trap},
-      {"scripts_other_modes", scripts_other_modes},
       {"reverse_native", reverse_native},
       {"reverse_trap", reverse_trap},
       {"reverse_bt", reverse_bt},
@@ -1035,5 +815,9 @@ Suite *vdb_suite(void) {
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
   }
+  TCase *tc = tcase_create("transcripts");
+  tcase_add_loop_test(tc, transcripts, 0, mode_count(false));
+  tcase_set_timeout(tc, 120);
+  suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,68 @@
+/* fuzz_modes.c: every monitor mode in lockstep with native, on guest
+ * kernels the fuzzer writes.
+ *
+ * The input drives the random-kernel generator (vmm/check/gen.h): its
+ * bytes are the generator's random numbers, so every input is a valid
+ * kernel whose behaviour the ISA defines, and libFuzzer's mutations move
+ * through the space of such kernels guided by coverage of the monitor.
+ *
+ *   byte 0   bits 0-2  the monitor mode: a monitor row of the mode table
+ *                      (core/mode.h: trap, bt, hw, hw-shadow), modulo
+ *                      their number
+ *            bit 3     the strict ISA (always under trap, where the real
+ *                      ISA's pushf and popf differ by design)
+ *            bits 4-7  the kernel's length: 1 to 16 fragments
+ *   1 ...    the generator's random numbers, four bytes each
+ *
+ * The kernel runs natively and in the mode side by side (lockstep.h) for
+ * at most FUZZ_TICKS ticks.  A divergence, a byte changed outside the
+ * guest, or a kernel that ends other than by halting with 0, is a crash:
+ * the report goes to standard error, the input to libFuzzer's crash file.
+ * Replay one: build/fuzz/fuzz_modes /absolute/path/of/FILE (the harness
+ * works in a scratch directory, fuzz.h); with FUZZ_MODES_SHOW=1 set it
+ * prints the kernel's source first. */
+#include <stdint.h>
+#include <string.h>
+
+#include "check/gen.h"
+#include "check/lockstep.h"
+#include "fuzz.h"
+
+#define FUZZ_TICKS 20000 /* bounds one input's work: a few milliseconds */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc, (void)argv;
+  fuzz_sandbox();
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  const vmm_mode *mode = mode_nth((data[0] & 7) % mode_count(true), true);
+  bool strict = (data[0] & 8) || strcmp(mode->name, "trap") == 0;
+  gen_opts g = {.seed = 1, .kind = GEN_NORMAL, .length = 1 + (data[0] >> 4), .choices = data + 1,
+                .nchoices = size - 1};
+  if (getenv("FUZZ_MODES_SHOW")) {
+    char *src = gen_program(&g, NULL);
+    fprintf(stderr, "fuzz_modes: --lockstep %s%s of:\n%s", mode->name, strict ? " --isa strict" : "", src);
+    free(src);
+  }
+  image img;
+  char err[512];
+  FUZZ_CHECK(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
+  vmm_opts o = {.mode = mode->name, .mem = GEN_MEM, .tlb = 64, .max_steps = FUZZ_TICKS, .strict_isa = strict,
+                .image = "fuzz"};
+  cost_profile(&o.cost, "modern");
+  ls_opts lo = {.report = stderr};
+  ls_result res;
+  FUZZ_CHECK(lockstep_run(&o, &lo, &img, &res) == 0, "lockstep_run failed");
+  if (res.verdict == LS_DIVERGED) lockstep_print(stderr, mode->name, &res);
+  FUZZ_CHECK(res.verdict == LS_AGREE, "native and %s%s diverge at tick %llu: %s", mode->name,
+             strict ? " (strict ISA)" : "", (unsigned long long)res.at_tick, res.what);
+  FUZZ_CHECK(res.outside == 0, "%s: %llu bytes or entries outside the guest changed", mode->name,
+             (unsigned long long)res.outside);
+  FUZZ_CHECK(res.exit == EXIT_BUDGET || (res.exit == EXIT_HALT && res.halt_code == 0),
+             "the kernel ends with %s %u, not halt 0", cpu_exit_name(res.exit), res.halt_code);
+  image_free(&img);
+  return 0;
+}
