@@ -17,6 +17,8 @@
  *  5. Adams and Agesen's nanobenchmarks and forkwait, the paper's cycles
  *     beside the kit's per operation, both profiles; hardware assist with
  *     a tagged and an untagged TLB (aa.c).
+ *  6. Resource control: the guest OS's host time beside each monitor-cost
+ *     attacker, against alone, in each mode (attack.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +336,7 @@ static int bt_share(json *j) {
 
 int main(int argc, char **argv) {
   const char *out = argc > 1 ? argv[1] : "build/bench/results.json";
+  bool only_attackers = argc > 2 && strcmp(argv[2], "attackers") == 0; /* make bench-attackers */
   FILE *f = fopen(out, "w");
   if (!f) {
     perror(out);
@@ -344,6 +347,12 @@ int main(int argc, char **argv) {
   json_object(&j, NULL);
   if (argc > 2 && strcmp(argv[2], "aa") == 0) { /* make bench-aa: section 5 alone */
     int rc = bench_aa(&j) || bench_vpid(&j);
+    json_end(&j);
+    fclose(f);
+    return rc ? 1 : 0;
+  }
+  if (only_attackers) { /* make bench-attackers: section 6 alone */
+    int rc = bench_attack(&j);
     json_end(&j);
     fclose(f);
     return rc ? 1 : 0;
@@ -383,6 +392,8 @@ int main(int argc, char **argv) {
   if (bench_scale(&j)) return 1;
   /* 5. the paper's table beside the kit's */
   if (bench_aa(&j) || bench_vpid(&j)) return 1;
+  /* 6. resource control: the guest OS beside attackers */
+  if (bench_attack(&j)) return 1;
   json_end(&j);
   fclose(f);
   printf("\nwritten: %s\n", out);

@@ -41,6 +41,14 @@
  * bin/vmm --cost NAME|FILE picks a profile or reads `key = value` lines
  * (over modern); --vpid on|off overrides the profile's TLB tagging.
  *
+ * The monitor's own work for a guest (shadow fills and syncs, emulation,
+ * translation, cache flushes, write protection, VM exits) is charged to
+ * that guest here like its instructions, so that a guest which makes the
+ * monitor work pays for it in its own modeled cycles: the scheduler shares
+ * those (docs/multi.md), so it cannot take its neighbours' time.  A cost
+ * is at least the host work's size in instructions: TC_FLUSH resets a
+ * 1024-head hash table, SHADOW_SCAN reads 1024 entries.
+ *
  * X(NAME, key, modern, early, meaning)
  */
 #ifndef COST_H
@@ -64,6 +72,9 @@
   X(SHADOW_SYNC,  "shadow_sync", 600,  800, "monitor drops shadow entries after a guest page-table change") \
   X(TRANSLATE,    "translate",   400,  600, "binary translator: one guest instruction translated") \
   X(TC_LOOKUP,    "tc_lookup",    40,   60, "translation-cache lookup when a block exits to the monitor") \
+  X(TC_FLUSH,     "tc_flush",   2000, 2000, "binary translator: every translation dropped, its tables reset") \
+  X(WRITE_PROTECT, "write_protect", 300, 400, "monitor write-protects a guest page in the shadow (translated code)") \
+  X(SHADOW_SCAN,  "shadow_scan", 1024, 1024, "monitor reads a whole shadow page table (1024 entries) looking for a page") \
   X(VM_EXIT,      "vm_exit",    1500, 10000, "hardware VM exit and re-entry round trip")        \
   X(NESTED_REF,   "nested_ref",   20,   30, "one memory reference of the nested (guest-physical) walk")
 

@@ -51,6 +51,8 @@ void cpu_free(cpu *c) {
   if (c->marks)
     for (uint32_t i = 0; i < c->npages; i++) free(c->marks[i]);
   mmu_code_fini(c);
+  free(c->watch);
+  free(c->watchers);
   free(c->code);
   free(c->marks);
   free(c->mem);

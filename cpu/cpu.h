@@ -109,6 +109,16 @@ typedef struct console_dev {
   bool rx_irq_enabled;
 } console_dev;
 
+/* Someone outside the CPU who keeps a copy derived from some physical
+ * memory (a binary translator's translations of guest code) and must hear
+ * of every change to it before the next instruction runs: see cpu_watch. */
+typedef void (*cpu_watch_fn)(void *ctx, uint32_t pa, uint32_t len);
+typedef struct cpu_watcher {
+  uint32_t lo, hi; /* the physical range watched: [lo, hi) */
+  cpu_watch_fn fn; /* NULL: a free slot */
+  void *ctx;
+} cpu_watcher;
+
 typedef struct cpu_stats {
   uint64_t insns;        /* retired instructions, both modes */
   uint64_t user_insns;   /* ... of them in user mode */
@@ -169,6 +179,9 @@ typedef struct cpu {
                      /* through; 0 = none */
   uint8_t **marks;   /* per physical page: bitmap of words not counted as */
                      /* retired (a translator's inserted code), or NULL */
+  uint16_t *watch;   /* per physical page: 0, or 1 + its watcher's slot */
+  cpu_watcher *watchers; /* (cpu_watch); NULL: nobody watches */
+  uint32_t nwatchers;
   cost_model cost;
 
   /* ---- results ---- */
@@ -197,9 +210,23 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks);
 /* Modeled cycles so far: event costs plus instructions times COST_INSN. */
 uint64_t cpu_cycles(const cpu *c);
 
-/* The host changed physical memory behind the CPU's back (loading an image,
- * a monitor writing a guest page): drop decoded instructions there. */
+/* Physical memory changed: drop decoded instructions there and tell its
+ * watcher (cpu_watch).  THE one path of every write that does not come
+ * from an instruction's own store: the host's (loading an image, a monitor
+ * emulating an instruction or performing a guest's store for it, setting
+ * A and D in a guest's PTE for its software walk), and the CPU's page
+ * walkers' A and D bits (mmu.c, npt.c).  An instruction's store that
+ * reaches a page holding decoded instructions drops them itself (mmu.c);
+ * it never reaches a watched word without a fault first: that is the
+ * watcher's business (a translator keeps its pages write-protected). */
 void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len);
+/* Watch [lo, hi): from now on every cpu_phys_written that touches it calls
+ * fn(ctx, pa, len), once per page it touches, after the bytes changed (a
+ * translator drops its stale translations there).  Ranges of watchers do
+ * not overlap.  0, or -1 out of host memory. */
+int cpu_watch(cpu *c, uint32_t lo, uint32_t hi, cpu_watch_fn fn, void *ctx);
+/* Stop the watcher whose ctx this is. */
+void cpu_unwatch(cpu *c, void *ctx);
 
 /* Virtual-to-physical translation as the MMU would do it for an access of
  * kind P_R, P_W or P_X in the current mode, without side effects on the TLB

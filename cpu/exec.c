@@ -45,7 +45,8 @@ static bool refetch(cpu *c, uint32_t pc, uint32_t *cause) {
   uint8_t *h = mmu_access(c, pc, P_X, cause);
   if (!h) return false;
   uint32_t pa = (uint32_t)(h - c->mem) & ~PAGE_MASK;
-  c->fetch = mmu_code_page(c, pa >> PAGE_SHIFT);
+  c->fetch = c->code[pa >> PAGE_SHIFT]; /* decoded already: the common case, in line */
+  if (unlikely(!c->fetch)) c->fetch = mmu_code_page(c, pa >> PAGE_SHIFT);
   if (!c->fetch) cpu_panic("refetch: out of host memory");
   c->fetch_pa = pa;
   c->fetch_va = pc & ~PAGE_MASK;

@@ -57,7 +57,7 @@ static void set_pte_bits(cpu *c, uint32_t pte_pa, uint32_t bits) {
   uint32_t pte = ld32(c->mem + pte_pa);
   if ((pte & bits) != bits) {
     st32(c->mem + pte_pa, pte | bits);
-    mmu_code_forget(c, pte_pa);
+    cpu_phys_written(c, pte_pa, 4); /* a write like any other: code there, a watcher */
   }
 }
 
@@ -194,9 +194,21 @@ void mmu_code_free(cpu *c, uint32_t ppn) {
   c->code[ppn] = NULL;
 }
 
+/* Tell the watchers of the pages [pa, end) touched, a page at a time. */
+static void watch_notify(cpu *c, uint32_t pa, uint64_t end) {
+  for (uint64_t a = pa; a < end;) {
+    uint64_t next = ((a >> PAGE_SHIFT) + 1) << PAGE_SHIFT;
+    if (next > end) next = end;
+    uint16_t w = c->watch[a >> PAGE_SHIFT];
+    if (w) c->watchers[w - 1].fn(c->watchers[w - 1].ctx, (uint32_t)a, (uint32_t)(next - a));
+    a = next;
+  }
+}
+
 void cpu_phys_written(cpu *c, uint32_t pa, uint32_t len) {
   uint64_t end = (uint64_t)pa + len;
   if (end > c->mem_size) end = c->mem_size;
+  if (c->watch && pa < end) watch_notify(c, pa, end);
   /* Only the words written: a monitor's store of one word (a protected
    * write under binary translation) keeps the rest of the page decoded. */
   for (uint64_t a = pa & ~3u; a < end; a += 4) {
@@ -219,6 +231,36 @@ bool cpu_phys_write(cpu *c, uint32_t pa, const void *src, uint32_t len) {
   memcpy(c->mem + pa, src, len);
   cpu_phys_written(c, pa, len);
   return true;
+}
+
+int cpu_watch(cpu *c, uint32_t lo, uint32_t hi, cpu_watch_fn fn, void *ctx) {
+  if (hi > c->mem_size || lo >= hi || (lo & PAGE_MASK) || (hi & PAGE_MASK))
+    cpu_panic("cpu_watch: a range that is not whole pages of memory");
+  if (!c->watch && !(c->watch = calloc(c->npages, sizeof *c->watch))) return -1;
+  uint32_t k = 0;
+  while (k < c->nwatchers && c->watchers[k].fn) k++;
+  if (k == c->nwatchers) {
+    if (k == 0xffff) return -1;
+    cpu_watcher *w = realloc(c->watchers, (k + 1) * sizeof *w);
+    if (!w) return -1;
+    c->watchers = w;
+    c->nwatchers++;
+  }
+  c->watchers[k] = (cpu_watcher){lo, hi, fn, ctx};
+  for (uint32_t p = lo >> PAGE_SHIFT; p < hi >> PAGE_SHIFT; p++) {
+    if (c->watch[p]) cpu_panic("cpu_watch: two watchers of one page");
+    c->watch[p] = (uint16_t)(k + 1);
+  }
+  return 0;
+}
+
+void cpu_unwatch(cpu *c, void *ctx) {
+  for (uint32_t k = 0; k < c->nwatchers; k++) {
+    cpu_watcher *w = &c->watchers[k];
+    if (!w->fn || w->ctx != ctx) continue;
+    for (uint32_t p = w->lo >> PAGE_SHIFT; p < w->hi >> PAGE_SHIFT; p++) c->watch[p] = 0;
+    w->fn = NULL;
+  }
 }
 
 void cpu_set_window(cpu *c, uint32_t mon_lo) {

@@ -85,7 +85,7 @@ static void set_bits(walk2d *w, uint32_t hpa, uint32_t bits) {
   uint32_t v = rd(c, hpa);
   if (w->kind == WALK_PEEK || (v & bits) == bits) return;
   st32(c->mem + hpa, v | bits);
-  mmu_code_forget(c, hpa);
+  cpu_phys_written(c, hpa, 4);
 }
 
 /* A nested fault: write the exit information the NPF exit will carry. */

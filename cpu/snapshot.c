@@ -77,6 +77,9 @@ void snap_restore(cpu *c, const cpu_snap *s) {
   dinsn **code = c->code, *dcode = c->dcode;
   tlb_entry *tlb = c->tlb;
   uint8_t **marks = c->marks;
+  uint16_t *watch = c->watch;
+  cpu_watcher *watchers = c->watchers;
+  uint32_t nwatchers = c->nwatchers;
   console_dev con = c->con;
   int stop = c->stop_request;
   *c = s->regs;
@@ -85,6 +88,9 @@ void snap_restore(cpu *c, const cpu_snap *s) {
   c->dcode = dcode;
   c->tlb = tlb;
   c->marks = marks;
+  c->watch = watch; /* who watches is the host's business, as now */
+  c->watchers = watchers;
+  c->nwatchers = nwatchers;
   restore_marks(c, s);
   con.rx_irq_enabled = s->regs.con.rx_irq_enabled;
   c->con = con;

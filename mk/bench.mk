@@ -17,13 +17,13 @@ build/bench/long-forkwait.img: guestos/bench/forkwait.s $(BENCH_INC) $(GUESTOS_S
 	@mkdir -p $(dir $@)
 	bin/vasm -D ITERATIONS=512 -I guestos $< -o $@
 
-BENCH_SRC := bench/bench.c bench/cloop.c bench/scale.c bench/aa.c
+BENCH_SRC := bench/bench.c bench/cloop.c bench/scale.c bench/aa.c bench/attack.c
 
 build/bench/bench: $(BENCH_SRC) bench/bench.h $(O)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) $(INC) -Ibench -o $@ $(BENCH_SRC) $(O)/libkit.a -lm
 
-.PHONY: bench bench-aa bench-symbols
+.PHONY: bench bench-aa bench-attackers bench-symbols
 # Section 5 alone (Adams and Agesen's table), into build/bench/aa.json.
 bench-aa: all build/bench/bench $(BENCH_NAMES:%=build/bench/half-%.img)
 	build/bench/bench build/bench/aa.json aa
@@ -50,3 +50,8 @@ bench-symbols: tools build/bench/symbols build/bench/symbols-asan
 	@build/bench/symbols build/bench
 	@echo "symbols: the sanitizer build, in one process"
 	@build/bench/symbols-asan -p build/bench
+
+# Section 6 alone (resource control), into build/bench/attackers.json
+# (make docs-update puts its figures into docs/multi.md).
+bench-attackers: all build/bench/bench
+	build/bench/bench build/bench/attackers.json attackers

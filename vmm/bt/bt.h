@@ -185,6 +185,7 @@ typedef struct bt {
   uint32_t *prot;    /* guest pages with translations, nprot of them */
   uint32_t nprot;
   uint8_t *wprot;    /* per guest page: 1 if in prot (vm.wprot points here) */
+  shadow_wref *wref; /* per guest page: its writable shadow entries (vm.wref points here) */
   bt_link *links;    /* chained jumps across guest pages */
   uint32_t nlinks, links_cap;
   uint64_t syncs_seen; /* m->n.shadow_syncs when the links were last checked */
@@ -193,7 +194,11 @@ typedef struct bt {
   uint32_t resume_gpc, resume_tc, resume_gen;
   uint64_t resume_syncs;
   uint64_t run_emulated; /* guest instructions emulated inside this run */
-  bool flush_pending;    /* the guest wrote a translated word */
+  /* The generation (gen) of the translation the CPU runs, set where the
+   * monitor sends it into one.  Invariant: the CPU never runs a word of a
+   * translation older than gen past the end of the guest instruction it
+   * is in; the monitor never resumes (remember) into one. */
+  uint32_t run_gen;
 
   bt_counters n;
 } bt;

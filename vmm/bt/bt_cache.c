@@ -31,8 +31,11 @@
  *
  * Self-modifying code: every guest page that code was translated from is
  * write-protected in the shadow page tables (m->wprot), so the guest's
- * writes to it come to the monitor (bt_run.c), which flushes the cache if
- * the write touched a translated word and otherwise just performs it.
+ * writes to it come to the monitor (bt_run.c), which performs them.  Every
+ * write that is not a guest store (the monitor's own emulation, the walk's
+ * A and D bits, the protected stores just named) reaches guest memory
+ * through cpu_phys_written, where the translator watches (bt_written): a
+ * write that touched a translated word flushes the cache at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +57,26 @@ static bool alloc_tables(bt *b, uint32_t gpages) {
   b->xlated = calloc(gpages, sizeof *b->xlated);
   b->prot = calloc(gpages, sizeof *b->prot);
   b->wprot = calloc(gpages, 1);
+  b->wref = calloc(gpages, sizeof *b->wref);
   b->cap = 256;
   b->blocks = malloc(b->cap * sizeof *b->blocks);
-  return b->words && b->hash && b->xlated && b->prot && b->wprot && b->blocks;
+  return b->words && b->hash && b->xlated && b->prot && b->wprot && b->wref && b->blocks;
+}
+
+/* The CPU's watch (cpu_watch): a change to guest memory by anyone but an
+ * instruction's own store (which the shadow never lets reach translated
+ * code: bt_protect) comes here, whoever made it: the monitor emulating an
+ * instruction (pushf under --isa strict) or performing a protected store
+ * for the guest, the software walk of the guest's tables setting A and D
+ * (shadow.c), the loader.  If it touched a translated word, every
+ * translation goes at once, before the next guest instruction; the caller
+ * in bt_run.c sees the generation change and never resumes old code. */
+static void bt_written(void *ctx, uint32_t pa, uint32_t len) {
+  vm *m = ctx;
+  bt *b = bt_of(m);
+  if (!bt_overlaps(b, pa - m->base, len)) return;
+  b->n.tc_invalidations++;
+  bt_flush(m);
 }
 
 int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
@@ -78,6 +98,10 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   }
   b->gen = 1;
   bt_flush_tables(b);
+  if (cpu_watch(c, m->base, m->base + m->size, bt_written, m) != 0) {
+    bt_free(b);
+    return -1;
+  }
 
   /* The window's page table: TC pages read and execute, the VCPU page
    * read and write.  U=1 so that real user mode, where translations run,
@@ -91,6 +115,7 @@ int bt_attach(vm *m, const bt_config *cfg, uint32_t pa) {
   st32(pt + 4 * BT_VCPU_PAGE, b->vcpu_pa | PTE_V | PTE_W | PTE_U | PTE_A | PTE_D);
 
   m->wprot = b->wprot;
+  m->wref = b->wref;
   m->window_va = BT_WINDOW;
   m->window_pde = b->pt_pa | PTE_V;
   m->one_root = true; /* the monitor group sees U=0 pages (bt_run.c) */
@@ -116,15 +141,18 @@ void bt_free(bt *b) {
   free(b->hash);
   free(b->prot);
   free(b->wprot);
+  free(b->wref);
   free(b->blocks);
   free(b->links);
   b->xlated = NULL, b->words = NULL, b->hash = NULL, b->prot = NULL, b->wprot = NULL, b->blocks = NULL;
+  b->wref = NULL;
   b->links = NULL;
 }
 
 int bt_clone(bt *k, const bt *b) {
   *k = *b;
   k->words = NULL, k->hash = NULL, k->xlated = NULL, k->prot = NULL, k->wprot = NULL, k->blocks = NULL;
+  k->wref = NULL;
   k->links = NULL;
   if ((b->links_cap && !(k->links = malloc(b->links_cap * sizeof *k->links))) || !alloc_tables(k, b->gpages)) {
     bt_free(k);
@@ -143,6 +171,7 @@ int bt_clone(bt *k, const bt *b) {
   memcpy(k->blocks, b->blocks, b->nblocks * sizeof *b->blocks);
   memcpy(k->prot, b->prot, b->gpages * sizeof *b->prot);
   memcpy(k->wprot, b->wprot, b->gpages);
+  memcpy(k->wref, b->wref, b->gpages * sizeof *b->wref);
   for (uint32_t i = 0; i < b->gpages; i++)
     if (b->xlated[i]) {
       if (!(k->xlated[i] = malloc(PAGE_SIZE / 32))) {
@@ -308,29 +337,14 @@ void bt_flush_tables(bt *b) {
 
 /* The pages stay read-only in the shadow until the guest next writes
  * them: that write faults, finds the page no longer protected, and the
- * ordinary shadow fill makes it writable. */
-void bt_flush(vm *m) { bt_flush_tables(bt_of(m)); }
+ * ordinary shadow fill makes it writable.  Charged to the guest whose
+ * code or whose eviction caused it (cost.h). */
+void bt_flush(vm *m) {
+  bt_flush_tables(bt_of(m));
+  m->c->st.cycles += m->c->cost.c[COST_TC_FLUSH];
+}
 
 /* ---- write protection of translated guest pages ---- */
-
-/* Clear W in every shadow entry (both roots) that maps host page hpa. */
-static void shadow_write_protect(vm *m, uint32_t hpa) {
-  const uint8_t *mem = m->c->mem;
-  for (int r = 0; r < 2; r++) {
-    uint32_t pd = m->cur.root[r].pd;
-    if (!pd) continue;
-    for (uint32_t i = 0; i < 1023; i++) { /* 1023: the window, never guest memory */
-      uint32_t pde = ld32(mem + pd + 4 * i);
-      if (!(pde & PTE_V)) continue;
-      uint8_t *pt = m->c->mem + (pde & ~PAGE_MASK);
-      for (uint32_t j = 0; j < 1024; j++) {
-        uint32_t pte = ld32(pt + 4 * j);
-        if ((pte & PTE_V) && (pte & PTE_W) && (pte & ~PAGE_MASK) == hpa) st32(pt + 4 * j, (pte & ~PTE_W) | SPTE_WP);
-      }
-    }
-  }
-  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
-}
 
 void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
   bt *b = bt_of(m);
@@ -340,7 +354,7 @@ void bt_protect(vm *m, uint32_t gpa, uint32_t ninsns) {
   if (b->wprot[page]) return;
   b->wprot[page] = 1;
   b->prot[b->nprot++] = page;
-  shadow_write_protect(m, m->base + (page << PAGE_SHIFT));
+  shadow_protect(m, page << PAGE_SHIFT);
 }
 
 bool bt_overlaps(const bt *b, uint32_t gpa, uint32_t len) {

@@ -27,7 +27,8 @@ static void bt_detach(vm *m) { bt_free(bt_of(m)); }
 
 static int bt_clone_row(vm *to, const vm *from) {
   if (bt_clone(bt_of(to), bt_of(from)) != 0) return -1;
-  to->wprot = bt_of(to)->wprot; /* the watched pages are the translator's */
+  to->wprot = bt_of(to)->wprot; /* the watched pages are the translator's, */
+  to->wref = bt_of(to)->wref;   /* and so is the record of their writable entries */
   return 0;
 }
 

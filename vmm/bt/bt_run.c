@@ -90,6 +90,10 @@ static void tc_leave(vm *m, uint32_t gpc) {
  * the guest changes no mapping. */
 static void remember(vm *m, uint32_t gpc, uint32_t tc) {
   bt *b = bt_of(m);
+  if (b->run_gen != b->gen) { /* that code was flushed while it ran */
+    b->resume_tc = 0;
+    return;
+  }
   b->resume_gpc = gpc;
   b->resume_tc = tc;
   b->resume_gen = b->gen;
@@ -175,6 +179,7 @@ static bool dispatch(vm *m, uint32_t target, uint32_t stub) {
   if (stub && !b->cfg.no_chain && gen == b->gen) bt_chain(m, stub, k); /* no flush on the way */
   vm_load_root(m);
   m->c->pc = k->tc;
+  b->run_gen = b->gen;
   return true;
 }
 
@@ -214,7 +219,7 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   uint32_t pte = ld32(c->mem + e), va = t->value;
   uint32_t hpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK), gpa = hpa - m->base;
   if (!m->wprot[gpa >> PAGE_SHIFT]) {
-    st32(c->mem + e, (pte | PTE_W) & ~SPTE_WP);
+    shadow_allow_write(m, e, gpa);
     cpu_tlb_flush_page(c, va);
     return true;
   }
@@ -230,7 +235,10 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
     break;
   default: cpu_panic("protected_write: a write fault from no store");
   }
-  cpu_phys_written(c, hpa, len); /* (the CPU's decoded copy, if it has one) */
+  /* The one path of a write behind the CPU's back: its decoded copy, and
+   * the translator's watch (bt_written), which flushes at once if the store
+   * touched a translated word: on_trap then leaves after this instruction. */
+  cpu_phys_written(c, hpa, len);
   /* The word retires as if the CPU had run it: count it as the CPU would. */
   c->st.insns++;
   c->st.user_insns++;
@@ -238,7 +246,6 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   c->pc = t->pc + 4;
   b->n.protected_writes++;
   c->st.cycles += c->cost.c[COST_EMULATE];
-  if (bt_overlaps(b, gpa, len)) b->flush_pending = true; /* on_trap flushes */
   return true;
 }
 
@@ -327,7 +334,11 @@ static bool exit_insn(vm *m, const bt_word *w) {
 static bool jr_miss(vm *m, const bt_word *w, uint32_t at) {
   cpu *c = m->c;
   c->pc = at + 4;
-  finish_insn(m);
+  if (!finish_insn(m)) return false;
+  if (bt_of(m)->run_gen != bt_of(m)->gen) { /* flushed on the way: predict nothing in dead code */
+    leave_here(m);
+    return false;
+  }
   uint32_t target = c->r[w->reg];
   uint32_t stub = bt_jr_predict(m, w->arg, target);
   return dispatch(m, target, stub);
@@ -359,14 +370,13 @@ static bool on_trap(vm *m) {
   case CAUSE_PF_LOAD:
   case CAUSE_PF_STORE:
     if (!page_fault(m, w, &t)) return false;
-    if (!b->flush_pending) return true;
-    /* The guest wrote code that was translated.  The expansion the CPU is
-     * in is still intact (a flush leaves the TC's bytes): finish it, leave,
-     * and only then flush, so that nothing resumes in the old code. */
+    if (b->run_gen == b->gen) return true;
+    /* The guest's store, or the walk's A or D bit in a PTE, changed a
+     * translated word, and every translation went (bt_written).  The
+     * expansion the CPU is in is still intact (a flush leaves the TC's
+     * bytes): finish it, as the hardware finishes the instruction it
+     * fetched, and leave; nothing resumes in the old code (remember). */
     if (finish_insn(m)) leave_here(m);
-    b->flush_pending = false;
-    b->n.tc_invalidations++;
-    bt_flush(m);
     return false;
   case CAUSE_PRIV:
     if (w->kind == W_START && io_insn(m, &t.insn, t.pc)) return true;
@@ -400,6 +410,7 @@ static void bt_run_kernel(vm *m, uint64_t budget, bool pause) {
     tc = k->tc;
   }
   tc_enter(m, tc);
+  b->run_gen = b->gen;
   uint64_t base = c->st.insns - c->st.marked;
   b->run_emulated = 0;
   for (;;) {
@@ -422,6 +433,12 @@ static void bt_run_kernel(vm *m, uint64_t budget, bool pause) {
     }
     if (ex != EXIT_TRAP) cpu_panic("bt_run_kernel: the real CPU left user mode");
     if (!on_trap(m)) return;
+    /* A scheduler's deadline passed in the monitor's work (translations,
+     * flushes): leave at the next boundary rather than run on. */
+    if (vm_out_of_time(m) && bt_boundary(bt_word_at(b, c->pc))) {
+      leave_here(m);
+      return;
+    }
   }
 }
 

@@ -367,6 +367,10 @@ int gen_image(const gen_opts *o, image *img, char *err, size_t errlen) {
   return rc;
 }
 
+bool gen_strict_isa(const char *mode, uint64_t seed) {
+  return strcmp(mode, "trap") == 0 || (strcmp(mode, "bt") == 0 && seed % 2 == 0);
+}
+
 const char *gen_kind_name(enum gen_kind k) { return k == GEN_ATTACK ? "attack" : "normal"; }
 
 int gen_kind_parse(const char *s) {

@@ -80,6 +80,13 @@ char *gen_program(const gen_opts *o, size_t *len);
 /* Generate and assemble: 0, or -1 with a message (a generator bug). */
 int gen_image(const gen_opts *o, image *img, char *err, size_t errlen);
 
+/* The ISA a soak runs a random kernel of `seed` on in `mode`: strict under
+ * trap always (the real ISA breaks trap-and-emulate by design); under bt
+ * strict for even seeds, so that both of its ways with pushf and popf (in
+ * line on the real ISA, emulated by the monitor on the strict one) are
+ * checked; the real ISA elsewhere. */
+bool gen_strict_isa(const char *mode, uint64_t seed);
+
 /* "normal" / "attack", and back (-1 if unknown). */
 const char *gen_kind_name(enum gen_kind k);
 int gen_kind_parse(const char *s);

@@ -444,6 +444,76 @@ static void f_smc_self(gen *g) {
   gen_emit(g, 1, "L%d:     nop", l);
 }
 
+/* A word that is code and a page-table entry at once: an illegal word
+ * (opcode 0) that is also a valid PTE is written into the kernel's SMC page
+ * and run (it traps: CR[badva] shows the word); then the playground's
+ * directory entry names that page as a table, and an access through the
+ * word sets its A bit (a store, D too), which the next run of it must show.
+ * A translator that keeps its copy of the word gets CR[badva] wrong. */
+static void f_ptcode(gen *g) {
+  uint32_t k = gen_below(g, 1000), at = G_KSMC + 4 * k;
+  uint32_t frame = G_PLAY + gen_below(g, G_NPLAY) * PAGE_SIZE;
+  uint32_t word = frame | PTE_V;
+  if (gen_chance(g, 60)) word |= PTE_W;
+  if (gen_chance(g, 30)) word |= PTE_U;
+  gen_emit(g, 2, "        li r12, 0x%x", at);
+  gen_emit(g, 2, "        li r11, 0x%x", word);
+  gen_emit(g, 1, "        sw r11, 0(r12)");
+  gen_emit(g, 2, "        li r11, 0x%x", (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16);
+  gen_emit(g, 1, "        sw r11, 4(r12)");
+  gen_emit(g, 1, "        callr r12"); /* traps: the handler skips to the jr */
+  for (int d = 0; d < 2; d++) {  /* both address spaces: the code page is their table */
+    gen_emit(g, 2, "        li r12, 0x%x", (d ? G_DIR_B : G_DIR_A) + 4);
+    gen_emit(g, 2, "        li r11, 0x%x", G_KSMC | PTE_V);
+    gen_emit(g, 1, "        sw r11, 0(r12)");
+  }
+  gen_emit(g, 1, "        tlbflush");
+  gen_emit(g, 2, "        li r12, 0x%x", G_PLAY_VA + k * PAGE_SIZE); /* (faults with paging off) */
+  const char *op = gen_chance(g, 50) ? "sw" : "lw"; /* each draw a statement: gen.h */
+  int reg = rreg(g);
+  uint32_t off = 4 * gen_below(g, 64);
+  gen_emit(g, 1, "        %s r%d, %u(r12)", op, reg, off);
+  gen_emit(g, 2, "        li r12, 0x%x", at);
+  gen_emit(g, 1, "        callr r12");
+  for (int d = 0; d < 2; d++) { /* the playground's own tables back */
+    gen_emit(g, 2, "        li r12, 0x%x", (d ? G_DIR_B : G_DIR_A) + 4);
+    gen_emit(g, 2, "        li r11, 0x%x", (d ? G_PTAB_B : G_PTAB_A) | PTE_V);
+    gen_emit(g, 1, "        sw r11, 0(r12)");
+  }
+  gen_emit(g, 1, "        tlbflush");
+}
+
+/* A stack that runs into code: a routine in the SMC page runs, then sp
+ * points into it and a pushf (the flags: an illegal word) or a push (a
+ * safe instruction) lands on one of its words, and it runs again.  Under
+ * --isa strict the monitor emulates that pushf: its store must drop the
+ * translation as a guest's own store does. */
+static void f_stackcode(gen *g) {
+  uint32_t n = 1 + gen_below(g, 5);
+  uint32_t at = G_KSMC + 4 * gen_below(g, 1000);
+  uint32_t i = gen_below(g, n);
+  gen_emit(g, 2, "        li r12, 0x%x", at);
+  for (uint32_t j = 0; j < n; j++) {
+    gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
+    gen_emit(g, 1, "        sw r11, %u(r12)", 4 * j);
+  }
+  gen_emit(g, 2, "        li r11, 0x%x", (uint32_t)OP_JR << 24 | (uint32_t)REG_LR << 16);
+  gen_emit(g, 1, "        sw r11, %u(r12)", 4 * n);
+  gen_emit(g, 1, "        callr r12");
+  gen_emit(g, 1, "        mov r12, sp");
+  if (gen_chance(g, 60)) {
+    gen_emit(g, 2, "        li sp, 0x%x", at + 4 * (i + 1));
+    gen_emit(g, 1, "        pushf");
+  } else {
+    gen_emit(g, 2, "        li r11, 0x%x", gen_safe_word(g));
+    gen_emit(g, 2, "        li sp, 0x%x", at + 4 * (i + 1));
+    gen_emit(g, 2, "        push r11");
+  }
+  gen_emit(g, 1, "        mov sp, r12");
+  gen_emit(g, 2, "        li r12, 0x%x", at);
+  gen_emit(g, 1, "        callr r12");
+}
+
 static const frag frags[] = {
     {"alu", f_alu, 30, 30, true},       {"div", f_div, 4, 4, true},
     {"mem", f_mem, 20, 20, true},       {"stack", f_stack, 4, 3, true},
@@ -455,7 +525,8 @@ static const frag frags[] = {
     {"wfi", f_wfi, 3, 0, false},        {"paging", f_paging, 5, 0, false},
     {"pte", f_pte, 7, 0, false},        {"pde", f_pde, 1, 0, false},
     {"ptread", f_ptread, 2, 0, false},  {"smc", f_smc, 3, 0, false},
-    {"smc-self", f_smc_self, 2, 2, false},
+    {"smc-self", f_smc_self, 2, 2, false}, {"ptcode", f_ptcode, 2, 0, false},
+    {"stackcode", f_stackcode, 2, 0, false},
 };
 static const int nfrags = N(frags);
 

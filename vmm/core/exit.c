@@ -133,17 +133,30 @@ static bool virtual_events(vm *m, uint64_t ticks_left) {
   return true;
 }
 
+uint64_t vm_time(const vm *m) { return cpu_cycles(m->c); }
+
+bool vm_out_of_time(const vm *m) { return m->time_stop && vm_time(m) >= m->time_stop; }
+
+/* With a deadline in modeled cycles (time_stop) a run gets no more ticks
+ * than the cycles left (an instruction costs COST_INSN, normally one), so
+ * the CPU stops at or after it, past it only by the events of its last
+ * ticks; the monitor's loops look again after every exit. */
 void vm_run(vm *m, uint64_t ticks) {
   uint64_t end = vm_ticks(m) + ticks;
   if (end < ticks) end = UINT64_MAX;
   while (!m->done) {
-    uint64_t now = vm_ticks(m);
+    uint64_t now = vm_ticks(m), budget = end - now;
     if (now >= end) return;
-    if (virtual_events(m, end - now)) {
+    if (m->time_stop) {
+      uint64_t t = vm_time(m);
+      if (t >= m->time_stop) return;
+      if (m->time_stop - t < budget) budget = m->time_stop - t;
+    }
+    if (virtual_events(m, budget)) {
       m->paused = false; /* the monitor acted: the next entry is a real one */
       continue;
     }
-    m->mode->run(m, end - now);
+    m->mode->run(m, budget);
     KIT_ASSERT(vm_ticks(m) <= end, "vm_run: a run went past its budget");
   }
 }

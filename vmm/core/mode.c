@@ -119,6 +119,7 @@ int guest_load(guest *g, const image *img, console_dev con, char *err, size_t le
 }
 
 void guest_free(guest *g) {
+  if (g->m) cpu_unwatch(g->c, g->m); /* a technique that watched its memory (bt) */
   if (g->m && g->mode->detach) g->mode->detach(g->m);
   free(g->m);
   g->m = NULL;
@@ -181,6 +182,16 @@ void guest_run(guest *g, uint64_t ticks) {
   }
   counters_out(g);
 }
+
+void guest_run_for(guest *g, uint64_t ticks, uint64_t cycles) {
+  if (!g->m) return guest_run(g, ticks); /* natively nobody works for it: ticks tell */
+  uint64_t now = guest_cycles(g);
+  g->m->time_stop = now + cycles < now ? UINT64_MAX : now + cycles;
+  guest_run(g, ticks);
+  g->m->time_stop = 0;
+}
+
+uint64_t guest_cycles(const guest *g) { return g->st.cycles + g->st.insns * g->c->cost.c[COST_INSN]; }
 
 void guest_run_watched(guest *g, uint64_t ticks) {
   if (g->m) g->m->watched = true;

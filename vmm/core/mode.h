@@ -208,6 +208,12 @@ void guest_run(guest *g, uint64_t ticks);
  * of one run.  (Natively the machine's own runs are already like that.) */
 void guest_run_watched(guest *g, uint64_t ticks);
 uint64_t guest_ticks(const guest *g);
+/* Run it for at most `ticks` of its ticks or `cycles` of its modeled
+ * cycles (guest_cycles), whichever ends first (a scheduler's slice: it may
+ * overrun the cycles by the events of its last ticks, deterministically). */
+void guest_run_for(guest *g, uint64_t ticks, uint64_t cycles);
+/* Its modeled cycles so far, the monitor's work for it included. */
+uint64_t guest_cycles(const guest *g);
 bool guest_done(const guest *g);
 /* Undo a stop request's end (Ctrl-C in the debugger): the guest can go on. */
 void guest_resume(guest *g);

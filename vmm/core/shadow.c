@@ -23,7 +23,9 @@
  * space is the monitor's, mapped in the virtual-kernel root by
  * m->window_pde, and to the guest never mapped at all), and watched pages
  * (m->wprot: their shadow entries stay read-only, SPTE_WP, so that the
- * guest's writes come to the monitor).
+ * guest's writes come to the monitor).  So that watching a page costs a
+ * few entries' work, not a search of every table, the entries given W are
+ * recorded per guest page as they are made (m->wref, shadow_protect).
  *
  * Tracking guest page-table edits: the ISA says a changed PTE may be used
  * stale until the kernel executes tlbi or tlbflush or rewrites CR[ptb].  The
@@ -51,6 +53,20 @@
 
 static uint32_t ld(const vm *m, uint32_t hpa) { return ld32(m->c->mem + hpa); }
 static void st(vm *m, uint32_t hpa, uint32_t v) { st32(m->c->mem + hpa, v); }
+
+/* A shadow entry at hpa `at`, just written with spte: if it grants W to a
+ * watched VM's page, record where (vm.h, shadow_wref). */
+static void note_write(vm *m, uint32_t at, uint32_t spte) {
+  if (!m->wref || !(spte & PTE_V) || !(spte & PTE_W)) return;
+  uint32_t gpa = PTE_ADDR(spte) - m->base;
+  if (gpa >= m->size) return; /* (never: entries point inside) */
+  shadow_wref *r = &m->wref[gpa >> PAGE_SHIFT];
+  if (r->epoch != m->wref_epoch) *r = (shadow_wref){.epoch = m->wref_epoch};
+  for (uint32_t i = 0; i < r->n && i < SHADOW_WREFS; i++)
+    if (r->at[i] == at) return;
+  if (r->n < SHADOW_WREFS) r->at[r->n] = at;
+  if (r->n <= SHADOW_WREFS) r->n++;
+}
 
 static bool in_pool(const vm *m, uint32_t pa) { return pa >= m->pool && pa < m->pool + SHADOW_POOL * PAGE_SIZE; }
 
@@ -115,6 +131,7 @@ static uint32_t shadow_key(const vm *m) {
 }
 
 void shadow_init(vm *m) {
+  m->wref_epoch++; /* no entry of the current space is left */
   memset(&m->cur, 0, sizeof m->cur);
   memset(m->kept, 0, sizeof m->kept);
   m->cur.key = shadow_key(m);
@@ -290,6 +307,7 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
     m->cur.nlog++;
   }
   st(m, at, spte);
+  note_write(m, at, spte);
   cpu_tlb_flush_page(m->c, va);
   m->n.shadow_fills++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_FILL];
@@ -334,6 +352,7 @@ static void space_check(vm *m) {
     checked++;
     uint32_t now = spte_now(m, (int)(e & 1), va);
     st(m, at, now ? now | SPTE_SEEN : 0);
+    note_write(m, at, now);
     if (now) s->log[n++] = e;
   }
   for (uint32_t i = 0; i < n; i++) {
@@ -346,6 +365,7 @@ static void space_check(vm *m) {
 
 void shadow_sync_all(vm *m) {
   uint32_t key = shadow_key(m);
+  m->wref_epoch++; /* every entry left in the current space is made again (space_check) */
   if (m->cur.nlog > SHADOW_LOG) space_free(m, &m->cur); /* lost count: cannot be checked */
   if (key != m->cur.key) {
     shadow_space next = {.key = key};
@@ -370,6 +390,52 @@ void shadow_sync_all(vm *m) {
   }
   space_check(m);
   cpu_tlb_flush(m->c, false);
+}
+
+/* ---- write protection of watched pages (bt's translated code) ---- */
+
+/* The slow way: every table of both current roots (the window's aside). */
+static void protect_scan(vm *m, uint32_t hpa) {
+  uint8_t *mem = m->c->mem;
+  uint32_t tables = 0;
+  for (int r = 0; r < 2; r++) {
+    uint32_t pd = m->cur.root[r].pd;
+    if (!pd) continue;
+    for (uint32_t i = 0; i < PT_ENTRIES - 1; i++) { /* the last: the window, never guest memory */
+      uint32_t pde = ld(m, pd + 4 * i);
+      if (!(pde & PTE_V)) continue;
+      uint8_t *pt = mem + PTE_ADDR(pde);
+      tables++;
+      for (uint32_t j = 0; j < PT_ENTRIES; j++) {
+        uint32_t pte = ld32(pt + 4 * j);
+        if ((pte & PTE_V) && (pte & PTE_W) && PTE_ADDR(pte) == hpa) st32(pt + 4 * j, (pte & ~PTE_W) | SPTE_WP);
+      }
+    }
+  }
+  m->c->st.cycles += (uint64_t)tables * m->c->cost.c[COST_SHADOW_SCAN];
+}
+
+void shadow_protect(vm *m, uint32_t gpa) {
+  uint32_t hpa = m->base + PTE_ADDR(gpa);
+  shadow_wref *r = &m->wref[gpa >> PAGE_SHIFT];
+  m->c->st.cycles += m->c->cost.c[COST_WRITE_PROTECT];
+  if (r->epoch == m->wref_epoch && r->n > SHADOW_WREFS) {
+    protect_scan(m, hpa);
+  } else if (r->epoch == m->wref_epoch) {
+    for (uint32_t i = 0; i < r->n; i++) { /* each still W and mapping the page, or made again since */
+      uint32_t pte = ld(m, r->at[i]);
+      if ((pte & PTE_V) && (pte & PTE_W) && PTE_ADDR(pte) == hpa) st(m, r->at[i], (pte & ~PTE_W) | SPTE_WP);
+    }
+  }
+  r->n = 0; /* none grants W now */
+  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
+}
+
+void shadow_allow_write(vm *m, uint32_t at, uint32_t gpa) {
+  uint32_t spte = (ld(m, at) | PTE_W) & ~SPTE_WP;
+  (void)gpa;
+  st(m, at, spte);
+  note_write(m, at, spte);
 }
 
 void shadow_invalidate(vm *m, uint32_t va) {

@@ -111,6 +111,11 @@ typedef struct vm {
    * shadow entry read-only (SPTE_WP) so that a write comes to the monitor
    * (NULL: none; bt watches the pages it translated code from). */
   uint8_t *wprot;
+  /* Which shadow entries of the current space grant W to a guest page:
+   * per guest page, set with wprot (NULL: none), so that write-protecting
+   * a page touches its few entries, not every table (shadow_protect). */
+  struct shadow_wref *wref;
+  uint32_t wref_epoch; /* bumped when the current space's entries all go */
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
@@ -119,6 +124,9 @@ typedef struct vm {
   uint64_t seen_insns, seen_user, seen_idle;
 
   vmm_counters n;
+  /* The run's end in modeled cycles (vm_time), for a scheduler that
+   * shares them; 0: none, the run ends on ticks only. */
+  uint64_t time_stop;
 
   bool done;
   enum cpu_exit exit;
@@ -172,6 +180,23 @@ uint64_t shadow_outside(const vm *m);
 int guest_translate(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
 /* The same walk without setting A or D: for the monitor's own checks. */
 int guest_peek(const vm *m, uint32_t va, uint32_t need, uint32_t *gpa);
+/* Per guest page: the shadow entries of the current space that may grant
+ * W to it, recorded when they are made (vm.wref).  Invariant: every entry
+ * of the current space with W set, mapping the page, is in at[] if
+ * epoch == m->wref_epoch and n <= SHADOW_WREFS; past that (an alias
+ * mapped writable at many addresses) shadow_protect scans. */
+#define SHADOW_WREFS 2
+typedef struct shadow_wref {
+  uint32_t at[SHADOW_WREFS]; /* host-physical addresses of the entries */
+  uint32_t epoch;
+  uint32_t n; /* recorded so far; more than SHADOW_WREFS: too many */
+} shadow_wref;
+/* Withhold W from every entry of the current space mapping guest page gpa
+ * (its page is watched now: m->wprot), charged COST_WRITE_PROTECT, and
+ * COST_SHADOW_SCAN per table when the records do not say where they are. */
+void shadow_protect(vm *m, uint32_t gpa);
+/* Give W back to the entry at hpa `at` (mapping guest page gpa), recorded. */
+void shadow_allow_write(vm *m, uint32_t at, uint32_t gpa);
 /* A software bit of a shadow entry (the CPU ignores bits 5..11): the guest
  * may write the page but the monitor withholds W (m->wprot). */
 #define SPTE_WP (1u << 9)
@@ -186,6 +211,12 @@ void vm_handle_trap(vm *m, const trap_info *t);
 /* Count what the real CPU ran since the last look as the guest's, and
  * advance the virtual timer by it (unless the CPU ran it: hw). */
 void vm_count_guest(vm *m);
+/* The guest's modeled cycles (cpu_cycles: its instructions and every
+ * event, the monitor's work for it included). */
+uint64_t vm_time(const vm *m);
+/* A scheduler's deadline (time_stop) has passed: a technique that loops
+ * on its own (bt's translated code) leaves at the next boundary. */
+bool vm_out_of_time(const vm *m);
 /* n guest ticks on the virtual timer; an interrupt when it reaches 0. */
 void vm_tick(vm *m, uint32_t n);
 /* One guest instruction completed by the monitor: a guest tick. */

@@ -32,6 +32,11 @@
 #define MULTI_NAME_MAX 32      /* a guest's name, with its NUL */
 #define MULTI_MAX_WEIGHT 1000
 #define SCHED_DEFAULT_QUANTUM 20000 /* ticks: the guest OS's own time slice */
+/* A slice's modeled cycles: this many per tick of it.  The guest OS takes
+ * 3 to 6 under the monitors (modern costs), so its slices end on ticks;
+ * a guest that makes the monitor work for each tick (tens or hundreds of
+ * cycles a tick) runs out of cycles first. */
+#define SCHED_CYCLES_PER_TICK 6
 
 /* ---- config.c ---- */
 
@@ -101,16 +106,25 @@ typedef struct sched_guest {
   uint32_t weight;
   uint64_t limit;   /* its --max-steps; 0: none */
   uint64_t slices;  /* times it got the CPU */
+  uint64_t waits;   /* turns it sat out, repaying an overrun */
+  uint64_t used;    /* its share used: per slice its ticks, or its cycles /
+                       SCHED_CYCLES_PER_TICK if more (what weights divide) */
+  int64_t credit;   /* ticks it may still use: each turn adds quantum x
+                       weight, a run takes what it used (sched.c: ticks, or
+                       its cycles / SCHED_CYCLES_PER_TICK if more); below
+                       0 it overran its last slice and sits turns out */
   double host_seconds; /* host time spent running it */
 } sched_guest;
 
 typedef struct sched {
   sched_guest *q; /* the run queue, in round-robin order */
   int n;
-  uint64_t quantum; /* ticks per slice, times the guest's weight */
+  uint64_t quantum; /* ticks per slice, times the guest's weight (fewer
+                       when its modeled cycles run out first: sched.c) */
   int next;         /* whose turn it is */
   guest *on;        /* whose VCPU the CPU holds (NULL: none yet) */
   double (*clock)(void); /* host seconds, for each guest's share (host_now) */
+  const guest *until; /* NULL, or sched_run returns as soon as this one ends */
   /* ---- counters ---- */
   uint64_t ticks;    /* every guest's ticks, summed: the scheduler's clock */
   uint64_t switches; /* a different guest's VCPU loaded */
@@ -121,8 +135,8 @@ void sched_init(sched *s, sched_guest *q, int n, uint64_t quantum);
 /* A guest that stopped by itself, or used its limit. */
 bool sched_finished(const sched_guest *e);
 /* Run slices until every guest has finished, or until the scheduler's
- * clock has advanced `ticks` more (0: no limit).  Returns the number of
- * guests still running. */
+ * clock has advanced `ticks` more (0: no limit), or s->until (if set) has
+ * finished.  Returns the number of guests still running. */
 int sched_run(sched *s, uint64_t ticks);
 
 /* ---- multi.c ---- */

@@ -7,8 +7,10 @@
  *               interrupt, in both --bt-priv modes
  *   budget      a run cut at any guest tick stops at the same guest
  *               instruction, with the same registers, as natively
- *   cache       hits, misses, invalidations, evictions, chaining
- *   guests      the self-modifying-code and isolation guests (tests/vmm/bt/),
+ *   cache       hits, misses, invalidations, evictions, chaining; the
+ *               flushes and write protection charged to the guest
+ *   guests      the self-modifying-code, stale-write and isolation guests
+ *               (tests/vmm/bt/),
  *               and the guest OS if it is built: byte-identical output and
  *               instruction counts
  *   window      the reserved window faults even where the guest maps it
@@ -35,10 +37,11 @@
 
 typedef struct run_opts {
   const char *mode;  /* "native" or "bt" */
-  bool priv_trap, no_chain;
+  bool priv_trap, no_chain, strict; /* --bt-priv trap, --bt-chain off, --isa strict */
   uint32_t tc_size;  /* bytes, 0: default */
   uint64_t steps;    /* --max-steps, 0: none */
   const char *dump;  /* --dump-tc */
+  const cost_model *cost; /* NULL: modern */
 } run_opts;
 
 typedef struct run {
@@ -63,8 +66,9 @@ static image assemble(const char *name, const char *src) {
 static void run_image(const image *img, const run_opts *ro, run *out) {
   vmm_opts o = {.mode = ro->mode, .mem = 1u << 20, .tlb = 64, .image = "test", .max_steps = ro->steps,
                 .bt_priv_trap = ro->priv_trap, .bt_no_chain = ro->no_chain, .bt_tc_size = ro->tc_size,
-                .dump_tc = ro->dump};
+                .dump_tc = ro->dump, .strict_isa = ro->strict};
   cost_profile(&o.cost, "modern");
+  if (ro->cost) o.cost = *ro->cost;
   FILE *f = tmpfile();
   ck_assert(f != NULL);
   host_console hc;
@@ -384,6 +388,55 @@ END_TEST
 START_TEST(isolation_guest) { whole_guest("tests/vmm/bt/isolation.s", 0); }
 END_TEST
 
+/* Writes to translated code from no store of the guest's: the walker's A
+ * and D bits in a PTE that is also code, and an emulated pushf (--isa
+ * strict) into code.  Each must drop the translation (three times: A, D,
+ * the pushf) in every configuration; on the strict ISA too. */
+START_TEST(stale_guest) {
+  image img = assemble("tests/vmm/bt/stale.s", NULL);
+  static const run_opts modes[] = {{.mode = "bt"}, {.mode = "bt", .strict = true},
+                                   {.mode = "bt", .strict = true, .priv_trap = true},
+                                   {.mode = "bt", .strict = true, .no_chain = true},
+                                   {.mode = "bt", .tc_size = 16384}};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    run *r = run_pair(&img, &modes[i], "stale.s");
+    ck_assert_msg(strstr(r[1].out, "SUMMARY: 9 passed, 0 failed\n") != NULL, "stale.s (%zu):\n%s", i, r[1].out);
+    if (i < 2) ck_assert_uint_ge(r[1].r.bt.tc_invalidations, 3);
+  }
+  image_free(&img);
+}
+END_TEST
+
+/* The monitor's work is charged to the guest (docs/multi.md): every flush
+ * costs tc_flush, every page of translated code write-protected costs
+ * write_protect, whatever else it costs; a run that changes only those
+ * costs changes only its cycles, by exactly that. */
+START_TEST(work_is_charged) {
+  image img = assemble("tests/vmm/bt/smc.s", NULL);
+  static run r[3];
+  cost_model k[3];
+  for (int i = 0; i < 3; i++) {
+    cost_profile(&k[i], "modern");
+    k[i].c[COST_TC_FLUSH] = i == 1 ? 1000 : 0;
+    k[i].c[COST_WRITE_PROTECT] = i == 2 ? 1000 : 0;
+    run_opts o = {.mode = "bt", .cost = &k[i]};
+    run_image(&img, &o, &r[i]);
+  }
+  uint64_t flushes = r[0].r.bt.tc_invalidations + r[0].r.bt.tc_evictions;
+  ck_assert_uint_eq(flushes, 9);
+  ck_assert_uint_eq(r[1].r.cycles - r[0].r.cycles, 1000 * flushes);
+  uint64_t wp = r[2].r.cycles - r[0].r.cycles;
+  ck_assert_msg(wp % 1000 == 0 && wp >= 1000 * flushes, "write protection charged %llu", (unsigned long long)wp);
+  for (int i = 1; i < 3; i++) {
+    ck_assert_str_eq(r[i].out, r[0].out);
+    ck_assert_uint_eq(r[i].r.st.insns, r[0].r.st.insns);
+    ck_assert_uint_eq(r[i].r.vmm.world_switches, r[0].r.vmm.world_switches);
+    ck_assert_uint_eq(r[i].r.bt.translations, r[0].r.bt.translations);
+  }
+  image_free(&img);
+}
+END_TEST
+
 /* One shadow root for both virtual modes: 32 pages the kernel reads and
  * then a user program reads take 32 hidden faults, not 64 (the test's own
  * code, stack and tables take about 11 more). */
@@ -504,6 +557,8 @@ Suite *bt_suite(void) {
   tcase_add_test(t, jr_predictions);
   tcase_add_test(t, smc_guest);
   tcase_add_test(t, isolation_guest);
+  tcase_add_test(t, stale_guest);
+  tcase_add_test(t, work_is_charged);
   tcase_add_test(t, one_root);
   tcase_add_test(t, window);
   tcase_add_test(t, console_port);

@@ -3,7 +3,8 @@
  *   soak [N] [ATTACKS]
  *
  * Runs random kernels 1..N in lockstep with native in every monitor mode
- * (trap on the strict ISA, the others on the real one), then attack kernels
+ * (trap on the strict ISA, bt on both: gen_strict_isa, the others on the
+ * real one), then attack kernels
  * 1..ATTACKS (default N/10) the same way, and prints the figures:
  * programs x modes, divergences, ticks compared, bytes outside the guest
  * changed.  Each run is its own process, so a monitor that crashes costs one
@@ -47,7 +48,7 @@ static outcome run_one(const char *mode, enum gen_kind kind, uint64_t seed) {
     char err[512];
     if (gen_image(&g, &img, err, sizeof err) == 0) {
       vmm_opts o = {.mode = mode, .mem = GEN_MEM, .tlb = 64, .max_steps = GEN_MAX_TICKS,
-                    .strict_isa = strcmp(mode, "trap") == 0};
+                    .strict_isa = gen_strict_isa(mode, seed)};
       cost_profile(&o.cost, "modern");
       ls_opts lo = {0};
       ls_result res;
@@ -93,7 +94,7 @@ static void run_batch(const char *mode, enum gen_kind kind, uint64_t n, tally *t
       printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s --mem 256K --gen-seed %llu%s\n", mode,
              (unsigned long long)seed, oc.verdict == -1 ? "the monitor crashed" : oc.what,
              oc.outside ? "; changed memory outside the guest" : "", mode,
-             strcmp(mode, "trap") == 0 ? " --isa strict" : "", (unsigned long long)seed,
+             gen_strict_isa(mode, seed) ? " --isa strict" : "", (unsigned long long)seed,
              kind == GEN_ATTACK ? " --gen-kind attack" : "");
   }
 }
@@ -113,9 +114,10 @@ int main(int argc, char **argv) {
          (unsigned long long)n, (unsigned long long)attacks);
   for (int i = 0; i < mode_count(true); i++) {
     tally t = {0};
-    run_batch(mode_nth(i, true)->name, GEN_NORMAL, n, &t, &shown);
-    printf("  %-10s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", mode_nth(i, true)->name,
-           strcmp(mode_nth(i, true)->name, "trap") == 0 ? "strict" : "real", (unsigned long long)t.runs,
+    const char *name = mode_nth(i, true)->name;
+    run_batch(name, GEN_NORMAL, n, &t, &shown);
+    printf("  %-10s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", name,
+           strcmp(name, "trap") == 0 ? "strict" : strcmp(name, "bt") == 0 ? "both" : "real", (unsigned long long)t.runs,
            (unsigned long long)t.ticks, (unsigned long long)t.diverged, (unsigned long long)t.crashed);
     all.runs += t.runs, all.ticks += t.ticks, all.diverged += t.diverged, all.crashed += t.crashed;
     all.outside += t.outside, all.outside_runs += t.outside_runs;

@@ -6,7 +6,9 @@
  *     instruction counts and registers are those of the guest alone;
  *   - weights: 2:1 gives 2:1 of the ticks at a fixed point of time;
  *   - attackers: a spinner, a halter and three guests that wreck their
- *     machines cannot stop the guest OS beside them;
+ *     machines cannot stop the guest OS beside them; the monitor-cost
+ *     attackers get their share of modeled cycles and no more; the table
+ *     of docs/multi.md that make bench writes is complete and in bounds;
  *   - isolation: three pattern guests (tests/vmm/run/pattern.s) with canary
  *     pages between them: no fault missed, no pattern crossed, no canary
  *     or monitor table touched.
@@ -14,6 +16,7 @@
  * JSON report, exit statuses, config errors (each bad line's message).
  */
 #include <check.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,12 +213,16 @@ START_TEST(weights_share_the_cpu) {
   t->q[0].weight = 2;
   ck_assert_int_eq(sched_run(&t->s, 2000000), 3); /* nobody finishes: they never stop */
   ck_assert_uint_eq(t->s.ticks, 2000000);
-  uint64_t a = guest_ticks(&t->g[0]), b = guest_ticks(&t->g[1]), c = guest_ticks(&t->g[2]);
-  ck_assert_uint_eq(a + b + c, 2000000);
+  ck_assert_uint_eq(guest_ticks(&t->g[0]) + guest_ticks(&t->g[1]) + guest_ticks(&t->g[2]), 2000000);
+  /* The share each used: ticks for the spinners (a cycle a tick), more
+   * than its ticks for the halter, whose halts and wfis the monitor
+   * handles (sched.c). */
+  uint64_t a = t->q[0].used, b = t->q[1].used, c = t->q[2].used;
+  ck_assert_uint_eq(a, guest_ticks(&t->g[0]));
   double ab = (double)a / (double)b, bc = (double)b / (double)c;
-  ck_assert_msg(ab > 1.95 && ab < 2.05, "%s: weight 2 against 1 got %llu:%llu ticks", mode, (unsigned long long)a,
+  ck_assert_msg(ab > 1.95 && ab < 2.05, "%s: weight 2 against 1 got %llu:%llu", mode, (unsigned long long)a,
                 (unsigned long long)b);
-  ck_assert_msg(bc > 0.95 && bc < 1.05, "%s: equal weights got %llu:%llu ticks", mode, (unsigned long long)b,
+  ck_assert_msg(bc > 0.95 && bc < 1.05, "%s: equal weights got %llu:%llu", mode, (unsigned long long)b,
                 (unsigned long long)c);
   destroy(t);
 }
@@ -248,6 +255,65 @@ START_TEST(attackers_cannot_starve) {
   ck_assert_int_eq(with[DOUBLE].v.exit, EXIT_DOUBLE);
   ck_assert_int_eq(with[IDLE].v.exit, EXIT_IDLE);
   destroy(t);
+}
+END_TEST
+
+/* The monitor-cost attackers (tests/vmm/run/tcflush.s ...): beside each,
+ * the guest OS prints what it prints alone, and by its end the attacker
+ * has used its share of modeled cycles and no more: a slice is quantum
+ * ticks or quantum x SCHED_CYCLES_PER_TICK cycles, so the attacker's
+ * cycles stay within that per round (plus one slice's overrun), however
+ * much monitor work each of its ticks costs. */
+START_TEST(monitor_cost_attackers) {
+  const char *mode = modes[_i];
+  static const char *const attackers[] = {G "multi-tcflush.img", G "multi-shadow.img", G "multi-exits.img",
+                                          G "multi-ptchurn.img", G "multi-spin.img"};
+  static outcome solo[1], with[1];
+  const char *os = guestos_for(mode);
+  uint32_t mem[2] = {1u << 20, 1u << 20};
+  alone(mode, &os, mem, 1, 0, solo);
+  for (size_t a = 0; a < sizeof attackers / sizeof attackers[0]; a++) {
+    const char *images[2] = {os, attackers[a]};
+    machine *t = make(mode, images, mem, 2, 0, 0);
+    t->s.until = &t->g[0];
+    ck_assert_int_eq(sched_run(&t->s, 0), 1); /* back when the guest OS ends: the attacker never does */
+    char what[128];
+    snprintf(what, sizeof what, "%s beside %s", mode, attackers[a]);
+    outcome_of(t, 0, &with[0]);
+    same_outcome(what, &solo[0], &with[0]);
+    /* A round is a slice of each; the guest OS never sits one out. */
+    uint64_t share = (t->q[0].slices + 1) * t->s.quantum * SCHED_CYCLES_PER_TICK;
+    uint64_t used = guest_cycles(&t->g[1]), slack = 2000000; /* a slice's overrun, not yet repaid */
+    ck_assert_msg(used <= share + slack, "%s: the attacker used %llu modeled cycles, its share is %llu", what,
+                  (unsigned long long)used, (unsigned long long)share);
+    ck_assert_msg(!guest_done(&t->g[1]) && guest_ticks(&t->g[1]) > 0, "%s: the attacker ran", what);
+    destroy(t);
+  }
+}
+END_TEST
+
+/* The table of docs/multi.md from `make bench` (bench/attack.c, written
+ * in by make docs-update): a marked figure for every mode and attacker,
+ * each within the bound of 2.5. */
+START_TEST(attack_table_in_docs) {
+  static const char *const attackers[] = {"tcflush", "shadow", "exits", "ptchurn", "spin"};
+  FILE *f = fopen("docs/multi.md", "r");
+  ck_assert_ptr_nonnull(f);
+  static char text[1 << 17];
+  text[fread(text, 1, sizeof text - 1, f)] = 0;
+  fclose(f);
+  for (int m = 0; m < NMODES; m++)
+    for (int k = 0; k < 5; k++) {
+      char mark[96];
+      snprintf(mark, sizeof mark, "<!--{bench.attackers.%s.%s.ratio|.2~}-->", modes[m], attackers[k]);
+      const char *at = strstr(text, mark);
+      ck_assert_msg(at != NULL, "docs/multi.md: no figure %s", mark);
+      const char *num = at;
+      while (num > text && (isdigit((unsigned char)num[-1]) || num[-1] == '.')) num--;
+      double x = strtod(num, NULL);
+      ck_assert_msg(num < at && x > 0 && x <= 2.5, "docs/multi.md: %s beside %s takes %.2f times its time alone",
+                    modes[m], attackers[k], x);
+    }
 }
 END_TEST
 
@@ -562,6 +628,8 @@ Suite *multi_suite(void) {
   tcase_add_loop_test(tc, same_image_twice, 0, NMODES);
   tcase_add_loop_test(tc, weights_share_the_cpu, 0, NMODES);
   tcase_add_loop_test(tc, attackers_cannot_starve, 0, NMODES);
+  tcase_add_loop_test(tc, monitor_cost_attackers, 0, NMODES);
+  tcase_add_test(tc, attack_table_in_docs);
   tcase_add_loop_test(tc, isolation_patterns, 0, NMODES);
   suite_add_tcase(s, tc);
 
