@@ -18,11 +18,11 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "isolated") == 0) return sb_isolated() ? 0 : 1;
   if (argc >= 2 && strcmp(argv[1], "kill") == 0) return sb_kill_all(), 0;
   if (argc == 3 && strcmp(argv[1], "claim") == 0) {
-    uid_t u = sb_claim((pid_t)atol(argv[2]), SB_CLAIMS);
-    if (!u) return fprintf(stderr, "sandbox: no sandbox user free (in %s)\n", SB_CLAIMS), 1;
+    uid_t u = sb_claim((pid_t)atol(argv[2]), sb_claims_dir());
+    if (!u) return fprintf(stderr, "sandbox: no sandbox user free (in %s)\n", sb_claims_dir()), 1;
     return printf("%u\n", (unsigned)u) < 0;
   }
-  if (argc == 3 && strcmp(argv[1], "release") == 0) return sb_release((uid_t)atol(argv[2]), SB_CLAIMS), 0;
+  if (argc == 3 && strcmp(argv[1], "release") == 0) return sb_release((uid_t)atol(argv[2]), sb_claims_dir()), 0;
   if (argc >= 2 && strcmp(argv[1], "give") == 0) {
     for (int i = 2; i < argc; i++)
       if (sb_give(argv[i]) != 0) return fprintf(stderr, "sandbox: cannot give %s: %s\n", argv[i], strerror(errno)), 1;

@@ -46,7 +46,12 @@
  * GRADE_SANDBOX_UID, which also chooses one by hand). */
 #define SB_UID 64123
 #define SB_USERS 256                          /* SB_UID .. SB_UID + 255 */
-#define SB_CLAIMS "/tmp/vkit-sandbox-users" /* root's: one directory per claimed user */
+/* Where claims live: a directory of root's in /run, which only root may
+ * write (in /tmp a submission could make it first and stop later gradings
+ * on the machine); /tmp where there is no /run. */
+static inline const char *sb_claims_dir(void) {
+  return access("/run", W_OK) == 0 ? "/run/vkit-sandbox-users" : "/tmp/vkit-sandbox-users";
+}
 
 typedef struct sb_limits {
   int cpu_seconds;  /* RLIMIT_CPU */
@@ -96,7 +101,7 @@ static inline void sb_kill_all(void) {
 }
 
 /* Claim a sandbox user for the grading run of process OWNER, in the
- * directory CLAIMS (SB_CLAIMS; created if missing, and refused unless it
+ * directory CLAIMS (sb_claims_dir(); created if missing, and refused unless it
  * is a real directory of this user that nobody else may write).  Graders
  * side by side must never share a user: the end of one run kills every
  * process of its user (sb_kill_all), which would end the other's builds
