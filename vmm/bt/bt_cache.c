@@ -224,12 +224,12 @@ bt_block *bt_insert(vm *m, uint32_t gpc, uint32_t gpa, uint32_t tc, uint32_t nin
   }
   bt_block *k = &b->blocks[b->nblocks];
 #if LAB_SOLUTION >= 3
-  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, b->hash[hash_pc(gpc)]};
+  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, b->hash[hash_pc(gpc)], false};
   b->hash[hash_pc(gpc)] = (int32_t)b->nblocks++;
 #else
   /* Lab 3: put the new block at the head of its hash chain (see bt_find):
    * its `next` is the chain's old head, and the head becomes its index. */
-  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, -1};
+  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, -1, false};
   b->nblocks++;
 #endif
   b->tc_used += nwords;
