@@ -186,6 +186,7 @@ typedef struct bt_config {
   bool no_chain;     /* --bt-chain off */
   uint32_t tc_pages; /* 0: BT_DEFAULT_TC_PAGES */
   bool no_adapt;     /* --bt-adaptive off */
+  uint32_t adapt_threshold; /* --bt-adaptive N; 0: BT_ADAPT_THRESHOLD */
 } bt_config;
 
 /* Adaptive translation's record (bt_adapt.c): the monitor entries of each
@@ -195,6 +196,7 @@ typedef struct bt_config {
  * a flush will keep trapping after it. */
 #define BT_ADAPT_SLOTS 1024u     /* a power of two */
 #define BT_ADAPT_THRESHOLD 8u    /* monitor entries that make a callout (bt_adapt.c) */
+#define BT_ADAPT_MAX 65535u      /* the largest --bt-adaptive N (a count is 16 bits) */
 enum { HOT_COUNTING, HOT_CALLOUT, HOT_NEVER };
 typedef struct bt_hot {
   uint32_t gpc;    /* the guest instruction's pc + 1 (0: a free slot) */

@@ -149,7 +149,8 @@ void bt_adapt_note(vm *m, uint32_t va) {
   if (w->kind == W_CALL || w->kind == W_STUB) return;
   bt_hot *h = hot_at(b, w->gpc, true);
   if (!h || h->state == HOT_NEVER) return;
-  if (h->state == HOT_COUNTING && ++h->count < BT_ADAPT_THRESHOLD) return;
+  uint32_t threshold = b->cfg.adapt_threshold ? b->cfg.adapt_threshold : BT_ADAPT_THRESHOLD;
+  if (h->state == HOT_COUNTING && ++h->count < threshold) return;
   bt_block *k = block_at(b, va);
   if (!k) return;
   if (h->state == HOT_COUNTING) {

@@ -7,7 +7,7 @@
 #include "bt.h"
 
 static bt_config config(const vmm_opts *o) {
-  return (bt_config){o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE, o->bt_no_adapt};
+  return (bt_config){o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE, o->bt_no_adapt, o->bt_adapt_threshold};
 }
 
 static uint32_t bt_extra(const vmm_opts *o, uint32_t size) {

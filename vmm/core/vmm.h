@@ -39,6 +39,7 @@ typedef struct vmm_opts {
   bool bt_priv_trap;   /* --bt-priv trap: privileged instructions trap */
   bool bt_no_chain;    /* --bt-chain off */
   bool bt_no_adapt;    /* --bt-adaptive off: no callouts (bt/bt_adapt.c) */
+  uint32_t bt_adapt_threshold; /* --bt-adaptive N; 0 = on, BT_ADAPT_THRESHOLD */
   uint32_t bt_tc_size; /* --tc-size, bytes; 0 = default */
   const char *dump_tc; /* --dump-tc FILE */
   /* --mode hw (docs/vmcs.md) */

@@ -39,8 +39,9 @@ static void usage(FILE *f) {
           "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
           "                     in the translation (default) or trapping\n"
           "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
-          "  --bt-adaptive on|off  --mode bt: translate again, as in-line callouts, guest\n"
-          "                     instructions that keep entering the monitor (default on)\n"
+          "  --bt-adaptive on|off|N  --mode bt: translate again, as in-line callouts, guest\n"
+          "                     instructions that keep entering the monitor (default on:\n"
+          "                     after 8 entries; N: after N)\n"
           "  --tc-size SIZE     --mode bt: translation cache size (default 256K)\n"
           "  --dump-tc FILE     --mode bt: write each guest block beside its translation\n"
           "  --compare MODE     then run the guest again in MODE (its output dropped) and\n"
@@ -181,7 +182,9 @@ int main(int argc, char **argv) {
     case OPT_BT_ADAPT:
       if (strcmp(optarg, "on") == 0) o.bt_no_adapt = false;
       else if (strcmp(optarg, "off") == 0) o.bt_no_adapt = true;
-      else return bad_usage("bad --bt-adaptive (on or off)", optarg);
+      else if (parse_size(optarg, BT_ADAPT_MAX, &v) || v == 0 || strpbrk(optarg, "KMGkmg"))
+        return bad_usage("bad --bt-adaptive (on, off, or a threshold from 1 to 65535)", optarg);
+      else o.bt_no_adapt = false, o.bt_adapt_threshold = (uint32_t)v;
       bt_opt = "--bt-adaptive";
       break;
     case OPT_TC_SIZE:
