@@ -427,7 +427,14 @@ static bool on_trap(vm *m) {
   const bt_word *w = bt_word_at(b, t.pc);
   switch (t.cause) {
   case CAUSE_BREAK:
-    if (w->kind == W_CALL) return callout_access(m, t.pc), true;
+    if (w->kind == W_CALL) {
+      callout_access(m, t.pc);
+      if (b->run_gen == b->gen) return true;
+      /* The fill set an A or D bit in a page holding translated code, and
+       * every translation went (bt_written): finish the access, leave. */
+      if (finish_insn(m)) leave_here(m);
+      return false;
+    }
     if (w->kind == W_STUB) return dispatch(m, w->gpc, w->why == BX_DIRECT || w->why == BX_FAR ? t.pc : 0);
     if (w->kind == W_EXIT) return exit_insn(m, w);
     cpu_panic("bt: a brk in the TC that is no exit");
