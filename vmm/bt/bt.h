@@ -198,10 +198,13 @@ typedef struct bt_config {
 #define BT_ADAPT_THRESHOLD 8u    /* monitor entries that make a callout (bt_adapt.c) */
 #define BT_ADAPT_MAX 65535u      /* the largest --bt-adaptive N (a count is 16 bits) */
 enum { HOT_COUNTING, HOT_CALLOUT, HOT_NEVER };
+#define BT_ADAPT_REVIEW 64u      /* access callouts between reviews (bt_adapt_called) */
 typedef struct bt_hot {
   uint32_t gpc;    /* the guest instruction's pc + 1 (0: a free slot) */
   uint16_t count;  /* its monitor entries, up to the threshold */
   uint8_t state;   /* HOT_* */
+  uint8_t calls;   /* access callouts since the last review, */
+  uint8_t useful;  /* and how many of them had a fault to spare */
 } bt_hot;
 
 typedef struct bt {
@@ -329,6 +332,9 @@ void bt_adapt_note(vm *m, uint32_t va);
 /* A callout ran: take back the trap the kit's CPU charged for reaching
  * the handler (it stands for a call) and charge the call. */
 void bt_adapt_charge(vm *m);
+/* An access callout at TC address va ran; `useful`: the access would have
+ * faulted.  A callout that seldom is comes out again (bt_adapt.c). */
+void bt_adapt_called(vm *m, uint32_t va, bool useful);
 
 /* bt_run.c: the row's run hook: virtual kernel mode translated, virtual
  * user mode directly (trap.c); the page-fault hook for user mode. */

@@ -22,6 +22,8 @@
  *              callout.  The old block's first word becomes a jump to the
  *              new one: jumps chained into it, and a resume inside it,
  *              still work, and bt_find finds the new block first.
+ *   review     an access callout that seldom spares a fault is taken out
+ *              again (bt_adapt_called), for good
  *   call       the callout word traps (the kit's CPU reaches C only that
  *              way) and bt_run.c runs the SAME handler the exit would
  *              (vm_emulate; shadow_fault), charged COST_CALLOUT in place
@@ -127,7 +129,7 @@ static bt_block *block_at(bt *b, uint32_t va) {
   return NULL;
 }
 
-/* Translate block k again (its instruction at gpc now a callout) and send
+/* Translate block k again (an instruction in it now a callout, or no longer) and send
  * the old one's entry to the new.  Waits while the TC has no room: a flush
  * here would overwrite the code the CPU is running. */
 static void retranslate(vm *m, bt_block *k) {
@@ -167,6 +169,29 @@ void bt_adapt_note(vm *m, uint32_t va) {
    * block is translated again (another block holding the same instruction
    * comes here when it traps in its turn). */
   retranslate(m, k);
+}
+
+/* An access callout is paid at every execution, a fault only at a page
+ * the shadow lacks: a store that faults at the first word of each page it
+ * fills, then runs a thousand times without, loses by the callout.  So
+ * every BT_ADAPT_REVIEW calls the callout is reviewed, and if fewer than
+ * a quarter had a fault to spare, the instruction is translated once more
+ * as a plain access and never again made a callout. */
+void bt_adapt_called(vm *m, uint32_t va, bool useful) {
+  bt *b = bt_of(m);
+  bt_hot *h = hot_at(b, bt_word_at(b, va)->gpc, false);
+  if (!h || h->state != HOT_CALLOUT) return;
+  h->useful += useful;
+  if (++h->calls < BT_ADAPT_REVIEW) return;
+  bool keep = 4u * h->useful >= h->calls;
+  h->calls = h->useful = 0;
+  if (keep) return;
+  h->state = HOT_NEVER;
+  b->n.unadapted_insns++;
+  /* The newest translation of the block the CPU is in (it may be running
+   * an older one, superseded already). */
+  bt_block *k = block_at(b, va);
+  if (k && (k = bt_find(b, k->gpc, k->gpa)) != NULL) retranslate(m, k);
 }
 
 void bt_adapt_charge(vm *m) {

@@ -344,8 +344,9 @@ static void callout_access(vm *m, uint32_t at) {
   bool store = d.op == OP_SW || d.op == OP_SH || d.op == OP_SB;
   uint32_t size = (d.op == OP_LW || d.op == OP_SW) ? 4 : (d.op == OP_LB || d.op == OP_LBU || d.op == OP_SB) ? 1 : 2;
   uint32_t va = c->r[d.rs1] + d.imm;
-  if ((va & (size - 1)) || va >= BT_WINDOW || !shadow_lacks(m, va, store)) return;
-  if (shadow_fault(m, va, store ? CAUSE_PF_STORE : CAUSE_PF_LOAD)) vm_load_root(m);
+  bool lacks = !(va & (size - 1)) && va < BT_WINDOW && shadow_lacks(m, va, store);
+  if (lacks && shadow_fault(m, va, store ? CAUSE_PF_STORE : CAUSE_PF_LOAD)) vm_load_root(m);
+  bt_adapt_called(m, at, lacks);
 }
 
 /* BT_CALL_EMULATE: the guest's privileged instruction at `at` trapped as

@@ -74,7 +74,8 @@ typedef struct bt_counters {
                                 from translated code, no world switch (bt_adapt.c) */
   uint64_t adapted_insns;    /* guest instructions that kept entering the monitor
                                 and became callouts */
-  uint64_t retranslations;   /* blocks translated again to hold a callout */
+  uint64_t unadapted_insns;  /* access callouts taken out again: seldom useful */
+  uint64_t retranslations;   /* blocks translated again to hold a callout, or not */
   double translate_seconds;  /* host time spent translating */
 } bt_counters;
 

@@ -142,6 +142,7 @@ static void sum_bt(bt_counters *t, const bt_counters *s) {
   t->protected_writes += s->protected_writes;
   t->callouts += s->callouts;
   t->adapted_insns += s->adapted_insns;
+  t->unadapted_insns += s->unadapted_insns;
   t->retranslations += s->retranslations;
   t->translate_seconds += s->translate_seconds;
 }

@@ -12,6 +12,9 @@
  *               into callouts, and still runs as natively
  *   threshold   a threshold of 1 adapts more than the default, and the
  *               guest still cannot tell
+ *   review      forkwait's page copies: the stores that fault once a page
+ *               are made callouts and taken out again, and the run costs
+ *               less than without adaptation
  *
  * Guests run in this process (guest_create), so the monitor's C runs
  * under the sanitizers; the option's parsing and errors are in
@@ -135,6 +138,21 @@ START_TEST(threshold) {
 }
 END_TEST
 
+START_TEST(review) {
+  const char *img = "build/guests/bench-forkwait.img";
+  static result nat, off, on;
+  run_in(img, "native", 0, false, "early-vtx", &nat);
+  run_in(img, "bt", -1, false, "early-vtx", &off);
+  run_in(img, "bt", 0, false, "early-vtx", &on);
+  same_guest(&nat, &off, "forkwait, adaptation off");
+  same_guest(&nat, &on, "forkwait, adaptation on");
+  ck_assert_uint_gt(on.r.bt.unadapted_insns, 0);
+  ck_assert_uint_gt(on.r.bt.adapted_insns, on.r.bt.unadapted_insns - 1);
+  ck_assert_uint_lt(entries(&on), entries(&off));
+  ck_assert_uint_lt(on.r.cycles, off.r.cycles);
+}
+END_TEST
+
 Suite *adapt_suite(void) {
   Suite *s = suite_create("adapt");
   TCase *t = tcase_create("adapt");
@@ -142,6 +160,7 @@ Suite *adapt_suite(void) {
   tcase_add_loop_test(t, ptemod, 0, 2);
   tcase_add_test(t, priv_trap);
   tcase_add_test(t, threshold);
+  tcase_add_test(t, review);
   suite_add_tcase(s, t);
   return s;
 }
