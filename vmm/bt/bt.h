@@ -196,16 +196,16 @@ typedef struct bt_config {
  * a flush will keep trapping after it. */
 #define BT_ADAPT_SLOTS 1024u     /* a power of two */
 #define BT_ADAPT_THRESHOLD 8u    /* monitor entries that make a callout (bt_adapt.c) */
-#define BT_ADAPT_MAX 65535u      /* the largest --bt-adaptive N (a count is 16 bits) */
+#define BT_ADAPT_MAX 255u        /* the largest --bt-adaptive N (a count is 8 bits) */
 enum { HOT_COUNTING, HOT_CALLOUT, HOT_NEVER };
 #define BT_ADAPT_REVIEW 64u      /* access callouts between reviews (bt_adapt_called) */
 typedef struct bt_hot {
   uint32_t gpc;    /* the guest instruction's pc + 1 (0: a free slot) */
-  uint16_t count;  /* its monitor entries, up to the threshold */
+  uint8_t count;   /* its monitor entries, up to the threshold */
   uint8_t state;   /* HOT_* */
   uint8_t calls;   /* access callouts since the last review, */
   uint8_t useful;  /* and how many of them had a fault to spare */
-} bt_hot;
+} bt_hot; /* 8 bytes: the table is 8 KiB of every bt VM (and checkpoint) */
 
 typedef struct bt {
   bt_config cfg;

@@ -183,7 +183,7 @@ int main(int argc, char **argv) {
       if (strcmp(optarg, "on") == 0) o.bt_no_adapt = false;
       else if (strcmp(optarg, "off") == 0) o.bt_no_adapt = true;
       else if (parse_size(optarg, BT_ADAPT_MAX, &v) || v == 0 || strpbrk(optarg, "KMGkmg"))
-        return bad_usage("bad --bt-adaptive (on, off, or a threshold from 1 to 65535)", optarg);
+        return bad_usage("bad --bt-adaptive (on, off, or a threshold from 1 to 255)", optarg);
       else o.bt_no_adapt = false, o.bt_adapt_threshold = (uint32_t)v;
       bt_opt = "--bt-adaptive";
       break;
