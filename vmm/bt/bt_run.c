@@ -267,7 +267,11 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   vm_load_root(m);
   e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
-  if (w->kind == W_START && t->cause != CAUSE_PF_FETCH) bt_adapt_note(m, t->pc); /* a plain access (bt_adapt.c) */
+  /* Adaptive translation counts this entry (bt_adapt.c).  The hook for
+   * any other store the monitor must see (a write to a traced page table)
+   * is the same: count it here once handled, and let callout_access do
+   * that work before the store. */
+  if (w->kind == W_START && t->cause != CAUSE_PF_FETCH) bt_adapt_note(m, t->pc);
   return true;
 }
 
