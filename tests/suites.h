@@ -17,6 +17,7 @@
   X(trap_suite) \
   X(cost_suite) \
   X(bt_suite) \
+  X(adapt_suite) \
   X(hw_suite) \
   X(lockstep_suite) \
   X(multi_suite) \

@@ -13,6 +13,8 @@
  *                      ISA's pushf and popf differ by design)
  *            bits 4-7  the kernel's length: 1 to 16 fragments
  *   1 ...    the generator's random numbers, four bytes each
+ *   size     under bt, adaptive translation: off or at a threshold of 1,
+ *            by gen_bt_adapt of the input's size (vmm/check/gen.h)
  *
  * The kernel runs natively and in the mode side by side (lockstep.h) for
  * at most FUZZ_TICKS ticks.  A divergence, a byte changed outside the
@@ -44,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 .nchoices = size - 1};
   if (getenv("FUZZ_MODES_SHOW")) {
     char *src = gen_program(&g, NULL);
-    fprintf(stderr, "fuzz_modes: --lockstep %s%s of:\n%s", mode->name, strict ? " --isa strict" : "", src);
+    fprintf(stderr, "fuzz_modes: --lockstep %s%s%s of:\n%s", mode->name, strict ? " --isa strict" : "",
+            gen_bt_adapt(mode->name, size, &(bool){0}, &(uint32_t){0}), src);
     free(src);
   }
   image img;
@@ -52,13 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
   vmm_opts o = {.mode = mode->name, .mem = GEN_MEM, .tlb = 64, .max_steps = FUZZ_TICKS, .strict_isa = strict,
                 .image = "fuzz"};
+  const char *adapt = gen_bt_adapt(mode->name, size, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on, off */
   cost_profile(&o.cost, "modern");
   ls_opts lo = {.report = stderr};
   ls_result res;
   FUZZ_CHECK(lockstep_run(&o, &lo, &img, &res) == 0, "lockstep_run failed");
   if (res.verdict == LS_DIVERGED) lockstep_print(stderr, mode->name, &res);
-  FUZZ_CHECK(res.verdict == LS_AGREE, "native and %s%s diverge at tick %llu: %s", mode->name,
-             strict ? " (strict ISA)" : "", (unsigned long long)res.at_tick, res.what);
+  FUZZ_CHECK(res.verdict == LS_AGREE, "native and %s%s%s diverge at tick %llu: %s", mode->name,
+             strict ? " (strict ISA)" : "", adapt, (unsigned long long)res.at_tick, res.what);
   FUZZ_CHECK(res.outside == 0, "%s: %llu bytes or entries outside the guest changed", mode->name,
              (unsigned long long)res.outside);
   FUZZ_CHECK(res.exit == EXIT_BUDGET || (res.exit == EXIT_HALT && res.halt_code == 0),

@@ -380,6 +380,9 @@ START_TEST(vmm_bad_flags) {
       {"--gen-seed", "1", "x.img", NULL},     {"--lockstep", "trap", "--mode", "trap", NULL},
       {NULL},                                 {"a.img", "b.img", NULL},
       {"--paging", "sideways", "x.img", NULL}, {"--bt-chain", "maybe", "x.img", NULL},
+      {"--mode", "bt", "--bt-adaptive", "maybe"}, {"--mode", "bt", "--bt-adaptive", "0"},
+      {"--mode", "bt", "--bt-adaptive", "256"}, {"--mode", "bt", "--bt-adaptive", "8K"},
+      {"--bt-adaptive", "on", "x.img", NULL}, {"--mode", "hw", "--bt-adaptive", "off"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     run r;

@@ -15,6 +15,9 @@
  *                   the --dump-tc listing
  *   bt_run.c        running a VM: entering translations, handling exits,
  *                   faults inside translated code, self-modifying code
+ *   bt_adapt.c      adaptive translation: counting the monitor entries of
+ *                   each guest instruction, making the ones that keep
+ *                   entering it callouts, translating their blocks again
  *   bt_mode.c       the row of the mode table (core/mode.h): how the core
  *                   builds, runs, reports and shows a bt VM
  *
@@ -132,8 +135,23 @@ enum bt_exit {
  *            boundary; gpc = where the guest continues; arg = the TC word
  *            that chaining patches; reg = for a jr's stub, how many
  *            predictions the jr has had (bt_jr_predict)
+ *   W_CALL   a CALLOUT (adaptive translation, bt_adapt.c): the first word
+ *            of an expansion, a boundary at gpc; why = what it calls
+ *            (BT_CALL_*).  The kit's CPU reaches the monitor's C handler
+ *            only by a trap, which here stands for the call: the monitor
+ *            does its work and the CPU goes on in the same translation.
  */
-enum { W_NONE, W_START, W_BODY, W_PEND, W_EXIT, W_STUB };
+enum { W_NONE, W_START, W_BODY, W_PEND, W_EXIT, W_STUB, W_CALL };
+
+/* What a callout calls (a W_CALL word's why).
+ *   BT_CALL_EMULATE  the word is the guest's privileged instruction,
+ *                    copied (unmarked): its trap calls the emulator the
+ *                    exit would run (vm_emulate), then the code goes on
+ *   BT_CALL_ACCESS   a marked brk before the guest's load or store: the
+ *                    monitor does for the access what its fault would
+ *                    make it do (fill the shadow entry it lacks), so that
+ *                    the access itself then runs without a fault */
+enum { BT_CALL_EMULATE, BT_CALL_ACCESS };
 
 typedef struct bt_word {
   uint32_t gpc;
@@ -148,6 +166,9 @@ typedef struct bt_block {
   uint32_t gpc, gpa, tc;
   uint16_t ninsns, nwords;
   int32_t next; /* hash chain */
+  /* Translated again (adaptive translation): its first word is now a jump
+   * to the new block, which bt_find finds first. */
+  bool superseded;
 } bt_block;
 
 /* A chained jump into another guest page (BX_FAR, or a jr's prediction):
@@ -164,7 +185,27 @@ typedef struct bt_config {
   bool priv_trap;    /* --bt-priv trap: privileged instructions trap */
   bool no_chain;     /* --bt-chain off */
   uint32_t tc_pages; /* 0: BT_DEFAULT_TC_PAGES */
+  bool no_adapt;     /* --bt-adaptive off */
+  uint32_t adapt_threshold; /* --bt-adaptive N; 0: BT_ADAPT_THRESHOLD */
 } bt_config;
+
+/* Adaptive translation's record (bt_adapt.c): the monitor entries of each
+ * guest instruction (by guest pc) in translated code.  A fixed table, so
+ * that its memory is bounded: once full, new instructions are not
+ * counted.  It outlives flushes: an instruction that kept trapping before
+ * a flush will keep trapping after it. */
+#define BT_ADAPT_SLOTS 1024u     /* a power of two */
+#define BT_ADAPT_THRESHOLD 8u    /* monitor entries that make a callout (bt_adapt.c) */
+#define BT_ADAPT_MAX 255u        /* the largest --bt-adaptive N (a count is 8 bits) */
+enum { HOT_COUNTING, HOT_CALLOUT, HOT_NEVER };
+#define BT_ADAPT_REVIEW 64u      /* access callouts between reviews (bt_adapt_called) */
+typedef struct bt_hot {
+  uint32_t gpc;    /* the guest instruction's pc + 1 (0: a free slot) */
+  uint8_t count;   /* its monitor entries, up to the threshold */
+  uint8_t state;   /* HOT_* */
+  uint8_t calls;   /* access callouts since the last review, */
+  uint8_t useful;  /* and how many of them had a fault to spare */
+} bt_hot; /* 8 bytes: the table is 8 KiB of every bt VM (and checkpoint) */
 
 typedef struct bt {
   bt_config cfg;
@@ -200,6 +241,9 @@ typedef struct bt {
    * is in; the monitor never resumes (remember) into one. */
   uint32_t run_gen;
 
+  bt_hot hot[BT_ADAPT_SLOTS]; /* adaptive translation (bt_adapt.c) */
+  uint32_t nhot;
+
   bt_counters n;
 } bt;
 
@@ -225,7 +269,7 @@ static inline bool bt_in_tc(const bt *b, uint32_t va) { return va >= b->tc_va &&
 static inline bt_word *bt_word_at(bt *b, uint32_t va) { return &b->words[(va - b->tc_va) >> 2]; }
 static inline uint32_t bt_tc_pa(const bt *b, uint32_t va) { return b->tc_pa + (va - b->tc_va); }
 static inline bool bt_boundary(const bt_word *w) {
-  return w->kind == W_START || w->kind == W_EXIT || w->kind == W_STUB;
+  return w->kind == W_START || w->kind == W_EXIT || w->kind == W_STUB || w->kind == W_CALL;
 }
 
 /* bt_cache.c */
@@ -273,6 +317,24 @@ bt_block *bt_translate(vm *m, uint32_t gpc, uint32_t gpa);
  * starts at TC address start) and return its stub, to chain; or 0 once
  * the jr has missed BT_JR_PREDICTIONS times: it then keeps its prediction. */
 uint32_t bt_jr_predict(vm *m, uint32_t start, uint32_t target);
+
+/* bt_adapt.c: adaptive translation. */
+/* The guest instruction at gpc (word `word`) is to be translated as a
+ * callout: BT_CALL_EMULATE or BT_CALL_ACCESS, or -1 (translate it as
+ * usual). */
+int bt_adapt_callout(const bt *b, uint32_t gpc, uint32_t word);
+/* Control came to the monitor from the TC word at va (the guest
+ * instruction's trap or hidden fault), and the monitor has handled it.
+ * Count it; once the instruction has come THRESHOLD times, translate the
+ * block that holds it again, with the instruction as a callout.  Never
+ * flushes the TC (it waits for room), so the code the CPU runs stays. */
+void bt_adapt_note(vm *m, uint32_t va);
+/* A callout ran: take back the trap the kit's CPU charged for reaching
+ * the handler (it stands for a call) and charge the call. */
+void bt_adapt_charge(vm *m);
+/* An access callout at TC address va ran; `useful`: the access would have
+ * faulted.  A callout that seldom is comes out again (bt_adapt.c). */
+void bt_adapt_called(vm *m, uint32_t va, bool useful);
 
 /* bt_run.c: the row's run hook: virtual kernel mode translated, virtual
  * user mode directly (trap.c); the page-fault hook for user mode. */

@@ -224,12 +224,12 @@ bt_block *bt_insert(vm *m, uint32_t gpc, uint32_t gpa, uint32_t tc, uint32_t nin
   }
   bt_block *k = &b->blocks[b->nblocks];
 #if LAB_SOLUTION >= 3
-  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, b->hash[hash_pc(gpc)]};
+  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, b->hash[hash_pc(gpc)], false};
   b->hash[hash_pc(gpc)] = (int32_t)b->nblocks++;
 #else
   /* Lab 3: put the new block at the head of its hash chain (see bt_find):
    * its `next` is the chain's old head, and the head becomes its index. */
-  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, -1};
+  *k = (bt_block){gpc, gpa, tc, (uint16_t)ninsns, (uint16_t)nwords, -1, false};
   b->nblocks++;
 #endif
   b->tc_used += nwords;
@@ -408,8 +408,8 @@ static const char *vcpu_slot(uint32_t word, char *buf, size_t len) {
 void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
   bt *b = bt_of(m);
   const uint8_t *mem = m->c->mem;
-  fprintf(f, "block 0x%08x (guest-physical 0x%08x): %u instructions -> tc 0x%08x, %u words\n", k->gpc, k->gpa,
-          k->ninsns, k->tc, k->nwords);
+  fprintf(f, "block 0x%08x (guest-physical 0x%08x): %u instructions -> tc 0x%08x, %u words%s\n", k->gpc, k->gpa,
+          k->ninsns, k->tc, k->nwords, k->superseded ? ", translated again (adaptive translation)" : "");
   uint32_t shown = 1; /* no guest pc is odd: nothing shown yet */
   for (uint32_t i = 0; i < k->nwords; i++) {
     uint32_t va = k->tc + 4 * i;
@@ -430,6 +430,7 @@ void bt_dump_block(FILE *f, vm *m, const bt_block *k) {
     else if (w->kind == W_EXIT) snprintf(note, sizeof note, "exit %s", exit_name(w->why));
     else if (w->kind == W_PEND && w->why == BX_JR) snprintf(note, sizeof note, "exit if the prediction missed");
     else if (w->kind == W_PEND) snprintf(note, sizeof note, "exit if an interrupt is now deliverable");
+    else if (w->kind == W_CALL) snprintf(note, sizeof note, "callout: %s", w->why == BT_CALL_EMULATE ? "emulate" : "make the access's shadow entry");
     else if (vcpu_slot(tw, slot, sizeof slot)) snprintf(note, sizeof note, "%s", slot);
     if (*note)
       fprintf(f, "  %-36s | %08x %c %-28s ; %s\n", gtext, va, marked ? '*' : ' ', ttext, note);

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static bt_config config(const vmm_opts *o) {
-  return (bt_config){o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE};
+  return (bt_config){o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE, o->bt_no_adapt, o->bt_adapt_threshold};
 }
 
 static uint32_t bt_extra(const vmm_opts *o, uint32_t size) {
@@ -81,7 +81,7 @@ static void bt_tc_info(const guest *g, FILE *f, const char *args) {
 const vmm_mode mode_bt = {
     .name = "bt",
     .what = "binary translation: the guest kernel's code translated, shadow paging (docs/bt.md)",
-    .options = "--bt-priv --bt-chain --tc-size --dump-tc",
+    .options = "--bt-priv --bt-chain --bt-adaptive --tc-size --dump-tc",
     .vm_size = sizeof(bt_vm),
     .extra = bt_extra,
     .attach = bt_attach_row,

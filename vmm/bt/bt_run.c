@@ -267,6 +267,11 @@ static bool page_fault(vm *m, const bt_word *w, const trap_info *t) {
   vm_load_root(m);
   e = store ? shadow_pte(m, t->value) : 0;
   if (e && (ld32(c->mem + e) & SPTE_WP)) return protected_write(m, t, e);
+  /* Adaptive translation counts this entry (bt_adapt.c).  The hook for
+   * any other store the monitor must see (a write to a traced page table)
+   * is the same: count it here once handled, and let callout_access do
+   * that work before the store. */
+  if (w->kind == W_START && t->cause != CAUSE_PF_FETCH) bt_adapt_note(m, t->pc);
   return true;
 }
 
@@ -311,6 +316,80 @@ static void privileged(vm *m, const bt_word *w, uint32_t at) {
   if (bt_boundary(nw) && nw->gpc == gpc + 4) remember(m, gpc + 4, next);
 }
 
+/* ---- callouts (adaptive translation, bt_adapt.c) ---- */
+
+/* Would the CPU fault on an access of kind need at va, with the TLB and
+ * the shadow as they are?  Exactly the cases the shadow lacks: no entry,
+ * or a store to an entry without W (not a write-protected code page, whose
+ * store the monitor performs: protected_write).  Anything else is left to
+ * the access itself, which then faults or not as before. */
+static bool shadow_lacks(vm *m, uint32_t va, bool store) {
+  const cpu *c = m->c;
+  uint32_t need = store ? P_W : P_R;
+  const tlb_entry *t = &c->tlb[(va >> PAGE_SHIFT) & (c->tlb_size - 1)];
+  if (t->tag == ((va & ~PAGE_MASK) | c->tag_lo) && ((t->perm >> c->perm_shift) & need)) return false;
+  uint32_t e = shadow_pte(m, va), pte = e ? ld32(c->mem + e) : 0;
+  if (!(pte & PTE_V)) return true;
+  return store && !(pte & (PTE_W | SPTE_WP));
+}
+
+/* BT_CALL_ACCESS: the brk at `at` calls the monitor before the guest's
+ * load or store at at + 4.  If that access would take a hidden fault, the
+ * monitor fills the shadow now, as the fault would have (shadow_fault: the
+ * same walk, the same A and D bits in the guest's table, at the same guest
+ * instruction), and the access then runs without one.  Misaligned and
+ * window addresses fault before any walk: left to the access. */
+static void callout_access(vm *m, uint32_t at) {
+  cpu *c = m->c;
+  dinsn d;
+  bt_adapt_charge(m);
+  c->pc = at + 4;
+  if (!isa_decode(ld32(c->mem + bt_tc_pa(bt_of(m), at + 4)), &d)) cpu_panic("callout_access: no access after the call");
+  bool store = d.op == OP_SW || d.op == OP_SH || d.op == OP_SB;
+  uint32_t size = (d.op == OP_LW || d.op == OP_SW) ? 4 : (d.op == OP_LB || d.op == OP_LBU || d.op == OP_SB) ? 1 : 2;
+  uint32_t va = c->r[d.rs1] + d.imm;
+  bool lacks = !(va & (size - 1)) && va < BT_WINDOW && shadow_lacks(m, va, store);
+  if (lacks && shadow_fault(m, va, store ? CAUSE_PF_STORE : CAUSE_PF_LOAD)) vm_load_root(m);
+  bt_adapt_called(m, at, lacks);
+}
+
+/* BT_CALL_EMULATE: the guest's privileged instruction at `at` trapped as
+ * a call.  The VCPU takes the guest's state, the exit's own emulator runs
+ * (vm_emulate, which retires it), and the CPU goes on after it in the same
+ * translation, unless what the emulation did needs the monitor's loop: a
+ * tlbi of the page this code runs from, an interrupt now deliverable, a
+ * fault it reflected, a new timer period.  Then it leaves (charged a world
+ * switch, as the exit would have been) and resumes there if it can.
+ * True to keep running. */
+static bool callout_emulate(vm *m, const bt_word *w, uint32_t at) {
+  cpu *c = m->c;
+  bt *b = bt_of(m);
+  uint32_t gpc = w->gpc, next = at + 4, word = c->trap.value;
+  trap_info t = c->trap;
+  if (ISA_OPCODE(word) == OP_TLBI && ((c->r[ISA_RS1(word)] ^ gpc) & ~PAGE_MASK) == 0) {
+    privileged(m, w, at); /* its own page: the monitor looks again, as without adaptation */
+    return false;
+  }
+  bt_adapt_charge(m);
+  uint32_t timer = m->v.cr[CR_TIMER];
+  tc_leave(m, gpc);
+  c->st.cycles += c->cost.c[COST_EMULATE]; /* as vm_handle_trap charges it */
+  vm_emulate(m, &t.insn, word);
+  b->run_emulated++;
+  const bt_word *nw = next < b->tc_va + 4 * b->tc_used ? bt_word_at(b, next) : NULL;
+  bool on = !m->done && !vm_user(m) && m->v.pc == gpc + 4 && m->v.cr[CR_TIMER] == timer &&
+            !(m->v.irq && (m->v.flags & FLAG_IE)) && b->run_gen == b->gen && nw && bt_boundary(nw) &&
+            nw->gpc == gpc + 4;
+  if (!on) {
+    vm_world_switch(m);
+    if (!m->done && !vm_user(m) && m->v.pc == gpc + 4 && nw && bt_boundary(nw) && nw->gpc == gpc + 4) remember(m, gpc + 4, next);
+    return false;
+  }
+  if (b->syncs_seen != m->n.shadow_syncs) bt_check_links(m); /* as at every entry */
+  tc_enter(m, next);
+  return true;
+}
+
 /* The exits that are guest instructions themselves (W_EXIT). */
 static bool exit_insn(vm *m, const bt_word *w) {
   cpu *c = m->c;
@@ -353,6 +432,14 @@ static bool on_trap(vm *m) {
   const bt_word *w = bt_word_at(b, t.pc);
   switch (t.cause) {
   case CAUSE_BREAK:
+    if (w->kind == W_CALL) {
+      callout_access(m, t.pc);
+      if (b->run_gen == b->gen) return true;
+      /* The fill set an A or D bit in a page holding translated code, and
+       * every translation went (bt_written): finish the access, leave. */
+      if (finish_insn(m)) leave_here(m);
+      return false;
+    }
     if (w->kind == W_STUB) return dispatch(m, w->gpc, w->why == BX_DIRECT || w->why == BX_FAR ? t.pc : 0);
     if (w->kind == W_EXIT) return exit_insn(m, w);
     cpu_panic("bt: a brk in the TC that is no exit");
@@ -380,7 +467,9 @@ static bool on_trap(vm *m) {
     return false;
   case CAUSE_PRIV:
     if (w->kind == W_START && io_insn(m, &t.insn, t.pc)) return true;
+    if (w->kind == W_CALL) return callout_emulate(m, w, t.pc);
     privileged(m, w, t.pc);
+    bt_adapt_note(m, t.pc);
     return false;
   case CAUSE_TIMER:
   case CAUSE_CONSOLE: return true; /* the monitor's own: none are wired */

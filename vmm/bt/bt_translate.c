@@ -11,6 +11,9 @@
  *   branch, jmp, call        retargeted at exit stubs (chained later)
  *   jr                       an inline cache of its last target
  *   callr, syscall, brk      an exit to the monitor
+ *   one that kept entering   a callout (adaptive translation, bt_adapt.c):
+ *   the monitor              the privileged instruction copied as a W_CALL
+ *                            word; a load or store after a W_CALL brk
  *
  * The block ends at a control transfer, at a privileged instruction after
  * which the monitor must look again (iret, halt, wfi, tlbflush, mtc of ptb
@@ -286,6 +289,23 @@ static bool window_access(em *e, const dinsn *d) {
   return true;
 }
 
+/* ---- callouts (adaptive translation, bt_adapt.c) ---- */
+
+/* The instruction at the emitter's gpc kept entering the monitor: a
+ * privileged one is copied as a W_CALL word (its trap calls the emulator
+ * and the code goes on); a load or store gets a marked W_CALL brk before
+ * it (the call makes the shadow entry it needs), then is copied. */
+static void x_callout(em *e, int call, uint32_t word) {
+  bt_word w = {e->gpc, 0, W_CALL, (uint8_t)call, 0};
+  e->first = false;
+  if (call == BT_CALL_EMULATE) {
+    emit(e, word, false, w);
+    return;
+  }
+  emit(e, ISA_ENC_R(OP_BRK, 0, 0, 0), true, w);
+  last(e, word);
+}
+
 /* ---- one guest instruction ---- */
 
 /* Privileged instructions after which the monitor must look up the next
@@ -327,7 +347,9 @@ static bool translate_one(em *e, uint32_t word, uint32_t pc) {
       return true;
     }
     if (window_access(e, &d)) return true;
-    last(e, word);
+    int call = bt_adapt_callout(b, pc, word);
+    if (call >= 0) x_callout(e, call, word);
+    else last(e, word);
     return false;
   case CLASS_TRAP:
     exit_insn(e, d.op == OP_SYSCALL ? BX_SYSCALL : BX_BREAK, 0, 0, false);
@@ -342,6 +364,7 @@ static bool translate_one(em *e, uint32_t word, uint32_t pc) {
       exit_insn(e, BX_FAULT, CAUSE_ILLEGAL, word, true); /* as the CPU: privileged, then illegal */
       return true;
     }
+    if (!ends_block(&d) && bt_adapt_callout(b, pc, word) == BT_CALL_EMULATE) return x_callout(e, BT_CALL_EMULATE, word), false;
     if (b->cfg.priv_trap) break;
     if (d.op == OP_CLI) return x_cli(e), false;
     if (d.op == OP_STI) return x_sti(e), false;

@@ -371,6 +371,17 @@ bool gen_strict_isa(const char *mode, uint64_t seed) {
   return strcmp(mode, "trap") == 0 || (strcmp(mode, "bt") == 0 && seed % 2 == 0);
 }
 
+const char *gen_bt_adapt(const char *mode, uint64_t seed, bool *no_adapt, uint32_t *threshold) {
+  if (strcmp(mode, "bt") != 0) return "";
+  if ((seed / 2) % 2) {
+    *no_adapt = true;
+    return " --bt-adaptive off";
+  }
+  *no_adapt = false;
+  *threshold = 1;
+  return " --bt-adaptive 1";
+}
+
 const char *gen_kind_name(enum gen_kind k) { return k == GEN_ATTACK ? "attack" : "normal"; }
 
 int gen_kind_parse(const char *s) {

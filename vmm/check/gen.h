@@ -87,6 +87,16 @@ int gen_image(const gen_opts *o, image *img, char *err, size_t errlen);
  * checked; the real ISA elsewhere. */
 bool gen_strict_isa(const char *mode, uint64_t seed);
 
+/* bt's adaptive translation for a random kernel of `seed` (and the same
+ * for a fuzzer's input, by any number it picks): off when seed / 2 is odd,
+ * else on at a threshold of 1 (every guest instruction that enters the
+ * monitor once becomes a callout: the mechanism at its busiest), so that
+ * with gen_strict_isa every pairing of ISA and adaptation is checked.
+ * Sets *no_adapt and *threshold (a vmm_opts' bt_no_adapt and
+ * bt_adapt_threshold) and returns the bin/vmm option that replays it, or
+ * "" in other modes (nothing set). */
+const char *gen_bt_adapt(const char *mode, uint64_t seed, bool *no_adapt, uint32_t *threshold);
+
 /* "normal" / "attack", and back (-1 if unknown). */
 const char *gen_kind_name(enum gen_kind k);
 int gen_kind_parse(const char *s);

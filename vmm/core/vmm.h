@@ -38,6 +38,8 @@ typedef struct vmm_opts {
   /* --mode bt (docs/bt.md) */
   bool bt_priv_trap;   /* --bt-priv trap: privileged instructions trap */
   bool bt_no_chain;    /* --bt-chain off */
+  bool bt_no_adapt;    /* --bt-adaptive off: no callouts (bt/bt_adapt.c) */
+  uint32_t bt_adapt_threshold; /* --bt-adaptive N; 0 = on, BT_ADAPT_THRESHOLD */
   uint32_t bt_tc_size; /* --tc-size, bytes; 0 = default */
   const char *dump_tc; /* --dump-tc FILE */
   /* --mode hw (docs/vmcs.md) */
@@ -68,6 +70,12 @@ typedef struct bt_counters {
   uint64_t exits;            /* block exits only the translator handled (a lookup,
                                 perhaps chaining): no world switch */
   uint64_t protected_writes; /* guest writes to write-protected code pages */
+  uint64_t callouts;         /* adaptive translation: monitor work done in line
+                                from translated code, no world switch (bt_adapt.c) */
+  uint64_t adapted_insns;    /* guest instructions that kept entering the monitor
+                                and became callouts */
+  uint64_t unadapted_insns;  /* access callouts taken out again: seldom useful */
+  uint64_t retranslations;   /* blocks translated again to hold a callout, or not */
   double translate_seconds;  /* host time spent translating */
 } bt_counters;
 

@@ -41,6 +41,9 @@ static void usage(FILE *f) {
           "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
           "                     in the translation (default) or trapping\n"
           "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
+          "  --bt-adaptive on|off|N  --mode bt: translate again, as in-line callouts, guest\n"
+          "                     instructions that keep entering the monitor (default on:\n"
+          "                     after 8 entries; N: after N)\n"
           "  --tc-size SIZE     --mode bt: translation cache size (default 256K)\n"
           "  --dump-tc FILE     --mode bt: write each guest block beside its translation\n"
           "  --compare MODE     then run the guest again in MODE (its output dropped) and\n"
@@ -84,7 +87,7 @@ int main(int argc, char **argv) {
   vmm_opts o = {.mode = "native", .mem = 1u << 20, .tlb = 64};
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
-         OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
+         OPT_BT_PRIV, OPT_BT_CHAIN, OPT_BT_ADAPT, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
          OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
@@ -94,6 +97,7 @@ int main(int argc, char **argv) {
       {"help", no_argument, 0, OPT_HELP},             {"classify", no_argument, 0, OPT_CLASSIFY},
       {"paging", required_argument, 0, OPT_PAGING},   {"vpid", required_argument, 0, OPT_VPID},
       {"bt-priv", required_argument, 0, OPT_BT_PRIV},  {"bt-chain", required_argument, 0, OPT_BT_CHAIN},
+      {"bt-adaptive", required_argument, 0, OPT_BT_ADAPT},
       {"tc-size", required_argument, 0, OPT_TC_SIZE},  {"dump-tc", required_argument, 0, OPT_DUMP_TC},
       {"lockstep", required_argument, 0, OPT_LOCKSTEP}, {"gen-seed", required_argument, 0, OPT_GEN_SEED},
       {"gen-kind", required_argument, 0, OPT_GEN_KIND},
@@ -185,6 +189,14 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "off") == 0) o.bt_no_chain = true;
       else return bad_usage("bad --bt-chain (on or off)", optarg);
       bt_opt = "--bt-chain";
+      break;
+    case OPT_BT_ADAPT:
+      if (strcmp(optarg, "on") == 0) o.bt_no_adapt = false;
+      else if (strcmp(optarg, "off") == 0) o.bt_no_adapt = true;
+      else if (parse_size(optarg, BT_ADAPT_MAX, &v) || v == 0 || strpbrk(optarg, "KMGkmg"))
+        return bad_usage("bad --bt-adaptive (on, off, or a threshold from 1 to 255)", optarg);
+      else o.bt_no_adapt = false, o.bt_adapt_threshold = (uint32_t)v;
+      bt_opt = "--bt-adaptive";
       break;
     case OPT_TC_SIZE:
       if (parse_size(optarg, BT_MAX_TC_PAGES * PAGE_SIZE, &v) || v < BT_MIN_TC_PAGES * PAGE_SIZE || (v & PAGE_MASK))

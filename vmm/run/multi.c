@@ -138,6 +138,10 @@ static void sum_bt(bt_counters *t, const bt_counters *s) {
   t->chained += s->chained;
   t->exits += s->exits;
   t->protected_writes += s->protected_writes;
+  t->callouts += s->callouts;
+  t->adapted_insns += s->adapted_insns;
+  t->unadapted_insns += s->unadapted_insns;
+  t->retranslations += s->retranslations;
   t->translate_seconds += s->translate_seconds;
 }
 

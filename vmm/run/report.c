@@ -114,6 +114,10 @@ static void report_bt_json(json *j, const vm_report *r) {
   json_u64(j, "chained", b->chained);
   json_u64(j, "exits", b->exits);
   json_u64(j, "protected_writes", b->protected_writes);
+  json_u64(j, "callouts", b->callouts);
+  json_u64(j, "adapted_instructions", b->adapted_insns);
+  json_u64(j, "unadapted_instructions", b->unadapted_insns);
+  json_u64(j, "retranslations", b->retranslations);
   json_end(j);
 }
 

@@ -49,6 +49,7 @@ static outcome run_one(const char *mode, enum gen_kind kind, uint64_t seed) {
     if (gen_image(&g, &img, err, sizeof err) == 0) {
       vmm_opts o = {.mode = mode, .mem = GEN_MEM, .tlb = 64, .max_steps = GEN_MAX_TICKS,
                     .strict_isa = gen_strict_isa(mode, seed)};
+      gen_bt_adapt(mode, seed, &o.bt_no_adapt, &o.bt_adapt_threshold);
       cost_profile(&o.cost, "modern");
       ls_opts lo = {0};
       ls_result res;
@@ -90,12 +91,16 @@ static void run_batch(const char *mode, enum gen_kind kind, uint64_t n, tally *t
     t->outside_runs += oc.outside != 0;
     if (oc.verdict == -1) t->crashed++;
     if (oc.verdict == LS_DIVERGED || oc.verdict == LS_ERROR) t->diverged++;
-    if ((oc.verdict != LS_AGREE || oc.outside) && (*shown)++ < 20)
-      printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s --mem 256K --gen-seed %llu%s\n", mode,
+    if ((oc.verdict != LS_AGREE || oc.outside) && (*shown)++ < 20) {
+      bool no_adapt;
+      uint32_t threshold;
+      printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s%s --mem 256K --gen-seed %llu%s\n", mode,
              (unsigned long long)seed, oc.verdict == -1 ? "the monitor crashed" : oc.what,
              oc.outside ? "; changed memory outside the guest" : "", mode,
-             gen_strict_isa(mode, seed) ? " --isa strict" : "", (unsigned long long)seed,
+             gen_strict_isa(mode, seed) ? " --isa strict" : "", gen_bt_adapt(mode, seed, &no_adapt, &threshold),
+             (unsigned long long)seed,
              kind == GEN_ATTACK ? " --gen-kind attack" : "");
+    }
   }
 }
 

@@ -427,8 +427,9 @@ static int run_seeds(const char *mode, enum gen_kind kind, uint64_t from, uint64
     ck_assert_msg(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
     bool strict = gen_strict_isa(mode, seed); /* trap: always; bt: both ISAs */
     vmm_opts o = opts(mode, strict, GEN_MEM);
-    snprintf(current_buf, sizeof current_buf, "bin/vmm --lockstep %s%s --mem 256K --gen-seed %llu%s", mode,
-             strict ? " --isa strict" : "", (unsigned long long)seed, kind == GEN_ATTACK ? " --gen-kind attack" : "");
+    const char *adapt = gen_bt_adapt(mode, seed, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on and off */
+    snprintf(current_buf, sizeof current_buf, "bin/vmm --lockstep %s%s%s --mem 256K --gen-seed %llu%s", mode,
+             strict ? " --isa strict" : "", adapt, (unsigned long long)seed, kind == GEN_ATTACK ? " --gen-kind attack" : "");
     current_run = current_buf;
     ls_opts lo = {0};
     ls_result r;
