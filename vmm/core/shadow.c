@@ -32,8 +32,10 @@
  * shadow is therefore treated as a (large) TLB: the monitor drops shadow
  * entries exactly when the guest invalidates its TLB, and those instructions
  * are privileged, so they trap to the monitor anyway.  The alternative,
- * write-protecting every guest page-table page, would trap on every PTE
- * write; resynchronising on invalidation costs nothing extra.  A new
+ * write-protecting every guest page-table page, traps on every PTE write;
+ * resynchronising on invalidation costs nothing extra.  (That alternative
+ * is --shadow trace, trace.c: this file serves it through trace_note, the
+ * pages an entry comes from, and shadow_refresh, one entry made again.)  A new
  * address space (a CR[ptb] write, at every guest context switch) would
  * cost a full rebuild through hidden faults, so the shadows of the last
  * few spaces are kept and checked entry by entry when the guest comes
