@@ -419,6 +419,7 @@ START_TEST(vmm_shadow_flag) {
                                        : "vmm: --shadow goes with a mode that shadows page tables (trap, bt, hw-shadow)")
                       == r.err,
                   "case %zu: %s", i, r.err);
+    one_line(&r, "vmm: ");
   }
   const char *const ok[][4] = {{"--mode", "trap", "--isa", "strict"}, {"--mode", "bt", NULL}, {"--mode", "hw-shadow", NULL},
                                {"--mode", "hw", "--paging", "shadow"}};
