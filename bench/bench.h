@@ -18,6 +18,9 @@ int bench_scale(struct json *j);
 int bench_aa(struct json *j);
 /* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
 int bench_vpid(struct json *j);
+/* shadow.c: --shadow trace against lazy on ptemod, pgfault and forkwait,
+ * trap, bt and hw-shadow, both profiles: JSON object "shadow_trace". */
+int bench_shadow(struct json *j);
 /* attack.c: the guest OS beside each monitor-cost attacker, every mode,
  * printed and written as JSON object "attackers" (docs/multi.md shows it). */
 int bench_attack(struct json *j);

@@ -81,7 +81,7 @@
   X(TC_LOOKUP,    "tc_lookup",    40,   60, "translation-cache lookup when a block exits to the monitor") \
   X(CALLOUT,      "callout",      40,   60, "translated code calls the monitor's handler in line and returns (adaptive translation)") \
   X(TC_FLUSH,     "tc_flush",   2000, 2000, "binary translator: every translation dropped, its tables reset") \
-  X(WRITE_PROTECT, "write_protect", 300, 400, "monitor write-protects a guest page in the shadow (translated code)") \
+  X(WRITE_PROTECT, "write_protect", 300, 400, "monitor write-protects a guest page in the shadow (translated code, or a traced page table)") \
   X(SHADOW_SCAN,  "shadow_scan", 1024, 1024, "monitor reads a whole shadow page table (1024 entries) looking for a page") \
   X(VM_EXIT,      "vm_exit",    1500, 10000, "hardware VM exit and re-entry round trip")        \
   X(NESTED_REF,   "nested_ref",   20,   30, "one memory reference of the nested (guest-physical) walk")

@@ -17,7 +17,7 @@ build/bench/long-forkwait.img: guestos/bench/forkwait.s $(BENCH_INC) $(GUESTOS_S
 	@mkdir -p $(dir $@)
 	bin/vasm -D ITERATIONS=512 -I guestos $< -o $@
 
-BENCH_SRC := bench/bench.c bench/cloop.c bench/scale.c bench/aa.c bench/attack.c
+BENCH_SRC := bench/bench.c bench/cloop.c bench/scale.c bench/aa.c bench/attack.c bench/shadow.c
 
 build/bench/bench: $(BENCH_SRC) bench/bench.h $(O)/libkit.a
 	@mkdir -p $(dir $@)

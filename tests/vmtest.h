@@ -98,11 +98,14 @@ static inline void assemble_or_fail(const char *src, image *img) {
 /* Run an assembled image in any mode of the mode table (core/mode.h) for
  * at most `steps` ticks, as bin/vmm would build it, the guest's memory at
  * GUEST_BASE between canaries. */
-static inline void run_image(const image *img, const char *mode, bool strict, uint64_t steps, run_result *res) {
+/* (`trace`: with --shadow trace, in the modes that shadow page tables.) */
+static inline void run_image_traced(const image *img, const char *mode, bool strict, bool trace, uint64_t steps,
+                                    run_result *res) {
   char err[256];
   memset(res, 0, sizeof *res);
   console_dev con = {.ctx = &res->out, .putc = out_putc, .getc = no_input, .status = input_status};
-  vmm_opts o = {.mode = mode, .mem = GUEST_MEM, .tlb = 64, .strict_isa = strict, .image = "guest"};
+  vmm_opts o = {.mode = mode, .mem = GUEST_MEM, .tlb = 64, .strict_isa = strict, .image = "guest",
+                .shadow_trace = trace};
   cost_profile(&o.cost, "modern");
   const vmm_mode *md = mode_find(mode, &o);
   ck_assert_msg(md != NULL, "no mode %s", mode);
@@ -131,6 +134,10 @@ static inline void run_image(const image *img, const char *mode, bool strict, ui
     if (c->mem[g.end + i] != CANARY) res->canaries_ok = false;
   res->shadow_in_guest = guest_outside(&g) == 0;
   guest_destroy(&g);
+}
+
+static inline void run_image(const image *img, const char *mode, bool strict, uint64_t steps, run_result *res) {
+  run_image_traced(img, mode, strict, false, steps, res);
 }
 
 static inline void run_src(const char *src, const char *mode, bool strict, run_result *res) {

@@ -6,8 +6,10 @@
  * kernel whose behaviour the ISA defines, and libFuzzer's mutations move
  * through the space of such kernels guided by coverage of the monitor.
  *
- *   byte 0   bits 0-2  the monitor mode: a monitor row of the mode table
- *                      (core/mode.h: trap, bt, hw, hw-shadow), modulo
+ *   byte 0   bits 0-2  the monitor configuration: one of lockstep's
+ *                      variants (check/lockstep.h: every monitor row of
+ *                      the mode table, trap, bt, hw, hw-shadow, then trap,
+ *                      bt and hw-shadow with --shadow trace), modulo
  *                      their number
  *            bit 3     the strict ISA (always under trap, where the real
  *                      ISA's pushf and popf differ by design)
@@ -40,30 +42,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  const vmm_mode *mode = mode_nth((data[0] & 7) % mode_count(true), true);
-  bool strict = (data[0] & 8) || strcmp(mode->name, "trap") == 0;
+  vmm_opts vo = {0};
+  const char *name = lockstep_variant((data[0] & 7) % lockstep_variants(), &vo);
+  bool strict = (data[0] & 8) || strcmp(vo.mode, "trap") == 0;
   gen_opts g = {.seed = 1, .kind = GEN_NORMAL, .length = 1 + (data[0] >> 4), .choices = data + 1,
                 .nchoices = size - 1};
   if (getenv("FUZZ_MODES_SHOW")) {
     char *src = gen_program(&g, NULL);
-    fprintf(stderr, "fuzz_modes: --lockstep %s%s%s of:\n%s", mode->name, strict ? " --isa strict" : "",
-            gen_bt_adapt(mode->name, size, &(bool){0}, &(uint32_t){0}), src);
+    fprintf(stderr, "fuzz_modes: --lockstep %s%s%s of:\n%s", name, strict ? " --isa strict" : "",
+            gen_bt_adapt(vo.mode, size, &(bool){0}, &(uint32_t){0}), src);
     free(src);
   }
   image img;
   char err[512];
   FUZZ_CHECK(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
-  vmm_opts o = {.mode = mode->name, .mem = GEN_MEM, .tlb = 64, .max_steps = FUZZ_TICKS, .strict_isa = strict,
-                .image = "fuzz"};
-  const char *adapt = gen_bt_adapt(mode->name, size, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on, off */
+  vmm_opts o = {.mode = vo.mode, .mem = GEN_MEM, .tlb = 64, .max_steps = FUZZ_TICKS, .strict_isa = strict,
+                .image = "fuzz", .shadow_trace = vo.shadow_trace};
+  const char *adapt = gen_bt_adapt(vo.mode, size, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on, off */
   cost_profile(&o.cost, "modern");
   ls_opts lo = {.report = stderr};
   ls_result res;
   FUZZ_CHECK(lockstep_run(&o, &lo, &img, &res) == 0, "lockstep_run failed");
-  if (res.verdict == LS_DIVERGED) lockstep_print(stderr, mode->name, &res);
-  FUZZ_CHECK(res.verdict == LS_AGREE, "native and %s%s%s diverge at tick %llu: %s", mode->name,
+  if (res.verdict == LS_DIVERGED) lockstep_print(stderr, name, &res);
+  FUZZ_CHECK(res.verdict == LS_AGREE, "native and %s%s%s diverge at tick %llu: %s", name,
              strict ? " (strict ISA)" : "", adapt, (unsigned long long)res.at_tick, res.what);
-  FUZZ_CHECK(res.outside == 0, "%s: %llu bytes or entries outside the guest changed", mode->name,
+  FUZZ_CHECK(res.outside == 0, "%s: %llu bytes or entries outside the guest changed", name,
              (unsigned long long)res.outside);
   FUZZ_CHECK(res.exit == EXIT_BUDGET || (res.exit == EXIT_HALT && res.halt_code == 0),
              "the kernel ends with %s %u, not halt 0", cpu_exit_name(res.exit), res.halt_code);

@@ -402,6 +402,47 @@ START_TEST(vmm_bad_flags) {
 }
 END_TEST
 
+/* --shadow trace|lazy: only where there is shadow paging (trap, bt,
+ * hw-shadow, hw --paging shadow); a bad value or a mode without it is a
+ * usage error of one line (and its usage hint); where it goes, the run
+ * reports its own keys, and a lazy run's keys are the ones it had. */
+START_TEST(vmm_shadow_flag) {
+  static const char *const refused[][8] = {
+      {"--shadow", "eager", "x.img", NULL},
+      {"--shadow", "trace", "x.img", NULL}, /* native */
+      {"--mode", "hw", "--shadow", "trace", "x.img", NULL},
+      {"--mode", "hw", "--paging", "nested", "--shadow", "lazy", "x.img", NULL},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    run r;
+    const char *const *c = refused[i];
+    runv(&r, "bin/vmm", c[0], c[1], c[2], c[3], c[4], c[5], c[6], NULL); /* (up to its NULL) */
+    ck_assert_msg(r.status == 64, "case %zu: status %d: %s", i, r.status, r.err);
+    ck_assert_msg(strstr(r.err, i == 0 ? "vmm: bad --shadow (trace or lazy): eager"
+                                       : "vmm: --shadow goes with a mode that shadows page tables (trap, bt, hw-shadow)")
+                      == r.err,
+                  "case %zu: %s", i, r.err);
+    one_line(&r, "vmm: ");
+  }
+  const char *const ok[][4] = {{"--mode", "trap", "--isa", "strict"}, {"--mode", "bt", NULL}, {"--mode", "hw-shadow", NULL},
+                               {"--mode", "hw", "--paging", "shadow"}};
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    run r;
+    const char *const *c = ok[i];
+    runv(&r, "bin/vmm", c[0], c[1], "--shadow", "trace", "--stats-json", "-", "build/guests/test-pte-ad.img",
+         c[2], c[3], NULL);
+    ck_assert_msg(r.status == 0, "case %zu: status %d: %s", i, r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"shadow\": \"trace\"") && strstr(r.out, "\"traced_writes\": ") &&
+                      strstr(r.out, "\"traced_pages\": ") && strstr(r.out, "\"traced_updates\": "),
+                  "case %zu: %s", i, r.out);
+    runv(&r, "bin/vmm", c[0], c[1], "--shadow", "lazy", "--stats-json", "-", "build/guests/test-pte-ad.img", c[2],
+         c[3], NULL);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "\"shadow_fills\": ") && !strstr(r.out, "traced"), "case %zu: %s", i,
+                  r.out);
+  }
+}
+END_TEST
+
 /* ---- lockstep's own status ---- */
 
 START_TEST(lockstep_statuses) {
@@ -433,6 +474,7 @@ Suite *badinput_suite(void) {
   tc = tcase_create("flags");
   tcase_add_test(tc, vdis_bad_command_line);
   tcase_add_test(tc, vmm_bad_flags);
+  tcase_add_test(tc, vmm_shadow_flag);
   tcase_add_test(tc, lockstep_statuses);
   suite_add_tcase(s, tc);
   return s;

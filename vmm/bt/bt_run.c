@@ -218,7 +218,8 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
   bt *b = bt_of(m);
   uint32_t pte = ld32(c->mem + e), va = t->value;
   uint32_t hpa = (pte & ~PAGE_MASK) | (va & PAGE_MASK), gpa = hpa - m->base;
-  if (!m->wprot[gpa >> PAGE_SHIFT]) {
+  bool traced = trace_traced(m, gpa), code = m->wprot[gpa >> PAGE_SHIFT]; /* traced: core/trace.c */
+  if (!code && !traced) {
     shadow_allow_write(m, e, gpa);
     cpu_tlb_flush_page(c, va);
     return true;
@@ -239,12 +240,13 @@ static bool protected_write(vm *m, const trap_info *t, uint32_t e) {
    * the translator's watch (bt_written), which flushes at once if the store
    * touched a translated word: on_trap then leaves after this instruction. */
   cpu_phys_written(c, hpa, len);
+  if (traced) m->n.traced_writes++, trace_written(m, gpa, len); /* the shadow follows it at once */
   /* The word retires as if the CPU had run it: count it as the CPU would. */
   c->st.insns++;
   c->st.user_insns++;
   if (mmu_word_marked(c, tc_pa)) c->st.marked++;
   c->pc = t->pc + 4;
-  b->n.protected_writes++;
+  if (code) b->n.protected_writes++;
   c->st.cycles += c->cost.c[COST_EMULATE];
   return true;
 }

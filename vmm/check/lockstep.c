@@ -42,6 +42,29 @@ bool lockstep_has_mode(const char *mode) {
 
 const char *lockstep_modes(void) { return mode_names(true); }
 
+/* The traced variants: the monitor modes that shadow page tables. */
+static const vmm_mode *traced_nth(int i) {
+  for (int k = 0, n = 0; k < mode_count(true); k++)
+    if (mode_takes(mode_nth(k, true), "--shadow") && n++ == i) return mode_nth(k, true);
+  return NULL;
+}
+
+int lockstep_variants(void) {
+  int n = mode_count(true);
+  while (traced_nth(n - mode_count(true))) n++;
+  return n;
+}
+
+const char *lockstep_variant(int i, vmm_opts *o) {
+  static char names[16][48];
+  const vmm_mode *md = i < mode_count(true) ? mode_nth(i, true) : traced_nth(i - mode_count(true));
+  if (!md || i >= 16) cpu_panic("lockstep_variant: no such variant");
+  o->mode = md->name;
+  o->shadow_trace = i >= mode_count(true);
+  snprintf(names[i], sizeof names[i], "%s%s", md->name, o->shadow_trace ? " --shadow trace" : "");
+  return names[i];
+}
+
 /* ---- comparing two views ---- */
 
 /* The first field that differs, as one line in `what`; false if none. */

@@ -96,6 +96,13 @@ void lockstep_print(FILE *f, const char *mode, const ls_result *res);
 /* Monitor modes lockstep can compare with native, space-separated. */
 const char *lockstep_modes(void);
 bool lockstep_has_mode(const char *mode);
+/* The configurations lockstep proves equivalent to native: every monitor
+ * mode as it runs by default, then once more each mode that takes an
+ * option changing how it virtualizes memory (--shadow trace: trap, bt,
+ * hw-shadow).  lockstep_variant fills o->mode and the option, and
+ * returns a name for messages ("bt --shadow trace"). */
+int lockstep_variants(void);
+const char *lockstep_variant(int i, vmm_opts *o);
 
 /* bin/vmm --lockstep: run, print, and return the exit status
  * (VMM_EX_DIVERGED on a divergence; otherwise what a plain run returns). */

@@ -100,6 +100,7 @@ void vm_handle_trap(vm *m, const trap_info *t) {
   case CAUSE_PF_LOAD:
   case CAUSE_PF_STORE:
     if (m->mode->page_fault && m->mode->page_fault(m, t)) break;
+    if (trace_fault(m, t)) break; /* a store to a traced page table (trace.c) */
     if (!shadow_fault(m, t->value, t->cause)) {
       m->n.guest_page_faults++;
       vm_reflect(m, t->cause, t->value, t->pc, t->pc);

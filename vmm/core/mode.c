@@ -101,6 +101,7 @@ int guest_init(guest *g, const vmm_mode *md, const vmm_opts *o, cpu *c, const ch
   vm_init(g->m, md, c, name, base, g->size);
   g->m->vmid = vmid;
   int rc = md->attach ? md->attach(g->m, o) : 0;
+  if (rc == 0 && o->shadow_trace && mode_takes(md, "--shadow")) rc = trace_attach(g->m); /* core/trace.c */
   counters_out(g);
   if (rc != 0) guest_free(g);
   return rc;
@@ -120,6 +121,7 @@ int guest_load(guest *g, const image *img, console_dev con, char *err, size_t le
 
 void guest_free(guest *g) {
   if (g->m) cpu_unwatch(g->c, g->m); /* a technique that watched its memory (bt) */
+  if (g->m) trace_free(g->m); /* before the technique's detach: trace may share its record (wref) */
   if (g->m && g->mode->detach) g->mode->detach(g->m);
   free(g->m);
   g->m = NULL;

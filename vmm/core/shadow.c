@@ -32,8 +32,10 @@
  * shadow is therefore treated as a (large) TLB: the monitor drops shadow
  * entries exactly when the guest invalidates its TLB, and those instructions
  * are privileged, so they trap to the monitor anyway.  The alternative,
- * write-protecting every guest page-table page, would trap on every PTE
- * write; resynchronising on invalidation costs nothing extra.  A new
+ * write-protecting every guest page-table page, traps on every PTE write;
+ * resynchronising on invalidation costs nothing extra.  (That alternative
+ * is --shadow trace, trace.c: this file serves it through trace_note, the
+ * pages an entry comes from, and shadow_refresh, one entry made again.)  A new
  * address space (a CR[ptb] write, at every guest context switch) would
  * cost a full rebuild through hidden faults, so the shadows of the last
  * few spaces are kept and checked entry by entry when the guest comes
@@ -132,6 +134,7 @@ static uint32_t shadow_key(const vm *m) {
 
 void shadow_init(vm *m) {
   m->wref_epoch++; /* no entry of the current space is left */
+  trace_forget(m); /* nor any page the shadow was built from */
   memset(&m->cur, 0, sizeof m->cur);
   memset(m->kept, 0, sizeof m->kept);
   m->cur.key = shadow_key(m);
@@ -262,6 +265,8 @@ static uint32_t spte_make(const vm *m, uint32_t gpa, uint32_t flags) {
   /* A watched page (one holding translated code, say) stays read-only, so
    * that a write to it comes to the monitor. */
   if (m->wprot && m->wprot[gpa >> PAGE_SHIFT] && (spte & PTE_W)) spte = (spte & ~PTE_W) | SPTE_WP;
+  /* So does a traced page-table page (--shadow trace: trace.c). */
+  if (m->trace && (spte & PTE_W) && trace_traced(m, gpa)) spte = (spte & ~PTE_W) | SPTE_WP;
   /* (vm.h) Entries point only inside the VM's own memory, whatever the
    * guest's tables say; writable only once the guest's PTE is dirty. */
   KIT_ASSERT(gpa < m->size, "spte_make: an entry outside the guest's memory");
@@ -281,7 +286,6 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
   uint32_t need = pt_fault_access(cause);
   uint32_t gpa, flags;
   if (guest_walk(m, va, need, vm_user(m), &gpa, &flags, true) != 0) return false;
-  uint32_t spte = spte_make(m, gpa, flags);
 
   uint32_t pd = shadow_current(m);
   KIT_ASSERT(pd != m->cur.root[1].pd || (flags & PTE_U), "shadow_fault: a kernel page in the virtual-user root");
@@ -299,6 +303,11 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
     pde = pt | PTE_V;
     st(m, pde_pa, pde);
   }
+  /* Made after the pool's last reset: the pages it comes from are traced
+   * (trace.c) before the entry exists, so that it withholds W if it maps
+   * one of them. */
+  trace_note(m, va);
+  uint32_t spte = spte_make(m, gpa, flags);
   uint32_t at = PTE_AT(pde, va);
   /* Remember a new entry, to check it if the guest comes back to this
    * address space; past SHADOW_LOG the space is not kept. */
@@ -332,9 +341,10 @@ bool shadow_fault(vm *m, uint32_t va, uint32_t cause) {
  * root) for va, or 0 if the guest's tables refuse it or the guest has not
  * touched the page since it cleared A (a fill would set A: only an
  * access may do that). */
-static uint32_t spte_now(const vm *m, int r, uint32_t va) {
+static uint32_t spte_now(vm *m, int r, uint32_t va) {
   uint32_t gpa, flags;
   if (guest_walk(m, va, P_R, r == 1, &gpa, &flags, false) != 0 || !(flags & PTE_A)) return 0;
+  trace_note(m, va);
   return spte_make(m, gpa, flags);
 }
 
@@ -363,8 +373,21 @@ static void space_check(vm *m) {
   s->nlog = n;
 }
 
+bool shadow_sync_traced(const vm *m) {
+  return m->trace && shadow_key(m) == m->cur.key && m->cur.nlog <= SHADOW_LOG;
+}
+
 void shadow_sync_all(vm *m) {
   uint32_t key = shadow_key(m);
+  /* Traced (trace.c), the current space already follows every edit of
+   * the guest's tables: the real TLB's stale entries go, as natively, and
+   * the shadow stays.  A space the guest comes back to was not traced
+   * while away: it is checked as below, and traced anew. */
+  if (shadow_sync_traced(m)) {
+    cpu_tlb_flush(m->c, false);
+    return;
+  }
+  trace_forget(m);
   m->wref_epoch++; /* every entry left in the current space is made again (space_check) */
   if (m->cur.nlog > SHADOW_LOG) space_free(m, &m->cur); /* lost count: cannot be checked */
   if (key != m->cur.key) {
@@ -416,6 +439,11 @@ static void protect_scan(vm *m, uint32_t hpa) {
 }
 
 void shadow_protect(vm *m, uint32_t gpa) {
+  shadow_protect_entries(m, gpa);
+  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
+}
+
+void shadow_protect_entries(vm *m, uint32_t gpa) {
   uint32_t hpa = m->base + PTE_ADDR(gpa);
   shadow_wref *r = &m->wref[gpa >> PAGE_SHIFT];
   m->c->st.cycles += m->c->cost.c[COST_WRITE_PROTECT];
@@ -428,7 +456,6 @@ void shadow_protect(vm *m, uint32_t gpa) {
     }
   }
   r->n = 0; /* none grants W now */
-  cpu_tlb_flush(m->c, false); /* the monitor's own flush, not the guest's */
 }
 
 void shadow_allow_write(vm *m, uint32_t at, uint32_t gpa) {
@@ -454,6 +481,42 @@ void shadow_invalidate(vm *m, uint32_t va) {
    * and refills it from the guest's new entry. */
 #endif
   cpu_tlb_flush_page(m->c, va);
+}
+
+/* ---- traced page tables: the shadow follows one edit (trace.c) ---- */
+
+uint32_t shadow_refresh(vm *m, uint32_t va) {
+  uint32_t changed = 0;
+  if (m->window_va && va >= m->window_va) return 0; /* never the guest's */
+  for (int r = 0; r < 2; r++) {
+    uint32_t at = shadow_entry(m, m->cur.root[r].pd, va);
+    uint32_t old = at ? ld(m, at) : 0;
+    if (!(old & PTE_V)) continue; /* nothing made yet: the next access fills it */
+    /* As space_check: remade if the guest's entry allows it and is
+     * accessed, else dropped (the next access walks, and sets A).  The
+     * real TLB keeps what it holds until the guest invalidates it. */
+    uint32_t now = spte_now(m, r, va);
+    if (now == old) continue;
+    st(m, at, now);
+    note_write(m, at, now);
+    changed++;
+  }
+  m->c->st.cycles += changed * m->c->cost.c[COST_SHADOW_FILL];
+  return changed;
+}
+
+uint32_t shadow_drop_table(vm *m, uint32_t d) {
+  uint32_t changed = 0;
+  if (m->window_va && d == PDX(m->window_va)) return 0; /* the monitor's window */
+  for (int r = 0; r < 2; r++) {
+    uint32_t pd = m->cur.root[r].pd;
+    uint32_t pde = pd ? ld(m, pd + 4 * d) : 0;
+    if (!(pde & PTE_V)) continue;
+    memset(m->c->mem + PTE_ADDR(pde), 0, PAGE_SIZE);
+    m->c->st.cycles += m->c->cost.c[COST_SHADOW_SCAN];
+    changed++;
+  }
+  return changed;
 }
 
 /* ---- isolation: every entry the monitor made points inside ---- */

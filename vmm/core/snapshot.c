@@ -29,11 +29,17 @@ static vm *vm_copy(const guest *g, const vm *from) {
     free(m);
     return NULL;
   }
+  if (trace_clone(m, from) != 0) { /* --shadow trace's pages (trace.c) */
+    if (g->mode->detach) g->mode->detach(m);
+    free(m);
+    return NULL;
+  }
   return m;
 }
 
 static void vm_copy_free(const guest *g, vm *m) {
   if (!m) return;
+  trace_free(m);
   if (g->mode->detach) g->mode->detach(m);
   free(m);
 }
@@ -62,6 +68,7 @@ void guest_snap_restore(guest *g, const guest_snap *s) {
   if (!k) cpu_panic("guest_snap_restore: out of host memory");
   console_dev con = g->m->v.con;
   con.rx_irq_enabled = s->m->v.con.rx_irq_enabled;
+  trace_free(g->m);
   if (g->mode->detach) g->mode->detach(g->m);
   memcpy(g->m, k, g->mode->vm_size);
   free(k); /* its owned parts now belong to g->m */

@@ -185,6 +185,22 @@ static void emu_mfc(vm *m, const dinsn *d, uint32_t w) {
 #endif
 }
 
+/* Traced (--shadow trace, trace.c) the shadow already holds the guest's
+ * new entries: an invalidation drops only what the real TLB caches, as
+ * the native TLB would, charged as its flush.  It is still counted in
+ * shadow_syncs, the guest's invalidations the shadow followed (a
+ * translator checks its links at each: bt/). */
+#if LAB_SOLUTION >= 2
+static void trace_invalidate(vm *m, uint32_t va, bool all) {
+  if (all)
+    cpu_tlb_flush(m->c, false);
+  else if (!m->window_va || va < m->window_va) /* the window is the monitor's (shadow_invalidate) */
+    cpu_tlb_flush_page(m->c, va);
+  m->n.shadow_syncs++;
+  m->c->st.cycles += m->c->cost.c[COST_TLB_FLUSH];
+}
+#endif
+
 static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   vcpu *v = &m->v;
@@ -193,6 +209,10 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
   case CR_PTB:    /* a new address space: the shadow must follow */
   case CR_PAGING:
     v->cr[d->imm] = d->imm == CR_PAGING ? val & 1 : val;
+    if (shadow_sync_traced(m)) { /* the same space, traced: only the TLB */
+      trace_invalidate(m, 0, true);
+      break;
+    }
     shadow_sync_all(m);
     m->n.shadow_syncs++;
     m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -226,6 +246,10 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
 static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)w;
+  if (m->trace) {
+    trace_invalidate(m, m->v.r[d->rs1], false);
+    return vm_retire(m);
+  }
   shadow_invalidate(m, m->v.r[d->rs1]);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -242,6 +266,10 @@ static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
 static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
+  if (m->trace) {
+    trace_invalidate(m, 0, true);
+    return vm_retire(m);
+  }
   shadow_sync_all(m);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -315,6 +343,7 @@ static void emu_pushf(vm *m, const dinsn *d, uint32_t w) {
   uint32_t *p, va = m->v.r[REG_SP] - 4;
   if (!guest_access(m, va, P_W, &p)) return;
   st32((uint8_t *)p, m->v.flags);
+  trace_written(m, (uint32_t)((uint8_t *)p - m->c->mem) - m->base, 4); /* a traced page table, perhaps */
   m->v.r[REG_SP] = va;
   vm_retire(m);
 #else
@@ -395,6 +424,7 @@ void vm_run_direct(vm *m, uint64_t budget) {
 const vmm_mode mode_trap = {
     .name = "trap",
     .what = "trap-and-emulate: the guest kernel in real user mode, shadow paging",
+    .options = "--shadow",
     .vm_size = sizeof(vm),
     .attach = vm_attach_direct,
     .run = vm_run_direct,

@@ -116,6 +116,14 @@ typedef struct vm {
    * a page touches its few entries, not every table (shadow_protect). */
   struct shadow_wref *wref;
   uint32_t wref_epoch; /* bumped when the current space's entries all go */
+  /* --shadow trace (trace.c): per guest page, whether the current space's
+   * shadow was built from it (its directory, or a page table) and so is
+   * write-protected; NULL: lazy, the shadow follows the guest's TLB
+   * invalidations instead.  A page is traced while its record's gen is
+   * trace_gen: bumping trace_gen untraces every page at once. */
+  struct trace_page *trace;
+  uint32_t trace_gen;
+  bool trace_wref; /* wref is trace's own (no technique watched pages) */
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
@@ -163,6 +171,9 @@ void shadow_invalidate(vm *m, uint32_t va);
  * whole TLB: switch to the shadow kept for the new space, checked entry by
  * entry against the guest's tables, or to an empty one. */
 void shadow_sync_all(vm *m);
+/* Under --shadow trace: will shadow_sync_all only flush the real TLB (the
+ * guest stays in the traced space, whose shadow is up to date)? */
+bool shadow_sync_traced(const vm *m);
 /* The monitor's own reset: throw every shadow away. */
 void shadow_drop_all(vm *m);
 /* Host-physical address of shadow root pd's entry for va, 0 if pd is 0 or
@@ -200,6 +211,38 @@ void shadow_allow_write(vm *m, uint32_t at, uint32_t gpa);
 /* A software bit of a shadow entry (the CPU ignores bits 5..11): the guest
  * may write the page but the monitor withholds W (m->wprot). */
 #define SPTE_WP (1u << 9)
+
+/* ---- trace.c: traced shadow page tables (--shadow trace) ---- */
+/* Set tracing up on a VM (after the technique's attach): 0, or -1 out of
+ * host memory.  trace_free undoes it; trace_clone copies it for a
+ * checkpoint (`to` a byte copy of `from`). */
+int trace_attach(vm *m);
+void trace_free(vm *m);
+int trace_clone(vm *to, const vm *from);
+/* Is guest page gpa traced now (its shadow entries withhold W)? */
+bool trace_traced(const vm *m, uint32_t gpa);
+/* The shadow is about to hold an entry for va built from the guest's
+ * tables as they are: trace the directory and the page table it came
+ * from (shadow.c, before making the entry). */
+void trace_note(vm *m, uint32_t va);
+/* Untrace every page (the shadow was thrown away or switched). */
+void trace_forget(vm *m);
+/* The guest-physical bytes [gpa, gpa+len) changed (a store the monitor
+ * performed for the guest): if they hold a traced entry, the shadow
+ * follows at once. */
+void trace_written(vm *m, uint32_t gpa, uint32_t len);
+/* exit.c: a store fault on a traced page: perform it for the guest (a
+ * hidden fault: the guest never sees it) and update the shadow; true if
+ * it was one. */
+bool trace_fault(vm *m, const trap_info *t);
+/* shadow.c for trace.c: remake (or drop) the current space's valid
+ * entries for va from the guest's tables as they are now; how many
+ * changed.  And: empty the shadow tables under directory index d. */
+uint32_t shadow_refresh(vm *m, uint32_t va);
+uint32_t shadow_drop_table(vm *m, uint32_t d);
+/* shadow_protect without the whole-TLB flush: the caller drops what the
+ * real TLB holds for the page. */
+void shadow_protect_entries(vm *m, uint32_t gpa);
 
 /* ---- exit.c: the run loop and the one exit path, for every technique ---- */
 /* Run the VM until it halts, dies, or has used `ticks` more guest ticks

@@ -44,6 +44,11 @@ typedef struct vmm_opts {
   const char *dump_tc; /* --dump-tc FILE */
   /* --mode hw (docs/vmcs.md) */
   bool hw_shadow; /* --paging shadow (or --mode hw-shadow): no nested paging */
+  /* --shadow trace|lazy, the modes that shadow page tables (trap, bt,
+   * hw-shadow; core/trace.c): trace write-protects the guest's page-table
+   * pages and follows each write; lazy (the default) resynchronises when
+   * the guest invalidates its TLB */
+  bool shadow_trace;
 } vmm_opts;
 
 /* The monitor's counters for one VM (the `vmm` object of --stats-json). */
@@ -57,6 +62,11 @@ typedef struct vmm_counters {
   uint64_t shadow_reuses;     /* address-space switches back to a kept shadow */
   uint64_t shadow_resets;     /* the shadow pool ran out and was emptied */
   uint64_t direct_insns;      /* guest instructions the real CPU ran itself */
+  /* --shadow trace only (core/trace.c; reported only then): */
+  bool traced;                /* the VM runs with traced page tables */
+  uint64_t traced_writes;     /* guest stores to traced pages, performed by the monitor */
+  uint64_t traced_pages;      /* times a guest page became traced (write-protected) */
+  uint64_t traced_updates;    /* shadow entries remade or dropped by those writes */
 } vmm_counters;
 
 /* The binary translator's counters (the `bt` object of --stats-json). */

@@ -38,6 +38,9 @@ static void usage(FILE *f) {
           "  --paging nested|shadow  --mode hw: nested page tables (default) or shadow\n"
           "  --vpid on|off      --mode hw, hw-shadow: TLB tagged by VM (on), or flushed at\n"
           "                     every VM entry and exit (off); default: the cost profile's\n"
+          "  --shadow trace|lazy  --mode trap, bt, hw-shadow: keep the shadow page tables\n"
+          "                     coherent by tracing writes to the guest's page tables\n"
+          "                     (trace) or on its TLB invalidations (lazy, the default)\n"
           "  --bt-priv inline|trap  --mode bt: privileged instructions emulated in line\n"
           "                     in the translation (default) or trapping\n"
           "  --bt-chain on|off  --mode bt: chain translated blocks (default on)\n"
@@ -88,7 +91,7 @@ int main(int argc, char **argv) {
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
          OPT_BT_PRIV, OPT_BT_CHAIN, OPT_BT_ADAPT, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
-         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE };
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE, OPT_SHADOW };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
@@ -105,12 +108,14 @@ int main(int argc, char **argv) {
       {"input", required_argument, 0, OPT_INPUT},
       {"version", no_argument, 0, OPT_VERSION},
       {"compare", required_argument, 0, OPT_COMPARE},
+      {"shadow", required_argument, 0, OPT_SHADOW},
       {0, 0, 0, 0},
   };
   opterr = 0;
   bool classify = false;
   const char *paging = NULL; /* --paging, for --mode hw */
   const char *vpid = NULL;   /* --vpid on|off, for --mode hw: over the profile's */
+  const char *shadow = NULL; /* --shadow trace|lazy, for the modes that shadow page tables */
   const char *bt_opt = NULL; /* the last --bt-* option, for --mode bt */
   int opt;
   uint64_t v;
@@ -173,6 +178,12 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "nested") == 0) o.hw_shadow = false;
       else return bad_usage("bad --paging (nested or shadow)", optarg);
       paging = optarg;
+      break;
+    case OPT_SHADOW:
+      if (strcmp(optarg, "trace") == 0) o.shadow_trace = true;
+      else if (strcmp(optarg, "lazy") == 0) o.shadow_trace = false;
+      else return bad_usage("bad --shadow (trace or lazy)", optarg);
+      shadow = optarg;
       break;
     case OPT_VPID:
       if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) return bad_usage("bad --vpid (on or off)", optarg);
@@ -255,6 +266,8 @@ int main(int argc, char **argv) {
   if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
   const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */
+  if (shadow && !mode_takes(md, "--shadow"))
+    return bad_usage("--shadow goes with a mode that shadows page tables (trap, bt, hw-shadow)", shadow);
   if (multi) return multi_main(&o, &mo);
 
   image img;

@@ -126,6 +126,10 @@ static void sum_vmm(vmm_counters *t, const vmm_counters *s) {
   t->shadow_resets += s->shadow_resets;
   t->shadow_reuses += s->shadow_reuses;
   t->direct_insns += s->direct_insns;
+  t->traced = t->traced || s->traced;
+  t->traced_writes += s->traced_writes;
+  t->traced_pages += s->traced_pages;
+  t->traced_updates += s->traced_updates;
 }
 
 static void sum_bt(bt_counters *t, const bt_counters *s) {

@@ -94,6 +94,10 @@ void report_table(FILE *f, const vm_report *r) {
           (unsigned long long)n->world_switches, (unsigned long long)n->shadow_fills,
           (unsigned long long)n->guest_page_faults, (unsigned long long)n->shadow_syncs,
           (unsigned long long)n->shadow_reuses);
+  if (n->traced)
+    fprintf(f, "traced shadow: traced_writes=%llu traced_pages=%llu traced_updates=%llu\n",
+            (unsigned long long)n->traced_writes, (unsigned long long)n->traced_pages,
+            (unsigned long long)n->traced_updates);
   uint64_t total = n->direct_insns + emulated;
   fprintf(f, "guest instructions: %llu direct (%.2f%%), %llu emulated\n", (unsigned long long)n->direct_insns,
           total ? 100.0 * (double)n->direct_insns / (double)total : 0.0, (unsigned long long)emulated);
@@ -165,6 +169,12 @@ static void report_members(json *j, const vm_report *r) {
   json_u64(j, "shadow_reuses", n->shadow_reuses);
   json_u64(j, "direct_instructions", n->direct_insns);
   json_u64(j, "emulated_instructions", emulated);
+  if (n->traced) { /* --shadow trace only: a lazy run's keys stay as they were */
+    json_str(j, "shadow", "trace");
+    json_u64(j, "traced_writes", n->traced_writes);
+    json_u64(j, "traced_pages", n->traced_pages);
+    json_u64(j, "traced_updates", n->traced_updates);
+  }
   json_end(j);
   if (r->translated) report_bt_json(j, r);
   if (r->hw_assist) report_hw_json(j, r);

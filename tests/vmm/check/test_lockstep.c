@@ -104,13 +104,13 @@ END_TEST
 START_TEST(strict_isa_agrees) {
   image img;
   assemble(pushf_src, &img);
-  for (int i = 0; i < mode_count(true); i++) {
-    vmm_opts o = opts(mode_nth(i, true)->name, true, 64u << 10);
+  for (int i = 0; i < lockstep_variants(); i++) {
+    vmm_opts o = opts(NULL, true, 64u << 10);
+    const char *name = lockstep_variant(i, &o);
     ls_opts lo = {0};
     ls_result r;
     ck_assert_int_eq(lockstep_run(&o, &lo, &img, &r), 0);
-    ck_assert_msg(r.verdict == LS_AGREE, "%s: %s at tick %llu", mode_nth(i, true)->name, r.what,
-                  (unsigned long long)r.at_tick);
+    ck_assert_msg(r.verdict == LS_AGREE, "%s: %s at tick %llu", name, r.what, (unsigned long long)r.at_tick);
     ck_assert_int_eq(r.exit, EXIT_HALT);
     ck_assert_uint_eq(r.halt_code, 7);
     ck_assert_uint_eq(r.ticks, 21);
@@ -298,8 +298,9 @@ START_TEST(guestos_agrees_to_the_end) {
   image img;
   char err[256];
   ck_assert_msg(image_read(GUESTOS, &img, err, sizeof err) == 0, "%s (run make first)", err);
-  const char *mode = mode_nth(_i, true)->name;
-  vmm_opts o = opts(mode, strcmp(mode, "trap") == 0, 1u << 20);
+  vmm_opts o = opts(NULL, false, 1u << 20);
+  const char *mode = lockstep_variant(_i, &o);
+  o.strict_isa = strcmp(o.mode, "trap") == 0;
   o.max_steps = 0;
   ls_opts lo = {.every = 65536};
   ls_result r;
@@ -417,7 +418,9 @@ static unsigned seeds_per_mode(void) {
 
 /* Run seeds [from, to) of `kind` in `mode`; print every divergence (with
  * the command that replays it) and return how many there were. */
-static int run_seeds(const char *mode, enum gen_kind kind, uint64_t from, uint64_t to, uint64_t *outside) {
+static int run_seeds(int variant, enum gen_kind kind, uint64_t from, uint64_t to, uint64_t *outside) {
+  vmm_opts vo = {0};
+  const char *mode = lockstep_variant(variant, &vo);
   int bad = 0;
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(say_current);
   for (uint64_t seed = from; seed < to; seed++) {
@@ -425,9 +428,10 @@ static int run_seeds(const char *mode, enum gen_kind kind, uint64_t from, uint64
     image img;
     char err[512];
     ck_assert_msg(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
-    bool strict = gen_strict_isa(mode, seed); /* trap: always; bt: both ISAs */
-    vmm_opts o = opts(mode, strict, GEN_MEM);
-    const char *adapt = gen_bt_adapt(mode, seed, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on and off */
+    bool strict = gen_strict_isa(vo.mode, seed); /* trap: always; bt: both ISAs */
+    vmm_opts o = opts(vo.mode, strict, GEN_MEM);
+    o.shadow_trace = vo.shadow_trace;
+    const char *adapt = gen_bt_adapt(vo.mode, seed, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on and off */
     snprintf(current_buf, sizeof current_buf, "bin/vmm --lockstep %s%s%s --mem 256K --gen-seed %llu%s", mode,
              strict ? " --isa strict" : "", adapt, (unsigned long long)seed, kind == GEN_ATTACK ? " --gen-kind attack" : "");
     current_run = current_buf;
@@ -458,11 +462,12 @@ static int run_seeds(const char *mode, enum gen_kind kind, uint64_t from, uint64
 /* Loop index: mode * chunks + chunk. */
 START_TEST(random_kernels_agree) {
   unsigned n = seeds_per_mode(), chunks = (n + SEED_CHUNK - 1) / SEED_CHUNK;
-  const char *mode = mode_nth(_i / (int)chunks, true)->name;
+  vmm_opts vo = {0};
+  const char *mode = lockstep_variant(_i / (int)chunks, &vo);
   uint64_t from = 1 + (uint64_t)(_i % (int)chunks) * SEED_CHUNK, to = from + SEED_CHUNK;
   if (to > 1 + (uint64_t)n) to = 1 + n;
   uint64_t outside = 0;
-  int bad = run_seeds(mode, GEN_NORMAL, from, to, &outside);
+  int bad = run_seeds(_i / (int)chunks, GEN_NORMAL, from, to, &outside);
   ck_assert_msg(bad == 0, "%d of seeds %llu..%llu diverge in %s (printed above)", bad, (unsigned long long)from,
                 (unsigned long long)to - 1, mode);
   ck_assert_uint_eq(outside, 0);
@@ -470,9 +475,10 @@ START_TEST(random_kernels_agree) {
 END_TEST
 
 START_TEST(attack_kernels_change_nothing_outside) {
-  const char *mode = mode_nth(_i, true)->name;
+  vmm_opts vo = {0};
+  const char *mode = lockstep_variant(_i, &vo);
   uint64_t outside = 0;
-  int bad = run_seeds(mode, GEN_ATTACK, 1, 1 + CHECK_ATTACKS, &outside);
+  int bad = run_seeds(_i, GEN_ATTACK, 1, 1 + CHECK_ATTACKS, &outside);
   ck_assert_msg(outside == 0, "%llu bytes or entries outside the guest changed in %s", (unsigned long long)outside,
                 mode);
   ck_assert_msg(bad == 0, "%d attack kernels diverge in %s (printed above)", bad, mode);
@@ -492,7 +498,7 @@ Suite *lockstep_suite(void) {
   tc = tcase_create("guestos");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, guestos_diverges_at_its_first_pushf);
-  tcase_add_loop_test(tc, guestos_agrees_to_the_end, 0, mode_count(true));
+  tcase_add_loop_test(tc, guestos_agrees_to_the_end, 0, lockstep_variants());
   suite_add_tcase(s, tc);
   tc = tcase_create("generator");
   tcase_add_test(tc, generator_is_deterministic);
@@ -502,8 +508,8 @@ Suite *lockstep_suite(void) {
   tc = tcase_create("random");
   tcase_set_timeout(tc, 120);
   unsigned chunks = (seeds_per_mode() + SEED_CHUNK - 1) / SEED_CHUNK;
-  tcase_add_loop_test(tc, random_kernels_agree, 0, mode_count(true) * (int)chunks);
-  tcase_add_loop_test(tc, attack_kernels_change_nothing_outside, 0, mode_count(true));
+  tcase_add_loop_test(tc, random_kernels_agree, 0, lockstep_variants() * (int)chunks);
+  tcase_add_loop_test(tc, attack_kernels_change_nothing_outside, 0, lockstep_variants());
   suite_add_tcase(s, tc);
   return s;
 }
