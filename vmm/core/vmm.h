@@ -42,6 +42,8 @@ typedef struct vmm_opts {
   const char *dump_tc; /* --dump-tc FILE */
   /* --mode hw (docs/vmcs.md) */
   bool hw_shadow; /* --paging shadow (or --mode hw-shadow): no nested paging */
+  /* --mode trap or bt (docs/pv.md) */
+  bool pv; /* --pv on: take hcall from the guest kernel as a hypercall */
 } vmm_opts;
 
 /* The monitor's counters for one VM (the `vmm` object of --stats-json). */
@@ -56,6 +58,17 @@ typedef struct vmm_counters {
   uint64_t shadow_resets;     /* the shadow pool ran out and was emptied */
   uint64_t direct_insns;      /* guest instructions the real CPU ran itself */
 } vmm_counters;
+
+/* The paravirtual interface's counters (the `pv` object of --stats-json,
+ * with --pv on; docs/pv.md). */
+typedef struct pv_counters {
+  uint64_t calls[5];      /* by call number (core/pv.h: PV_NCALLS) */
+  uint64_t unknown;       /* hcalls with no such call number: PV_ENOSYS */
+  uint64_t errors;        /* calls refused with PV_EINVAL */
+  uint64_t pte_updates;   /* page-table entries PV_MMU wrote */
+  uint64_t tlb_drops;     /* TLB entries (shadow entries) they dropped */
+  uint64_t console_bytes; /* bytes PV_CONSOLE wrote out */
+} pv_counters;
 
 /* The binary translator's counters (the `bt` object of --stats-json). */
 typedef struct bt_counters {
@@ -98,6 +111,8 @@ typedef struct vm_report {
   bt_counters bt;
   bool hw_assist; /* --mode hw: hw below is meaningful */
   hw_counters hw;
+  bool paravirt; /* --pv on: pv below is meaningful */
+  pv_counters pv;
 } vm_report;
 
 /* Copy the image's segments into physical memory at base + address;
