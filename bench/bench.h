@@ -18,6 +18,10 @@ int bench_scale(struct json *j);
 int bench_aa(struct json *j);
 /* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
 int bench_vpid(struct json *j);
+/* The guest OS boot and scripted session under trap, bt, hw and the
+ * paravirtual guest under trap --pv on: modeled cycles and exits, in both
+ * cost profiles (aa.c; JSON object "pv_boot", docs/pv.md). */
+int bench_pv_boot(struct json *j);
 /* attack.c: the guest OS beside each monitor-cost attacker, every mode,
  * printed and written as JSON object "attackers" (docs/multi.md shows it). */
 int bench_attack(struct json *j);
