@@ -4,6 +4,7 @@
   X(isa_suite) \
   X(monitor_suite) \
   X(pause_suite) \
+  X(pv_suite) \
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \
