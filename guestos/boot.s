@@ -113,7 +113,9 @@ msg_not_kernel: .asciz "not in kernel mode (pushf says user)"
 msg_boot:      .asciz "guestos: booting, %u KiB of memory\n"
 msg_kmode:     .asciz "guestos: kernel mode confirmed (pushf)\n"
 msg_nospecial: .asciz "guestos: nospecial build: privileged instructions only\n"
+#ifdef PV
 msg_pv:        .asciz "guestos: paravirtual build: hypercalls to the monitor\n"
+#endif
 msg_mem:       .asciz "guestos: kernel ends at 0x%x, %u free pages\n"
 msg_paging:    .asciz "guestos: paging on, kernel page directory at 0x%x\n"
 msg_init:      .asciz "guestos: starting init (%s)\n"
