@@ -9,10 +9,10 @@
  * PV kernel (guestos built with -D PV):
  *
  *   interrupt flag  cli/sti/pushf/popf become stores and loads of `vif` in
- *                   a page shared with the monitor: no exit at all
+ *                   an area shared with the monitor: no exit at all
  *   page tables     one PV_MMU call writes a list of entries and drops
  *                   the TLB entries they need, instead of a tlbi each
- *   console         bytes go into a ring in the shared page; one
+ *   console         bytes go into a ring in the shared area; one
  *                   PV_CONSOLE call writes them all, instead of an out each
  *
  * The hypercall arrives on the one exit path: on the bare CPU hcall is an
@@ -32,7 +32,7 @@
 
 _Static_assert(sizeof((pv_counters *)0)->calls == PV_NCALLS * sizeof(uint64_t), "pv_counters counts every call");
 
-/* The shared page, in host memory; NULL if the guest named none. */
+/* The shared area, in host memory; NULL if the guest named none. */
 static uint8_t *shared(const vm *m) { return m->pv_page ? m->c->mem + m->base + m->pv_page : NULL; }
 
 /* Is [gpa, gpa + len) inside guest memory, gpa word-aligned? */
@@ -49,7 +49,7 @@ static void guest_store(vm *m, uint32_t gpa, uint32_t val) {
   cpu_phys_written(m->c, m->base + gpa, 4);
 }
 
-/* ---- the shared page and the VCPU ---- */
+/* ---- the shared area and the VCPU ---- */
 
 void pv_enter(vm *m) {
   if (!m->pv || !m->pv_page) return;

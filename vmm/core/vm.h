@@ -127,8 +127,8 @@ typedef struct vm {
 
   /* ---- paravirtualization (hcall.c, docs/pv.md) ---- */
   bool pv;          /* --pv on: hcall from virtual kernel mode is a hypercall */
-  uint32_t pv_page; /* guest-physical address of the shared page; 0: none yet
-                       (page 0 is never one: PV_SETUP refuses it) */
+  uint32_t pv_page; /* guest-physical address of the shared area (pv.h); 0:
+                       none yet (PV_SETUP refuses address 0) */
   pv_counters pvn;
 
   /* The run's end in modeled cycles (vm_time), for a scheduler that
@@ -263,7 +263,7 @@ int vm_attach_direct(vm *m, const vmm_opts *o);
 /* Is this trap a hypercall the monitor takes (--pv on, virtual kernel
  * mode, the word an hcall)?  Then perform it and retire it. */
 bool hcall_take(vm *m, const trap_info *t);
-/* The shared page and the VCPU, synchronised: at every entry into the
+/* The shared area and the VCPU, synchronised: at every entry into the
  * guest (vif := the virtual IE, pending := an interrupt waits), and at
  * every exit from virtual kernel mode (the virtual IE := vif). */
 void pv_enter(vm *m);
