@@ -1,6 +1,6 @@
 # The kit's build.  `make` builds the tools and the guest images; `make check`
 # builds a separate AddressSanitizer+UBSan tree and runs the Check suite.
-# Every .c under cpu/, assembler/ and vmm/*/ goes into libkit except the
+# Every .c under cli/, cpu/, assembler/ and vmm/*/ goes into libkit except the
 # programs' mains listed in MAINS and the debugger's folder (bin/vdb alone
 # links it, with readline); tests/main.c and every tests/**/test_*.c form
 # one Check runner.  Headers of the monitor are named by their folder
@@ -19,15 +19,15 @@ CC_ID   := $(shell mk/cc-id.sh $(CC))
 WERROR  ?= $(if $(filter $(CC_ID),$(WERROR_COMPILERS)),yes,no)
 export WERROR
 WARN    := -Wall -Wextra $(if $(filter yes,$(WERROR)),-Werror) -std=c11 -D_DEFAULT_SOURCE
-INC     := -Icpu -Iassembler -Ivmm
+INC     := -Icli -Icpu -Iassembler -Ivmm
 TINC    := -Itests
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DKIT_CHECKS
 
 MAINS   := assembler/vasm.c assembler/vdis.c vmm/run/main.c vmm/vdb/vdb.c vmm/check/vgen.c
-LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cpu/*.c assembler/*.c vmm/*/*.c))
+LIBSRC  := $(filter-out $(MAINS) vmm/vdb/%,$(wildcard cli/*.c cpu/*.c assembler/*.c vmm/*/*.c))
 VDBSRC  := $(filter-out vmm/vdb/vdb.c,$(wildcard vmm/vdb/*.c))
 TESTSRC := tests/main.c $(wildcard tests/*/test_*.c tests/*/*/test_*.c)
-HDRS    := $(wildcard cpu/*.h assembler/*.h vmm/*/*.h tests/*.h)
+HDRS    := $(wildcard cli/*.h cpu/*.h assembler/*.h vmm/*/*.h tests/*.h)
 
 READLINE_LIBS := -lreadline
 CHECK_CFLAGS   = $(shell pkg-config --cflags check 2>/dev/null)
@@ -91,10 +91,14 @@ $(SO)/bin/vmm: $(SO)/vmm/run/main.o $(SO)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ -lm
 
+# (CHECK_T0: when make started, so that the last line says how long the
+# whole of `make check` took, builds included.)
+CHECK_T0 := $(if $(filter check,$(MAKECMDGOALS)),$(shell date +%s))
 check: deps-check all $(SO)/check $(SO)/bin/vmm
 	CK_FORK=yes CK_DEFAULT_TIMEOUT=60 VKIT_VMM=$(SO)/bin/vmm $(SO)/check
 	@$(MAKE) --no-print-directory labs-check
 	@$(MAKE) --no-print-directory platforms-check
+	@echo "check: passed in $$(( $$(date +%s) - $(CHECK_T0) )) s"
 
 # The guest OS under the monitor, by binary translation on the real ISA
 # (pushf and popf included): its boot log and the scripted session (no

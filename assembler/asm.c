@@ -274,6 +274,7 @@ static void final_checks(asm_state *st) {
   }
 }
 
+/* 0; -1 out of memory; -2 an error already reported. */
 static int build_image(asm_state *st, image *img) {
   /* The chunks are sorted and do not overlap: merge each run of adjacent
    * ones into one segment. */
@@ -298,8 +299,15 @@ static int build_image(asm_state *st, image *img) {
     bool wanted = s->kind == SYM_LABEL || (s->kind == SYM_EQU && (s->addr || s->global));
     if (s->defpass != 2 || !wanted || !s->known || s->value < 0 || s->value > 0xffffffffll)
       continue;
+    if (strlen(s->name) > IMAGE_MAX_NAME) { /* an image cannot hold it (image.h) */
+      asm_diag_printf(st->diag, "%s:%d: error: symbol name longer than %d bytes\n", s->pos.file, s->pos.line,
+                      IMAGE_MAX_NAME);
+      st->diag->errors++;
+      return -2;
+    }
     if (image_add_sym(img, s->name, (uint32_t)s->value, s->global) < 0) return -1;
   }
+  image_build_index(img); /* (out of memory: the image's queries scan instead) */
   if (st->have_entry)
     img->entry = st->entry;
   else if (image_lookup(img, "_start", &img->entry) < 0)
@@ -333,9 +341,12 @@ int asm_assemble(const asm_options *opt, const char *name, const char *src, size
   run_pass(st, 2, name, src, len);
   if (!st->stopped) final_checks(st);
   int r = st->errors ? -1 : 0;
-  if (r == 0 && build_image(st, out) < 0) {
-    asm_diag_printf(diag, "%s: error: out of memory\n", name);
-    diag->errors++;
+  int built = r == 0 ? build_image(st, out) : 0;
+  if (built < 0) {
+    if (built == -1) {
+      asm_diag_printf(diag, "%s: error: out of memory\n", name);
+      diag->errors++;
+    }
     image_free(out);
     r = -1;
   }

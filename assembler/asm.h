@@ -22,6 +22,7 @@
 #include "image.h"
 
 #define ASM_MAX_ERRORS 50       /* then "too many errors" and stop */
+#define ASM_MAX_SOURCE (16u << 20) /* bytes of one source file */
 /* The default bounds on the work one source may cause, per pass: */
 #define ASM_MAX_OUTPUT (16u << 20)         /* bytes it produces */
 #define ASM_MAX_MACRO_EXPANSIONS 100000u   /* macro calls: stops exponential macros */
@@ -37,6 +38,10 @@ typedef struct asm_options {
   int ndefines;
   asm_listing *listing; /* if set, filled for asm_write_listing */
   int max_errors;       /* 0: ASM_MAX_ERRORS */
+  /* If set, called with the path of each file .include reads (on each
+   * pass), so that a program can tell its inputs from its outputs. */
+  void (*seen)(void *ctx, const char *path);
+  void *seen_ctx;
   /* Tighter bounds on the work, 0 for the defaults above (a fuzzer sets
    * them low, so that no input takes long; a bound passed is an error). */
   uint32_t max_output, max_macro_expansions, max_macro_lines, max_macro_bytes;

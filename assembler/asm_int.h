@@ -36,7 +36,7 @@
 #define MAX_MACRO_DEPTH 64
 #define MAX_EXPR_DEPTH 100
 #define MAX_LINE_BYTES (1u << 20) /* after macro substitution */
-#define MAX_FILE_BYTES (16u << 20)
+#define MAX_FILE_BYTES ASM_MAX_SOURCE
 
 typedef struct asm_state asm_state;
 

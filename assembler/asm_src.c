@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "asm_int.h"
+#include "cli.h"
 
 struct cond {
   bool active;    /* this branch is assembled */
@@ -263,34 +265,11 @@ static frame *push_file(asm_state *st, const char *name, char *buf, size_t len, 
   return f;
 }
 
-/* Read a whole file; NULL with errno set on failure. */
+/* Read a whole file (cli_read_file: a directory or an endless device is
+ * refused); NULL with errno set on failure. */
 char *src_read_file(const char *path, size_t *len) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return NULL;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    n += fread(buf + n, 1, cap - n, fp);
-    if (n < cap) break;
-    if (cap >= MAX_FILE_BYTES) {
-      free(buf);
-      buf = NULL;
-      errno = EFBIG;
-      break;
-    }
-    char *nb = realloc(buf, cap *= 2);
-    if (!nb) free(buf);
-    buf = nb;
-  }
-  int e = errno;
-  if (buf && ferror(fp)) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(fp);
-  errno = e;
-  *len = n;
-  return buf;
+  char *buf, err[8];
+  return cli_read_file(path, MAX_FILE_BYTES, &buf, len, err, sizeof err) == 0 ? buf : NULL;
 }
 
 void src_include(asm_state *st, const char *path, int col) {
@@ -321,9 +300,7 @@ void src_include(asm_state *st, const char *path, int col) {
     size_t k = dlen;
     if (i >= 0 && dlen && dir[dlen - 1] != '/') cand[k++] = '/';
     strcpy(cand + k, path);
-    FILE *fp = fopen(cand, "rb");
-    if (fp) {
-      fclose(fp);
+    if (access(cand, R_OK) == 0) { /* (opening a FIFO here would wait for a writer) */
       name = cand;
     } else {
       if (errno != ENOENT) err = errno;
@@ -349,6 +326,7 @@ void src_include(asm_state *st, const char *path, int col) {
     free(name);
     return;
   }
+  if (st->opt->seen) st->opt->seen(st->opt->seen_ctx, name);
   push_file(st, name, buf, len, true);
   free(name);
 }

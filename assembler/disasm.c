@@ -33,6 +33,18 @@ static void put(char *buf, size_t len, size_t *n, const char *fmt, ...) {
   if (k > 0) *n += (size_t)k;
 }
 
+/* put(buf, len, n, "%s", s), without printf's machinery: a listing puts
+ * millions of names and mnemonics. */
+static void put_str(char *buf, size_t len, size_t *n, const char *s) {
+  size_t k = strlen(s);
+  if (*n < len) {
+    size_t room = len - *n - 1, c = k < room ? k : room;
+    memcpy(buf + *n, s, c);
+    buf[*n + c] = 0;
+  }
+  *n += k;
+}
+
 static void put_hex(char *buf, size_t len, size_t *n, uint32_t v) {
   if (v < 10)
     put(buf, len, n, "%u", v);
@@ -46,7 +58,7 @@ static void put_target(char *buf, size_t len, size_t *n, uint32_t t, const image
   const char *name = syms ? image_symbol_at(syms, t, &off) : NULL;
   if (flags & DIS_REASM) {
     if (name && off == 0)
-      put(buf, len, n, "%s", name);
+      put_str(buf, len, n, name);
     else
       put(buf, len, n, "0x%x", t);
     return;
@@ -65,17 +77,17 @@ int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *
     return 0;
   }
   const isa_info *in = &isa_table[d.op];
-  put(buf, len, &n, "%s", in->name);
+  put_str(buf, len, &n, in->name);
   const char *sep = " ";
   for (const char *p = in->ops; *p; p++) {
     if (*p == ',') continue;
-    put(buf, len, &n, "%s", sep);
+    put_str(buf, len, &n, sep);
     sep = ", ";
     const isa_operand *k = isa_operand_kind(*p);
     const char *reg = isa_reg_name(isa_field_get(word, k->reg));
     const char *cr = isa_cr_name(d.imm);
     switch (k->form) {
-    case FORM_REG: put(buf, len, &n, "%s", reg); break;
+    case FORM_REG: put_str(buf, len, &n, reg); break;
     case FORM_SIGNED: put(buf, len, &n, "%d", (int32_t)d.imm); break;
     case FORM_UNSIGNED:
     case FORM_PORT: put_hex(buf, len, &n, d.imm); break;
@@ -109,36 +121,82 @@ static bool unit_start(const image_seg *s, uint32_t addr) {
   return off < head || off >= words_end || (off - head) % 4 == 0;
 }
 
-/* The symbols that will be printed as labels: usable names, each once, at
- * a unit start.  The array shares the names with img. */
+/* Can the symbol print as a label: a usable name, at a unit start? */
+static bool printable(const image *img, const image_sym *s) {
+  const image_seg *seg = image_seg_at(img, s->addr);
+  return seg && unit_start(seg, s->addr) && asm_is_label_name(s->name);
+}
+
+/* The symbols that will be printed as labels: of each name, the first
+ * printable one in the file.  Made in address order (img's index walked),
+ * so that its own index costs one pass; it answers a branch target's
+ * label, and the listing walks it.  The names come grouped from img's
+ * index (an indexed copy of img if it has none).  The labels share their
+ * names with img (free them with labels_free).  The work is charged to
+ * img's index, for the tests to count. */
 static image labels_of(const image *img) {
-  image lab = {0};
-  lab.syms = calloc((size_t)img->nsyms + 1, sizeof *lab.syms);
-  if (!lab.syms) return lab;
-  for (int i = 0; i < img->nsyms; i++) {
-    const image_sym *s = &img->syms[i];
-    const image_seg *seg = image_seg_at(img, s->addr);
-    if (!asm_is_label_name(s->name) || !seg || !unit_start(seg, s->addr)) continue;
-    if (image_lookup(&lab, s->name, NULL) == 0) continue; /* duplicate name */
-    lab.syms[lab.nsyms++] = *s;
+  image copy = {0}, lab = {0};
+  const image *src = img;
+  if (!image_by_addr(img)) {
+    for (int i = 0; i < img->nsyms; i++) image_add_sym(&copy, img->syms[i].name, img->syms[i].addr, img->syms[i].global);
+    image_build_index(&copy);
+    src = &copy;
   }
+  const int *by_name = image_by_name(src), *by_addr = image_by_addr(src);
+  int n = src->nsyms;
+  bool *keep = calloc((size_t)n + 1, 1);
+  uint64_t steps = image_index_steps(&copy);
+  for (int k = 0; by_name && keep && k < n;) { /* one group of equal names at a time */
+    int first = k;
+    bool found = false;
+    for (; k < n && strcmp(src->syms[by_name[k]].name, src->syms[by_name[first]].name) == 0; k++, steps++)
+      if (!found && printable(img, &src->syms[by_name[k]])) keep[by_name[k]] = found = true;
+  }
+  lab.syms = keep ? malloc(((size_t)n + 1) * sizeof *lab.syms) : NULL;
+  for (int k = 0; by_name && lab.syms && k < n; k++) {
+    const image_sym *s = &src->syms[by_addr[k]];
+    if (keep[by_addr[k]]) lab.syms[lab.nsyms++] = (image_sym){s->addr, img->syms[s - src->syms].name, s->global};
+  }
+  lab.symcap = lab.nsyms;
+  if (!by_name || !lab.syms || image_build_index(&lab) != 0) { /* out of memory: no labels */
+    free(lab.syms);
+    lab = (image){0};
+  }
+  image_index_charge(img, steps);
+  free(keep);
+  image_free(&copy);
   return lab;
 }
 
-static void print_labels(FILE *out, const image *lab, uint32_t addr) {
-  for (int i = 0; i < lab->nsyms; i++)
-    if (lab->syms[i].addr == addr) {
-      if (lab->syms[i].global) fprintf(out, ".global %s\n", lab->syms[i].name);
-      fprintf(out, "%s:\n", lab->syms[i].name);
-    }
+static void labels_free(image *lab) {
+  image_unindex(lab);
+  free(lab->syms);
+}
+
+/* The labels in address order, walked once by the listing: each unit start
+ * prints the labels at its address.  Labels are only at unit starts, and
+ * units come in increasing address, so the walk never skips one. */
+typedef struct label_walk {
+  const image *lab;
+  const int *order; /* image_by_addr(lab) */
+  int next;
+} label_walk;
+
+static void print_labels(FILE *out, label_walk *w, uint32_t addr) {
+  if (!w->order) return;
+  while (w->next < w->lab->nsyms && w->lab->syms[w->order[w->next]].addr < addr) w->next++;
+  for (; w->next < w->lab->nsyms && w->lab->syms[w->order[w->next]].addr == addr; w->next++) {
+    const image_sym *s = &w->lab->syms[w->order[w->next]];
+    if (s->global) fprintf(out, ".global %s\n", s->name);
+    fprintf(out, "%s:\n", s->name);
+  }
 }
 
 /* The odd bytes before the first or after the last whole word (at most
  * three each): one .byte a line, so each can carry its label. */
-static void print_bytes(FILE *out, const image *lab, const image_seg *s, uint32_t from,
-                        uint32_t to, int flags) {
+static void print_bytes(FILE *out, label_walk *w, const image_seg *s, uint32_t from, uint32_t to, int flags) {
   for (; from < to; from++) {
-    print_labels(out, lab, s->addr + from);
+    print_labels(out, w, s->addr + from);
     fprintf(out, "    .byte 0x%02x", s->data[from]);
     if (flags & DIS_ADDRS) fprintf(out, "%*s ; %08x", 20, "", s->addr + from);
     fputc('\n', out);
@@ -147,6 +205,7 @@ static void print_bytes(FILE *out, const image *lab, const image_seg *s, uint32_
 
 void dis_image(FILE *out, const image *img, int flags) {
   image lab = labels_of(img);
+  label_walk walk = {&lab, image_by_addr(&lab), 0};
   uint32_t off;
   const char *entry = image_symbol_at(&lab, img->entry, &off);
   fprintf(out, "; vdis: reassemble with vasm\n");
@@ -160,14 +219,14 @@ void dis_image(FILE *out, const image *img, int flags) {
     if (head > s->size) head = s->size;
     uint32_t words_end = head + (s->size - head) / 4 * 4;
     fprintf(out, "\n.org 0x%x\n", s->addr);
-    print_bytes(out, &lab, s, 0, head, flags);
+    print_bytes(out, &walk, s, 0, head, flags);
     for (uint32_t o = head; o < words_end; o += 4) {
       uint32_t a = s->addr + o;
       uint32_t w = (uint32_t)s->data[o] | (uint32_t)s->data[o + 1] << 8 |
                    (uint32_t)s->data[o + 2] << 16 | (uint32_t)s->data[o + 3] << 24;
       char text[128];
       dis_insn_ex(w, a, &lab, DIS_REASM, text, sizeof text);
-      print_labels(out, &lab, a);
+      print_labels(out, &walk, a);
       if (flags & DIS_ADDRS) {
         char shown[160];
         dis_insn(w, a, img, shown, sizeof shown);
@@ -177,7 +236,8 @@ void dis_image(FILE *out, const image *img, int flags) {
         fprintf(out, "    %s\n", text);
       }
     }
-    print_bytes(out, &lab, s, words_end, s->size, flags);
+    print_bytes(out, &walk, s, words_end, s->size, flags);
   }
-  free(lab.syms);
+  image_index_charge(img, image_index_steps(&lab)); /* building it, and the listing's searches */
+  labels_free(&lab);
 }

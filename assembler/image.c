@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 /* ---- ELF32 constants (the subset we use; see the System V gABI) ---- */
 enum {
   EHDR_SIZE = 52,
@@ -75,6 +77,7 @@ void image_free(image *img) {
   for (int i = 0; i < img->nsyms; i++) free(img->syms[i].name);
   free(img->segs);
   free(img->syms);
+  image_unindex(img);
   memset(img, 0, sizeof *img);
 }
 
@@ -90,39 +93,23 @@ int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size)
   return 0;
 }
 
+/* The array doubles when full, so that adding n symbols copies O(n) of
+ * them in all (growing by one would copy n^2/2: hours for a million under
+ * AddressSanitizer, whose realloc always copies). */
 int image_add_sym(image *img, const char *name, uint32_t addr, bool global) {
-  if (img->nsyms >= IMAGE_MAX_SYMS) return -1;
-  image_sym *s = realloc(img->syms, (size_t)(img->nsyms + 1) * sizeof *s);
-  if (!s) return -1;
-  img->syms = s;
+  if (img->nsyms >= IMAGE_MAX_SYMS || strlen(name) > IMAGE_MAX_NAME) return -1;
+  if (img->nsyms == img->symcap) {
+    int cap = img->symcap ? 2 * img->symcap : 16;
+    image_sym *s = realloc(img->syms, (size_t)cap * sizeof *s);
+    if (!s) return -1;
+    img->syms = s;
+    img->symcap = cap;
+  }
   char *copy = strdup(name);
   if (!copy) return -1;
+  image_unindex(img); /* stale now */
   img->syms[img->nsyms++] = (image_sym){addr, copy, global};
   return 0;
-}
-
-/* ---- queries ---- */
-
-const char *image_symbol_at(const image *img, uint32_t addr, uint32_t *offset) {
-  const image_sym *best = NULL;
-  for (int i = 0; i < img->nsyms; i++) {
-    const image_sym *s = &img->syms[i];
-    if (s->addr > addr) continue;
-    if (!best || s->addr > best->addr || (s->addr == best->addr && s->global && !best->global))
-      best = s;
-  }
-  if (!best) return NULL;
-  if (offset) *offset = addr - best->addr;
-  return best->name;
-}
-
-int image_lookup(const image *img, const char *name, uint32_t *addr) {
-  for (int i = 0; i < img->nsyms; i++)
-    if (strcmp(img->syms[i].name, name) == 0) {
-      if (addr) *addr = img->syms[i].addr;
-      return 0;
-    }
-  return -1;
 }
 
 const image_seg *image_seg_at(const image *img, uint32_t addr) {
@@ -214,6 +201,7 @@ static int read_symbols(const uint8_t *buf, size_t len, const char *name, image 
     if (!inside(stroff, strsize, len))
       return fail(err, errlen, name, "string table extends past the end of the file");
     uint32_t n = size / SYM_SIZE;
+    uint64_t names = 0; /* bytes of names copied */
     if (n > IMAGE_MAX_SYMS) return fail(err, errlen, name, "too many symbols (%u)", n);
     for (uint32_t k = 1; k < n; k++) { /* entry 0 is the null symbol */
       const uint8_t *sym = buf + off + (size_t)k * SYM_SIZE;
@@ -222,8 +210,12 @@ static int read_symbols(const uint8_t *buf, size_t len, const char *name, image 
       if (type == STT_SECTION || type == STT_FILE || nm == 0) continue;
       if (nm >= strsize) return fail(err, errlen, name, "symbol %u: name out of range", k);
       const char *s = (const char *)buf + stroff + nm;
-      if (!memchr(s, 0, strsize - nm))
-        return fail(err, errlen, name, "symbol %u: name not terminated", k);
+      size_t room = strsize - nm < IMAGE_MAX_NAME + 1 ? strsize - nm : IMAGE_MAX_NAME + 1;
+      const char *end = memchr(s, 0, room); /* (bounded: names may share one long string) */
+      if (!end && room == strsize - nm) return fail(err, errlen, name, "symbol %u: name not terminated", k);
+      if (!end) return fail(err, errlen, name, "symbol %u: name longer than %d bytes", k, IMAGE_MAX_NAME);
+      names += (uint64_t)(end - s) + 1;
+      if (names > IMAGE_MAX_BYTES) return fail(err, errlen, name, "symbol names too large (over %u bytes)", IMAGE_MAX_BYTES);
       if (image_add_sym(img, s, value, bind == STB_GLOBAL || bind == STB_WEAK) < 0)
         return fail(err, errlen, name, "out of memory");
     }
@@ -248,44 +240,26 @@ int image_read_mem(const uint8_t *buf, size_t len, const char *name, image *img,
                 EM_VKIT);
   if (get16(buf + 40) != EHDR_SIZE) return fail(err, errlen, name, "bad ELF header size");
   img->entry = get32(buf + 24);
-  if (read_segments(buf, len, name, img, err, errlen) < 0 ||
-      read_symbols(buf, len, name, img, err, errlen) < 0) {
+  if (read_segments(buf, len, name, img, err, errlen) < 0 || read_symbols(buf, len, name, img, err, errlen) < 0) {
     image_free(img);
     return -1;
+  }
+  if (image_build_index(img) != 0) {
+    image_free(img);
+    return fail(err, errlen, name, "out of memory");
   }
   return 0;
 }
 
 int image_read(const char *path, image *img, char *err, size_t errlen) {
   memset(img, 0, sizeof *img);
-  FILE *f = fopen(path, "rb");
-  if (!f) return fail(err, errlen, path, "%s", strerror(errno));
-  /* Read in growing chunks: works for pipes too, and a file bigger than any
-   * sane image is refused before it fills memory. */
-  size_t cap = 1 << 16, len = 0;
-  uint8_t *buf = malloc(cap);
-  while (buf) {
-    len += fread(buf + len, 1, cap - len, f);
-    if (len < cap) break;
-    if (cap > 2 * (size_t)IMAGE_MAX_BYTES) {
-      free(buf);
-      fclose(f);
-      return fail(err, errlen, path, "file too large");
-    }
-    uint8_t *nb = realloc(buf, cap *= 2);
-    if (!nb) free(buf);
-    buf = nb;
-  }
-  bool ioerr = ferror(f);
-  fclose(f);
-  if (!buf) return fail(err, errlen, path, "out of memory");
-  if (ioerr) {
-    free(buf);
-    return fail(err, errlen, path, "read error");
-  }
-  int r = image_read_mem(buf, len, path, img, err, errlen);
+  char *buf;
+  size_t len;
+  int status = cli_read_file(path, IMAGE_MAX_FILE, &buf, &len, err, errlen);
+  if (status) return status;
+  int r = image_read_mem((const uint8_t *)buf, len, path, img, err, errlen);
   free(buf);
-  return r;
+  return r ? CLI_EX_DATAERR : 0;
 }
 
 /* ---- writing ---- */
@@ -434,18 +408,18 @@ int image_write_mem(const image *img, uint8_t **out, size_t *outlen, char *err, 
 int image_write(const char *path, const image *img, char *err, size_t errlen) {
   uint8_t *buf;
   size_t len;
-  if (image_write_mem(img, &buf, &len, err, errlen) < 0) return -1;
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    free(buf);
-    return fail(err, errlen, path, "%s", strerror(errno));
+  if (image_write_mem(img, &buf, &len, err, errlen) < 0) return CLI_EX_DATAERR; /* (or out of memory: rare) */
+  cli_out o;
+  int status = cli_out_open(&o, path, err, errlen);
+  if (status == 0) {
+    if (fwrite(buf, 1, len, o.f) == len)
+      status = cli_out_close(&o, err, errlen);
+    else {
+      snprintf(err, errlen, "%s: write error", path);
+      cli_out_abort(&o);
+      status = CLI_EX_IOERR;
+    }
   }
-  bool ok = fwrite(buf, 1, len, f) == len;
-  ok = (fclose(f) == 0) && ok;
   free(buf);
-  if (!ok) {
-    remove(path);
-    return fail(err, errlen, path, "write error");
-  }
-  return 0;
+  return status;
 }

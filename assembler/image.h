@@ -37,8 +37,10 @@
 
 /* Limits that keep a corrupt file from asking for absurd amounts of memory. */
 #define IMAGE_MAX_SEGS 1024
-#define IMAGE_MAX_BYTES (64u << 20) /* total of all segment sizes */
+#define IMAGE_MAX_BYTES (64u << 20) /* total of all segment sizes; of all symbol names */
 #define IMAGE_MAX_SYMS (1 << 20)
+#define IMAGE_MAX_NAME 4096              /* bytes in one symbol's name */
+#define IMAGE_MAX_FILE (4 * IMAGE_MAX_BYTES) /* an image file, so an endless input stops */
 
 typedef struct image_seg {
   uint32_t addr, size;
@@ -51,21 +53,33 @@ typedef struct image_sym {
   bool global;
 } image_sym;
 
+/* The symbol index (image.c): the symbols sorted by address and by name, so
+ * that the queries below take O(log n) steps, not n.  Loading an image and
+ * listing it stay O(n log n) in its symbols (a million load and list in a
+ * fraction of a second); tests count the steps to check it. */
+typedef struct image_index image_index;
+
 /* Segments are sorted by address and never overlap (image_read ensures it;
- * a writer must keep it).  Everything is owned by the image. */
+ * a writer must keep it).  Everything is owned by the image.  Symbols keep
+ * the file's order. */
 typedef struct image {
   uint32_t entry;
   image_seg *segs;
   int nsegs;
   image_sym *syms;
-  int nsyms;
+  int nsyms, symcap; /* symcap: room in syms, grown by doubling */
+  image_index *idx;  /* current, or NULL: image_add_sym drops it, image_build_index builds it */
 } image;
 
-/* Read an image.  0 on success; -1 with a one-line "PATH: reason" in err. */
+/* Read an image.  0 on success, with the symbol index built; otherwise an
+ * exit status (cli/status.h: 66 cannot read, 65 invalid, 71 out of memory)
+ * with a one-line "PATH: reason" in err. */
 int image_read(const char *path, image *img, char *err, size_t errlen);
+/* The same from memory: 0, or -1 (65) with the reason in err. */
 int image_read_mem(const uint8_t *buf, size_t len, const char *name, image *img, char *err,
                    size_t errlen);
-/* Write an image.  0 on success; -1 with a one-line message in err. */
+/* Write an image: into a temporary file that replaces path once complete
+ * (cli_out_open).  0, or an exit status with a one-line message in err. */
 int image_write(const char *path, const image *img, char *err, size_t errlen);
 /* The file's bytes in a malloc'd buffer. */
 int image_write_mem(const image *img, uint8_t **buf, size_t *len, char *err, size_t errlen);
@@ -76,11 +90,32 @@ void image_free(image *img);
 int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size);
 int image_add_sym(image *img, const char *name, uint32_t addr, bool global);
 
-/* The nearest symbol at or below addr (globals win ties), with addr's
- * distance from it; NULL if there is none. */
+/* Build the symbol index (after the last image_add_sym).  Without one the
+ * queries below still answer, by scanning every symbol.  0, or -1 when out
+ * of memory (the image then has no index). */
+int image_build_index(image *img);
+/* Drop the index (image_add_sym does: it is stale then). */
+void image_unindex(image *img);
+/* Steps the index has taken (comparisons, building and searching) since it
+ * was built: what the tests count.  0 without an index. */
+uint64_t image_index_steps(const image *img);
+/* Add steps to img's count: a lister's own work with its symbols. */
+void image_index_charge(const image *img, uint64_t steps);
+
+/* The nearest symbol at or below addr (globals win ties, then the first in
+ * the file), with addr's distance from it; NULL if there is none. */
 const char *image_symbol_at(const image *img, uint32_t addr, uint32_t *offset);
+/* The first symbol (in the file's order) named name, or NULL. */
+const image_sym *image_find(const image *img, const char *name);
 /* 0 and *addr set if the image has a symbol of that name, else -1. */
 int image_lookup(const image *img, const char *name, uint32_t *addr);
+/* The lowest symbol address above addr, or 0 if there is none. */
+uint32_t image_symbol_after(const image *img, uint32_t addr);
+/* The symbols' numbers in address order (the file's order at one address),
+ * for walking an image in order; NULL without a current index. */
+const int *image_by_addr(const image *img);
+/* The same in name order (the file's order among equal names). */
+const int *image_by_name(const image *img);
 /* The segment holding addr, or NULL. */
 const image_seg *image_seg_at(const image *img, uint32_t addr);
 

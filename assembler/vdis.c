@@ -6,40 +6,54 @@
  * same loaded bytes and entry point.  -a adds each word's address and value
  * (and the nearest symbol of a branch target) in a comment.
  *
- * Exit status: 0 success, 1 unreadable or invalid image, 2 bad command line.
+ * Exit statuses: cli/status.h (0; 64 bad command line; 65 an invalid image;
+ * 66 the image cannot be read; 74 standard output cannot be written).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "disasm.h"
 
+#define P "vdis"
+
+static void usage(void) {
+  printf("usage: vdis [-a] IMAGE      print IMAGE as source that vasm reassembles\n"
+         "  -a          each word's address and value, and a branch's symbol, in a comment\n"
+         "  --help      this text\n"
+         "  --version   the version\n"
+         "Exit status: 0 success, 64 bad command line, 65 an invalid image,\n"
+         "66 the image cannot be read, 74 standard output cannot be written (vdis(1)).\n");
+}
+
 int main(int argc, char **argv) {
-  const char *path = NULL;
-  int flags = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-a") == 0) {
-      flags |= DIS_ADDRS;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      fprintf(stderr, "vdis: unknown option %s (usage: vdis [-a] IMAGE)\n", argv[i]);
-      return 2;
-    } else if (path) {
-      fprintf(stderr, "vdis: more than one image (usage: vdis [-a] IMAGE)\n");
-      return 2;
-    } else {
-      path = argv[i];
+  enum { OPT_HELP = 256, OPT_VERSION };
+  static const struct option longopts[] = {
+      {"help", no_argument, 0, OPT_HELP},
+      {"version", no_argument, 0, OPT_VERSION},
+      {0, 0, 0, 0},
+  };
+  int flags = 0, c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":a", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'a': flags |= DIS_ADDRS; break;
+    case OPT_HELP: usage(); return cli_stdout_status(P);
+    case OPT_VERSION: return cli_version(P);
+    default: return cli_bad_option(P, c, argv);
     }
   }
-  if (!path) {
-    fprintf(stderr, "vdis: no image (usage: vdis [-a] IMAGE)\n");
-    return 2;
-  }
+  if (optind == argc) return cli_usage(P, "no image");
+  if (optind + 1 < argc) return cli_usage(P, "more than one image: %s and %s", argv[optind], argv[optind + 1]);
   image img;
-  char err[256];
-  if (image_read(path, &img, err, sizeof err) < 0) {
-    fprintf(stderr, "vdis: %s\n", err);
-    return 1;
+  char err[300];
+  int status = image_read(argv[optind], &img, err, sizeof err);
+  if (status) {
+    fprintf(stderr, P ": %s\n", err);
+    return status;
   }
   dis_image(stdout, &img, flags);
   image_free(&img);
-  return fflush(stdout) == 0 ? 0 : 1;
+  return cli_stdout_status(P);
 }

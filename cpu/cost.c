@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 static const char *const keys[NCOSTS] = {
 #define COST_KEY(name, key, modern, early, m) key,
     COST_TABLE(COST_KEY)
@@ -42,16 +44,21 @@ int cost_profile(cost_model *m, const char *name) {
 }
 
 int cost_load(cost_model *m, const char *path, char *err, int errlen) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    snprintf(err, (size_t)errlen, "%s: %s", path, strerror(errno));
-    return -1;
+  char *text;
+  size_t len;
+  int status = cli_read_file(path, COST_FILE_MAX, &text, &len, err, (size_t)errlen);
+  if (status) return status;
+  if (strlen(text) != len) {
+    snprintf(err, (size_t)errlen, "%s: not a text file", path);
+    free(text);
+    return CLI_EX_DATAERR;
   }
   cost_profile(m, "modern");
   m->name = "file";
-  char line[256];
   int lineno = 0, rc = 0;
-  while (rc == 0 && fgets(line, sizeof line, f)) {
+  for (char *line = text, *next; rc == 0 && *line; line = next) {
+    next = line + strcspn(line, "\n");
+    if (*next) *next++ = 0;
     lineno++;
     char *hash = strchr(line, '#');
     if (hash) *hash = 0;
@@ -63,15 +70,15 @@ int cost_load(cost_model *m, const char *path, char *err, int errlen) {
       while (i < NCOSTS && strcmp(keys[i], key) != 0) i++;
       if (i == NCOSTS) {
         snprintf(err, (size_t)errlen, "%s:%d: unknown cost '%s'", path, lineno, key);
-        rc = -1;
+        rc = CLI_EX_DATAERR;
       } else {
         m->c[i] = (uint32_t)v;
       }
-    } else if (strspn(line, " \t\r\n") != strlen(line)) {
+    } else if (strspn(line, " \t\r") != strlen(line)) {
       snprintf(err, (size_t)errlen, "%s:%d: expected 'key = cycles' (0..1000000)", path, lineno);
-      rc = -1;
+      rc = CLI_EX_DATAERR;
     }
   }
-  fclose(f);
+  free(text);
   return rc;
 }

@@ -97,8 +97,10 @@ typedef struct cost_model {
 /* Fill *m with a named profile ("modern" or "early-vtx"), its costs and its
  * TLB tagging; 0 on success. */
 int cost_profile(cost_model *m, const char *name);
-/* Read `key = value` lines (# comments) over the modern profile.  On error
- * returns -1 and writes a one-line "file:line: message" into err. */
+/* Read `key = value` lines (# comments) over the modern profile.  0, or
+ * an exit status (cli/status.h: 66 the file cannot be read, 65 a bad line)
+ * with a one-line "file:line: message" in err. */
+#define COST_FILE_MAX (1u << 20) /* bytes: a cost file is a few lines */
 int cost_load(cost_model *m, const char *path, char *err, int errlen);
 const char *cost_key(int event);
 

@@ -230,7 +230,7 @@ def main():
     workers = []
     for w in range(jobs):
         d = os.path.join(scratch, str(w))
-        for sub in ('cpu', 'assembler', 'vmm', 'labs/lab1'):
+        for sub in ('cli', 'cpu', 'assembler', 'vmm', 'labs/lab1'):
             shutil.copytree(os.path.join(TOP, sub), os.path.join(d, 'tree', sub))
         workers.append(d)
     free = list(workers)

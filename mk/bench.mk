@@ -28,7 +28,7 @@ build/bench/bench: $(BENCH_SRC) bench/bench.h $(O)/libkit.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) $(INC) -Ibench -o $@ $(BENCH_SRC) $(O)/libkit.a -lm
 
-.PHONY: bench bench-aa bench-attackers
+.PHONY: bench bench-aa bench-attackers bench-symbols
 # Section 5 alone (Adams and Agesen's table), into build/bench/aa.json.
 bench-aa: all build/bench/bench $(BENCH_NAMES:%=build/bench/half-%.img) $(BENCH_NAMES:%=build/bench/half-%-pv.img)
 	build/bench/bench build/bench/aa.json aa
@@ -40,6 +40,22 @@ BENCH_INPUTS := all build/bench/bench build/bench/loop-reg.img build/bench/loop-
 
 bench: $(BENCH_INPUTS)
 	build/bench/bench build/bench/results.json
+	@$(MAKE) --no-print-directory bench-symbols
+
+# Images with 20,000 to 1,000,000 symbols: load and list them (bench/symbols.c),
+# with the optimized programs, then in the sanitizer build.
+build/bench/symbols: bench/symbols.c $(O)/libkit.a
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(WARN) $(INC) -o $@ $^ -lm
+build/bench/symbols-asan: bench/symbols.c $(SO)/libkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $(WARN) $(INC) -o $@ $^ -lm
+
+bench-symbols: tools build/bench/symbols build/bench/symbols-asan
+	@echo "symbols: the optimized build (bin/)"
+	@build/bench/symbols build/bench
+	@echo "symbols: the sanitizer build, in one process"
+	@build/bench/symbols-asan -p build/bench
 
 # Section 6 alone (resource control), into build/bench/attackers.json
 # (make docs-update puts its figures into docs/multi.md).

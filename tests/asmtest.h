@@ -27,7 +27,7 @@ static inline int as_opt(const char *name, const char *src, const char *const *d
   asm_diag_free(&diag);
   memset(&diag, 0, sizeof diag);
   static const char *const dirs[] = {"tests/assembler/asm/inc"};
-  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = defs, .ndefines = ndefs};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1, .defines = defs, .ndefines = ndefs, .listing = NULL};
   int r = asm_assemble(&opt, name, src, strlen(src), img, &diag);
   if (msgs) *msgs = diag.text ? diag.text : "";
   return r;

@@ -8,6 +8,7 @@
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \
+  X(symbols_suite) \
   X(vdb_suite) \
   X(vdbgdb_suite) \
   X(guests_suite) \
@@ -22,6 +23,8 @@
   X(multi_suite) \
   X(compare_suite) \
   X(badinput_suite) \
+  X(conform_suite) \
+  X(statuses_suite) \
   X(docs_suite) \
   X(deps_suite) \
   X(build_suite) \

@@ -512,12 +512,12 @@ EMSCRIPTEN_KEEPALIVE int web_assemble(const char *name, const char *src, const c
   capture k;
   capture_open(&k);
   static const char *const dirs[] = {"/src"};
-  asm_options opt = {dirs, 1, NULL, 0, NULL, 0};
+  asm_options opt = {.include_dirs = dirs, .ninclude = 1};
   asm_diag diag = {k.f, NULL, 0, 0, 0};
   image img;
   char err[256];
   int status = asm_assemble(&opt, name, src, strlen(src), &img, &diag) < 0 ? 1 : 0;
-  if (status == 0 && image_write(out_path, &img, err, sizeof err) < 0) {
+  if (status == 0 && image_write(out_path, &img, err, sizeof err) != 0) {
     fprintf(k.f, "vasm: %s\n", err);
     status = 1;
   }

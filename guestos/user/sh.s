@@ -1,8 +1,11 @@
 ; sh.s: a tiny shell.  It reads a line from the console, runs the program
 ; it names (with the rest of the line as its argument) and waits for it.
-; Built-ins: help, exit.  At the end of input it exits too.
+; Built-ins: help, exit.  At the end of input it exits too.  A line longer
+; than SH_LINE - 1 characters is refused whole, with a message (readline
+; would hand it over in pieces, each run as a command).
 
 .equ SH_LINE, 80
+.equ SH_LAST, 16 + SH_LINE - 1  ; the buffer's last byte (its NUL), from sp
 
 sh_start:
 .phase PROG_BASE
@@ -22,7 +25,33 @@ sh_main:
     call readline
     cmpi r1, 0
     blt .eof
-    addi r9, sp, 16              ; r9: the command's name
+    cmpi r1, SH_LINE - 1         ; a full buffer: the line fits only if its
+    bne 0f                       ; newline comes next
+    li r1, 0
+    addi r2, sp, SH_LAST         ; (the NUL's byte, as scratch)
+    li r3, 1
+    call read
+    lbu r3, SH_LAST(sp)
+    sb zero, SH_LAST(sp)
+    cmpi r1, 0
+    ble 0f                       ; the input ends there: the line is whole
+    cmpi r3, '\n'
+    beq 0f
+.too_long:                       ; drop the rest of the line, up to its newline
+    li r1, 0
+    addi r2, sp, 16
+    li r3, SH_LINE - 1
+    call read
+    cmpi r1, 0
+    ble 9f
+    add r2, sp, r1
+    lbu r3, 15(r2)               ; the last byte read (sp + 16 + r1 - 1)
+    cmpi r3, '\n'
+    bne .too_long
+9:  la r1, .long_msg
+    call print
+    jmp .prompt
+0:  addi r9, sp, 16              ; r9: the command's name
 1:  lbu r1, 0(r9)                ; skip blanks
     cmpi r1, ' '
     bne 2f
@@ -94,6 +123,7 @@ sh_main:
 .status:   .asciz "sh: %s exited with status %d\n"
 .noprog:   .asciz "sh: %s: no such program\n"
 .help_msg: .asciz "programs: hello, primes [N], forktest, faults, ps, badargs, sh; built-ins: help, exit\n"
+.long_msg: .asciz "sh: line too long (at most 79 characters); nothing run\n"
     .align 4
 .dephase
 sh_end:

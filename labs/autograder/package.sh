@@ -24,9 +24,9 @@ rm -rf "$OUT" && mkdir -p "$OUT/ref"
 "$TOP/labs/cut.sh" "$N" "$OUT/kit" > /dev/null
 cd "$TOP"
 if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
-  files=$(git ls-files --cached --others --exclude-standard -- cpu assembler vmm guestos tests/guests labs/grade labs/lab1 "labs/lab$N" LICENSE)
+  files=$(git ls-files --cached --others --exclude-standard -- cli cpu assembler vmm guestos tests/guests labs/grade labs/lab1 "labs/lab$N" LICENSE)
 else
-  files=$(find cpu assembler vmm guestos tests/guests labs/grade labs/lab1 "labs/lab$N" LICENSE -type f)
+  files=$(find cli cpu assembler vmm guestos tests/guests labs/grade labs/lab1 "labs/lab$N" LICENSE -type f)
 fi
 for f in $files; do
   [ -f "$f" ] || continue

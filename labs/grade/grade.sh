@@ -23,7 +23,7 @@
 #
 # The submission is built in the sandbox (labs/grade/sandbox.h: as root,
 # another user with resource limits and no access to the grader's files),
-# with SRC's cpu/, assembler/ and vmm/ (and labs/lab1/ for lab 1), -O2,
+# with SRC's cli/, cpu/, assembler/ and vmm/ (and labs/lab1/ for lab 1), -O2,
 # warnings on but not fatal: a warning costs no points, and with
 # -DLAB_SOLUTION=N (a handout has no markers left, so this changes nothing
 # there; the kit's own tree becomes lab N solved with the later labs'
@@ -116,7 +116,7 @@ first_error() { # the first error line first (the rubric's one-line reason), the
   [ -s "$OUT/why" ] || tail -n 20 "$1" > "$OUT/why"
 }
 kit_sources() { # the library's sources, as the Makefile picks them
-  ls cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
+  ls cli/*.c cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
     grep -v -E '^(assembler/vasm\.c|assembler/vdis\.c|vmm/run/main\.c|vmm/check/vgen\.c|vmm/vdb/.*)$'
 }
 
@@ -125,7 +125,7 @@ cd "$TOP" || exit 2
 HAS_REF=0
 grep -rqE "$MARK" --include='*.[chs]' cpu vmm labs 2>/dev/null && HAS_REF=1
 GKEY=$( { echo "$GR_CC $CHECK_CFLAGS $CHECK_LIBS lab $LAB ref $HAS_REF"
-  cat $(ls cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] labs/grade/*.[ch] labs/lab"$LAB"/grade/*.[ch] 2>/dev/null | sort); } |
+  cat $(ls cli/*.[ch] cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] labs/grade/*.[ch] labs/lab"$LAB"/grade/*.[ch] 2>/dev/null | sort); } |
   sha1sum | cut -c1-40)
 G=$GR_CACHE/grader-$GKEY
 if [ ! -x "$G/run" ]; then
@@ -138,15 +138,15 @@ if [ ! -x "$G/run" ]; then
   $GR_CC -O2 -Wall -Wextra $GR_WERROR -std=c11 -D_DEFAULT_SOURCE -I"$TOP/labs/grade" "$TOP/labs/grade/report.c" -o "$G/report" &&
     $GR_CC -O2 -Wall -Wextra $GR_WERROR -std=c11 -D_DEFAULT_SOURCE "$TOP/labs/grade/sandbox.c" -o "$G/sandbox" ||
     { echo "grade: the report or sandbox tool does not build" >&2; exit 2; }
-  GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Icpu -Iassembler -Ivmm"
+  GR_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Icli -Icpu -Iassembler -Ivmm"
   export GR_HSUM GR_FLAGS
   kit_sources | while read -r s; do echo "$s $G/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$G/kit.list"
   compile "$G/kit.list" "$G/build.log" ||
     { cat "$OUT/why" >&2; echo "grade: the grader's own tree does not build" >&2; exit 2; }
   ar rcs "$G/libkit.a" $(cut -d' ' -f2 "$G/kit.list") || exit 2
-  GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h labs/lab"$LAB"/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Ilabs/grade -Icpu -Iassembler -Ivmm $CHECK_CFLAGS"
+  GR_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h labs/grade/*.h labs/lab"$LAB"/grade/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -Ilabs/grade -Icli -Icpu -Iassembler -Ivmm $CHECK_CFLAGS"
   { echo "labs/grade/run.c $G/grade_run.o"
     for f in labs/lab"$LAB"/grade/*.c; do echo "$f $G/grade_$(basename "$f" .c).o"; done
   } > "$G/tests.list"
@@ -159,8 +159,8 @@ if [ ! -x "$G/run" ]; then
   # earlier lab's, the later labs' stubs in place (what a student's tree
   # holds), when this tree has the solutions.
   if [ $HAS_REF = 1 ]; then
-    GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-    GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
+    GR_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+    GR_FLAGS="-O2 -Wall -Wextra -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icli -Icpu -Iassembler -Ivmm"
     { kit_sources; echo vmm/run/main.c; } |
       while read -r s; do echo "$s $G/ref_$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$G/ref.list"
     compile "$G/ref.list" "$G/build.log" || { cat "$OUT/why" >&2; echo "grade: the reference does not build" >&2; exit 2; }
@@ -194,18 +194,21 @@ if "$G/sandbox" isolated; then SB_ID=${GRADE_SANDBOX_UID:-64123}; fi
 S=$BOX/sub
 mkdir -p "$S/bin"
 cd "$SRC" || exit 2
-dirs="cpu assembler vmm"
+dirs="cli cpu assembler vmm"
 [ "$LAB" != 1 ] || dirs="$dirs labs/lab1"
 for d in $dirs; do
   [ -d "$d" ] && mkdir -p "$S/$d" && cp -r "$d/." "$S/$d/"
 done
+# cli/ (what every program does alike) from this tree when a submission
+# from an older handout has none: students do not change it.
+[ -d cli ] || { mkdir -p "$S/cli" && cp -r "$TOP/cli/." "$S/cli/"; }
 built=1
-SKEY=$( { echo "$GR_CC sub lab $LAB"; cat $(ls cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] 2>/dev/null | sort); } | sha1sum | cut -c1-40)
+SKEY=$( { echo "$GR_CC sub lab $LAB"; cat $(ls cli/*.[ch] cpu/*.[ch] assembler/*.[ch] vmm/*/*.[ch] 2>/dev/null | sort); } | sha1sum | cut -c1-40)
 if [ "${GRADE_TRUSTED_SRC:-0}" = 1 ] && [ -x "$GR_CACHE/sub-$SKEY/vmm" ]; then
   cp "$GR_CACHE/sub-$SKEY/vmm" "$GR_CACHE/sub-$SKEY/vasm" "$S/bin/" && cp "$GR_CACHE/sub-$SKEY/build.log" "$OUT/build.log"
 elif [ "${GRADE_TRUSTED_SRC:-0}" = 1 ]; then
-  GR_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
-  GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
+  GR_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  GR_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icli -Icpu -Iassembler -Ivmm"
   export GR_HSUM GR_FLAGS
   { kit_sources; echo vmm/run/main.c; echo assembler/vasm.c; } |
     while read -r s; do echo "$s $OUT/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"; done > "$OUT/obj/sub.list"
@@ -225,8 +228,8 @@ else
   # what compiling those bytes gives.  Nothing built in the sandbox ever
   # goes into the cache.
   mkdir -p "$S/obj"
-  SUB_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icpu -Iassembler -Ivmm"
-  SUB_HSUM=$(cat $(ls cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
+  SUB_FLAGS="-O2 -Wall -Wextra -Werror=implicit-function-declaration -std=c11 -D_DEFAULT_SOURCE -DLAB_SOLUTION=$LAB -Icli -Icpu -Iassembler -Ivmm"
+  SUB_HSUM=$(cat $(ls cli/*.h cpu/*.h assembler/*.h vmm/*/*.h 2>/dev/null | sort) | sha1sum | cut -c1-40)
   { kit_sources; echo vmm/run/main.c; echo assembler/vasm.c; } | while read -r s; do
     key=$( { printf '%s\n' "$GR_CC $SUB_FLAGS" "$SUB_HSUM"; cat "$s"; } | sha1sum | cut -c1-40)
     o=$S/obj/$(echo "$s" | tr / _).o
@@ -234,7 +237,7 @@ else
   done
   cat > "$S/build.sh" <<EOF
 # The submission's build, run in the sandbox by labs/grade/grade.sh.
-lib=\$(ls cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
+lib=\$(ls cli/*.c cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
   grep -v -E '^(assembler/vasm\\.c|assembler/vdis\\.c|vmm/run/main\\.c|vmm/check/vgen\\.c|vmm/vdb/.*)\$')
 mkdir -p obj
 for s in \$lib vmm/run/main.c assembler/vasm.c; do echo "\$s"; done |

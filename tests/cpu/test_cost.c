@@ -79,12 +79,12 @@ START_TEST(load_file) {
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     temp_file(path, bad[i].text);
     err[0] = 0;
-    ck_assert_int_eq(cost_load(&m, path, err, sizeof err), -1);
+    ck_assert_int_eq(cost_load(&m, path, err, sizeof err), 65);
     snprintf(want, sizeof want, "%s:%s", path, bad[i].msg);
     ck_assert_str_eq(err, want);
     unlink(path);
   }
-  ck_assert_int_eq(cost_load(&m, "/nonexistent/costs", err, sizeof err), -1);
+  ck_assert_int_eq(cost_load(&m, "/nonexistent/costs", err, sizeof err), 66);
   ck_assert_str_eq(err, "/nonexistent/costs: No such file or directory");
 }
 END_TEST

@@ -5,6 +5,7 @@
  *   boot.out, boot-nospecial.out   the boot and the scripted session (no input)
  *   prog-NAME.out                  the shell running one program, then exit
  *   shell.in -> shell.out          a shell session from a commands file
+ *   shell-long.in -> shell-long.out  lines too long for the shell
  *   bench-NAME.out                 a microbenchmark's result line (also
  *                                  under trap-and-emulate, NOSPECIAL build)
  * (one test drives the CPU library directly, with a console that is slow
@@ -57,6 +58,11 @@ START_TEST(program_output) {
 END_TEST
 
 START_TEST(shell_session) { expect_run(G "guestos.img", X "shell.in", X "shell.out"); }
+END_TEST
+
+/* Lines of 79 characters (the most that fit), 80, 100 and 300: the long
+ * ones are refused whole, one message each, never run in pieces. */
+START_TEST(shell_long_lines) { expect_run(G "guestos.img", X "shell-long.in", X "shell-long.out"); }
 END_TEST
 
 /* ---- the microbenchmarks: each checks itself and prints one line ---- */
@@ -227,6 +233,7 @@ Suite *guestos_suite(void) {
   tcase_add_test(tc, boot_transcript_nospecial);
   tcase_add_loop_test(tc, program_output, 0, NPROGRAMS);
   tcase_add_test(tc, shell_session);
+  tcase_add_test(tc, shell_long_lines);
   tcase_add_test(tc, sleeping_reader);
   suite_add_tcase(s, tc);
 

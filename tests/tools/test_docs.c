@@ -11,8 +11,9 @@
  *              inlined.
  *   man        each docs/man/NAME.1 renders with groff and man without a
  *              warning, and names every option of its program's usage text.
- *   install    `make install PREFIX=tmp` installs every program and page;
- *              `make uninstall` removes them.
+ *   install    `make install PREFIX=tmp` installs every program, page and
+ *              guest image (the installed vmm boots the installed guest
+ *              OS); `make uninstall` removes them.
  *   pages      `make docs-check` (docs/doccheck.c): every ```run block of
  *              README.md, docs/ and every folder's README.md prints what
  *              the page shows, and every marked figure is this build's value;
@@ -230,7 +231,8 @@ END_TEST
 
 /* ---- man pages ---- */
 
-static const char *const programs[] = {"vasm", "vdis", "vmm", "vdb"};
+static const char *const programs[] = {"vasm", "vdis", "vmm", "vdb", "vgen"};
+#define NPROGRAMS (int)(sizeof programs / sizeof programs[0])
 
 START_TEST(man_renders) {
   char cmd[512], *out;
@@ -261,8 +263,7 @@ static bool has_option(const char *text, const char *opt) {
 /* Every option in the program's usage text appears in its page. */
 START_TEST(man_options) {
   char cmd[256], path[64], *usage;
-  /* vmm and vdb have --help; vasm and vdis print their usage when given nothing */
-  snprintf(cmd, sizeof cmd, "bin/%s%s", programs[_i], _i < 2 ? "" : " --help");
+  snprintf(cmd, sizeof cmd, "bin/%s --help", programs[_i]);
   sh(cmd, &usage);
   snprintf(path, sizeof path, "docs/man/%s.1", programs[_i]);
   char *page = slurp(path);
@@ -299,12 +300,25 @@ START_TEST(install_uninstall) {
   int st = make(args, &out);
   ck_assert_msg(st == 0, "make %s failed (%d):\n%s", args, st, out);
   free(out);
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < NPROGRAMS; i++) {
     snprintf(path, sizeof path, "%s/bin/%s", dir, programs[i]);
     ck_assert_msg(access(path, X_OK) == 0, "%s was not installed", path);
     snprintf(path, sizeof path, "%s/share/man/man1/%s.1", dir, programs[i]);
     ck_assert_msg(access(path, R_OK) == 0, "%s was not installed", path);
   }
+  /* the guest images, where the man pages say, and the installed vmm runs one */
+  static const char *const guests[] = {"guestos.img", "guestos-nospecial.img", "bench-syscall.img"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/share/vkit/guests/%s", dir, guests[i]);
+    ck_assert_msg(access(path, R_OK) == 0, "%s was not installed", path);
+  }
+  snprintf(args, sizeof args, "%s/bin/vmm --mode bt %s/share/vkit/guests/guestos.img < /dev/null", dir, dir);
+  st = sh(args, &out);
+  ck_assert_msg(st == 0 && strstr(out, "init exited with status 0"), "%s:\n%s", args, out);
+  free(out);
+  st = sh("grep -l 'share/vkit/guests' docs/man/vmm.1 docs/man/vdb.1 | wc -l", &out);
+  ck_assert_msg(atoi(out) == 2, "vmm.1 and vdb.1 should name PREFIX/share/vkit/guests: %s", out);
+  free(out);
   snprintf(args, sizeof args, "MANPATH=%s/share/man MANWIDTH=80 man vdb", dir);
   st = sh(args, &out);
   ck_assert_msg(st == 0 && strstr(out, "vdb"), "man vdb from the installed pages:\n%s", out);
@@ -431,8 +445,8 @@ Suite *docs_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("man");
   tcase_set_timeout(tc, 60);
-  tcase_add_loop_test(tc, man_renders, 0, 4);
-  tcase_add_loop_test(tc, man_options, 0, 4);
+  tcase_add_loop_test(tc, man_renders, 0, NPROGRAMS);
+  tcase_add_loop_test(tc, man_options, 0, NPROGRAMS);
   suite_add_tcase(s, tc);
   tc = tcase_create("install");
   tcase_set_timeout(tc, 120);

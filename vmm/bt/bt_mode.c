@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bt.h"
+#include "cli.h"
 
 static bt_config config(const vmm_opts *o) {
   return (bt_config){o->bt_priv_trap, o->bt_no_chain, o->bt_tc_size / PAGE_SIZE};
@@ -36,16 +37,19 @@ static void bt_report(const vm *m, vm_report *r) {
   r->bt = bt_of(m)->n;
 }
 
-/* --dump-tc FILE: every block beside its guest code, after the run. */
+/* --dump-tc FILE: every block beside its guest code, after the run; the
+ * file is replaced only once complete (cli.h). */
 static int bt_finish(vm *m, const vmm_opts *o) {
   if (!o->dump_tc) return 0;
-  FILE *f = fopen(o->dump_tc, "w");
-  if (f) bt_dump(f, m);
-  if (!f || fclose(f) != 0) {
-    fprintf(stderr, "vmm: cannot write %s\n", o->dump_tc);
-    return VMM_EX_IOERR;
+  cli_out f;
+  char err[300];
+  int status = cli_out_open(&f, o->dump_tc, err, sizeof err);
+  if (status == 0) {
+    bt_dump(f.f, m);
+    status = cli_out_close(&f, err, sizeof err);
   }
-  return 0;
+  if (status) fprintf(stderr, "vmm: %s\n", err);
+  return status;
 }
 
 static void bt_probe(const guest *g, mode_probe *p) {

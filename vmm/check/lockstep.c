@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "disasm.h"
 #include "isa_info.h"
 #include "lockstep.h"
@@ -285,21 +286,21 @@ int lockstep_run(const vmm_opts *o, const ls_opts *lo, const image *img, ls_resu
     if (lo->report)
       fprintf(lo->report, "vmm: --lockstep: no monitor mode '%s' to compare (modes: %s)\n", o->mode,
               lockstep_modes());
-    return -1;
+    return VMM_EX_USAGE;
   }
   ls_record rec = {.in = lo->in, .eof = lo->in == NULL, .flush = lo->out};
   rec.tty = lo->in && isatty(fileno(lo->in));
   p.rec = &rec;
   uint64_t every = lo->every ? lo->every : LS_EVERY;
-  int rc = -1;
-  if (pair_make(&p, o, img, lo->report) != 0) goto done;
+  int rc;
+  if ((rc = pair_make(&p, o, img, lo->report)) != 0) goto done;
   enum pass_end e = run_pass(&p, o, lo, img, every, UINT64_MAX, lo->out, res);
   if (e == PASS_MEMDIFF) {
     /* Again from reset, comparing all memory at every tick of the interval
      * where the difference appeared. */
     ls_result first = *res;
     pair_free(&p);
-    if (pair_make(&p, o, img, lo->report) != 0) goto done;
+    if ((rc = pair_make(&p, o, img, lo->report)) != 0) goto done;
     e = run_pass(&p, o, lo, img, every, first.at_tick + 1, NULL, res);
     res->compares += first.compares;
     if (e != PASS_DIVERGED) { /* the replay did not reproduce it */
@@ -347,7 +348,8 @@ void lockstep_print(FILE *f, const char *mode, const ls_result *res) {
 int lockstep_main(const vmm_opts *o, const image *img) {
   ls_opts lo = {.out = stdout, .in = stdin, .report = stderr};
   ls_result res;
-  if (lockstep_run(o, &lo, img, &res) != 0) return find_mode(o) ? VMM_EX_OSERR : VMM_EX_USAGE;
+  int status = lockstep_run(o, &lo, img, &res);
+  if (status) return status; /* (reported) */
   if (res.verdict == LS_DIVERGED) {
     fflush(stdout);
     lockstep_print(stderr, o->mode, &res);
@@ -365,7 +367,7 @@ int lockstep_main(const vmm_opts *o, const image *img) {
   fprintf(stderr, "); %llu full memory comparisons; nothing outside the guest changed\n",
           (unsigned long long)res.compares);
   switch (res.exit) {
-  case EXIT_HALT: return (int)(res.halt_code & 0xff);
+  case EXIT_HALT: return cli_guest_status(res.halt_code);
   case EXIT_BUDGET: return VMM_EX_STEPS;
   default: return VMM_EX_GUEST;
   }

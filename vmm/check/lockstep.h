@@ -84,9 +84,10 @@ typedef struct ls_result {
 } ls_result;
 
 /* Run img natively and under o->mode side by side (o->mem, o->tlb,
- * o->strict_isa, o->cost, o->max_steps as for a plain run).  0, or -1 if
- * the mode does not exist or a machine could not be made (message on
- * lo->report). */
+ * o->strict_isa, o->cost, o->max_steps as for a plain run).  0, or the
+ * exit status bin/vmm gives when the mode does not exist (64), the image
+ * does not fit in memory (65, as without --lockstep) or a machine could not
+ * be made (71); the message is on lo->report. */
 int lockstep_run(const vmm_opts *o, const ls_opts *lo, const image *img, ls_result *res);
 
 /* Print the divergence (both states, the instruction) on f. */

@@ -17,7 +17,9 @@
  *                 default the first)
  *
  * Image and console paths are relative to the current directory.  A bad
- * line is reported as "FILE:LINE: message" and nothing runs.
+ * line is reported as "FILE:LINE: message" and nothing runs (exit status
+ * 65).  A console file is replaced when the run ends (cli.h); it may not
+ * be one of the images or the config file.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,10 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "multi.h"
 #include "runner.h"
 
 #define MAX_FIELDS 8
+#define CONFIG_MAX_BYTES (1u << 20)
 #define OPTIONS "mem=SIZE, weight=N, console=FILE, input"
 
 int parse_size(const char *s, uint64_t max, uint64_t *out) {
@@ -212,31 +216,32 @@ int config_parse(multi_config *cfg, const char *path, const char *text, uint32_t
 }
 
 int config_read(multi_config *cfg, const char *path, uint32_t default_mem, char *err, size_t len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(err, len, "%s: %s", path, strerror(errno));
-    return VMM_EX_NOINPUT;
-  }
-  size_t cap = 4096, n = 0, k;
-  char *text = malloc(cap);
-  while (text && (k = fread(text + n, 1, cap - n - 1, f)) > 0) {
-    n += k;
-    if (n + 1 == cap) {
-      char *t = realloc(text, cap *= 2);
-      if (!t) free(text);
-      text = t;
-    }
-  }
-  fclose(f);
-  if (!text) {
-    snprintf(err, len, "%s: out of memory", path);
-    return VMM_EX_OSERR;
-  }
-  text[n] = 0;
+  memset(cfg, 0, sizeof *cfg);
+  char *text;
+  size_t n;
+  int status = cli_read_file(path, CONFIG_MAX_BYTES, &text, &n, err, len);
+  if (status) return status;
   int rc = strlen(text) != n ? (snprintf(err, len, "%s: not a text file", path), -1)
                              : config_parse(cfg, path, text, default_mem, err, len);
   free(text);
-  return rc ? VMM_EX_USAGE : 0;
+  return rc ? CLI_EX_DATAERR : 0;
+}
+
+int config_check_outputs(const multi_config *cfg, const char *stats_json) {
+  int n = cfg->n;
+  const char **outs = calloc((size_t)n + 1, sizeof *outs), **ins = calloc((size_t)n + 1, sizeof *ins);
+  int status = CLI_EX_OSERR;
+  if (outs && ins) {
+    for (int i = 0; i < n; i++) outs[i] = cfg->g[i].console, ins[i] = cfg->g[i].image;
+    outs[n] = stats_json;
+    ins[n] = cfg->path;
+    status = cli_check_outputs("vmm", outs, n + 1, ins, n + 1);
+  } else {
+    fprintf(stderr, "vmm: out of host memory\n");
+  }
+  free(outs);
+  free(ins);
+  return status;
 }
 
 /* "build/guests/guestos.img" -> "guestos", made a good name. */

@@ -10,7 +10,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "check/gen.h"
 #include "compare.h"
 #include "check/lockstep.h"
@@ -56,7 +58,9 @@ static void usage(FILE *f) {
           "  --input NAME       several guests: the one that reads standard input\n"
           "  --stats            print counters on stderr at exit\n"
           "  --stats-json FILE  write counters as JSON (- for stdout)\n"
-          "  --help             this text\n");
+          "  --help             this text\n"
+          "  --version          the version\n"
+          "Exit status: the guest's halt code (0 to 63), or 64-79 (vmm(1), docs/exit-status.md).\n");
 }
 
 /* "bad --mem (4K to 1G)": a range message printed from the limit's
@@ -72,10 +76,9 @@ static const char *range_msg(char *buf, size_t len, const char *opt, const char 
   return buf;
 }
 
+/* One line (cli.h): "vmm: MSG: ARG (try 'vmm --help')". */
 static int bad_usage(const char *msg, const char *arg) {
-  fprintf(stderr, "vmm: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-  fprintf(stderr, "vmm: try 'vmm --help'\n");
-  return VMM_EX_USAGE;
+  return arg ? cli_usage("vmm", "%s: %s", msg, arg) : cli_usage("vmm", "%s", msg);
 }
 
 
@@ -84,7 +87,7 @@ int main(int argc, char **argv) {
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
          OPT_BT_PRIV, OPT_BT_CHAIN, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
-         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VPID, OPT_COMPARE, OPT_PV };
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE, OPT_PV };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
@@ -98,6 +101,7 @@ int main(int argc, char **argv) {
       {"gen-kind", required_argument, 0, OPT_GEN_KIND},
       {"config", required_argument, 0, OPT_CONFIG},   {"quantum", required_argument, 0, OPT_QUANTUM},
       {"input", required_argument, 0, OPT_INPUT},
+      {"version", no_argument, 0, OPT_VERSION},
       {"compare", required_argument, 0, OPT_COMPARE}, {"pv", required_argument, 0, OPT_PV},
       {0, 0, 0, 0},
   };
@@ -115,7 +119,8 @@ int main(int argc, char **argv) {
   bool mode_given = false, gen = false;
   gen_opts go = {0};
   multi_opts mo = {0}; /* several guests (multi.c) */
-  while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+  const char *cost_file = NULL; /* --cost FILE, an input */
+  while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
     switch (opt) {
     case OPT_MODE: o.mode = optarg, mode_given = true; break;
     case OPT_LOCKSTEP: lockstep = o.mode = optarg; break;
@@ -148,13 +153,19 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "real") == 0) o.strict_isa = false;
       else return bad_usage("bad --isa (real or strict)", optarg);
       break;
-    case OPT_COST:
-      if (cost_profile(&o.cost, optarg) != 0 && cost_load(&o.cost, optarg, err, sizeof err) != 0) {
+    case OPT_COST: {
+      if (cost_profile(&o.cost, optarg) == 0) break;
+      if (access(optarg, F_OK) != 0) return bad_usage("bad --cost (modern, early-vtx, or a file)", optarg);
+      cost_file = optarg;
+      int st = cost_load(&o.cost, optarg, err, sizeof err); /* 66 cannot read, 65 a bad line */
+      if (st) {
         fprintf(stderr, "vmm: --cost: %s\n", err);
-        return VMM_EX_USAGE;
+        return st;
       }
       break;
-    case OPT_HELP: usage(stdout); return 0;
+    }
+    case OPT_HELP: usage(stdout); return cli_stdout_status("vmm");
+    case OPT_VERSION: return cli_version("vmm");
     case OPT_CLASSIFY: classify = true; break;
     case OPT_PAGING:
       if (strcmp(optarg, "shadow") == 0) o.hw_shadow = true;
@@ -203,7 +214,7 @@ int main(int argc, char **argv) {
       else return bad_usage("bad --pv (on or off)", optarg);
       pv = optarg;
       break;
-    default: return bad_usage("unknown option", argv[optind - 1]);
+    default: return cli_bad_option("vmm", opt, argv);
     }
   }
   if (classify) {
@@ -212,10 +223,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (lockstep && mode_given) return bad_usage("--lockstep MODE names the mode: no --mode with it", NULL);
-  if (lockstep && !lockstep_has_mode(lockstep)) {
-    fprintf(stderr, "vmm: --lockstep compares native with one of: %s\n", lockstep_modes());
-    return bad_usage("unknown --lockstep mode", lockstep);
-  }
+  if (lockstep && !lockstep_has_mode(lockstep))
+    return cli_usage("vmm", "--lockstep compares native with one of %s, not %s", lockstep_modes(), lockstep);
   bool multi = mo.config || argc - optind > 1;
   if (compare && (multi || lockstep)) return bad_usage("--compare runs one guest, without --lockstep", NULL);
   if (compare && !mode_find(compare, NULL)) return bad_usage("unknown --compare mode", compare);
@@ -255,19 +264,20 @@ int main(int argc, char **argv) {
     }
     goto loaded;
   }
-  FILE *probe = fopen(o.image, "rb");
-  if (!probe) {
-    fprintf(stderr, "vmm: %s: %s\n", o.image, strerror(errno));
-    return VMM_EX_NOINPUT;
-  }
-  fclose(probe);
-  if (image_read(o.image, &img, err, sizeof err) != 0) {
+  int status = image_read(o.image, &img, err, sizeof err);
+  if (status) {
     fprintf(stderr, "vmm: %s\n", err);
-    return VMM_EX_DATAERR;
+    return status;
   }
-loaded:
+loaded:;
+  /* No output may be an input: --stats-json IMAGE would replace the image. */
+  const char *outs[] = {o.stats_json, o.dump_tc}, *ins[] = {gen ? NULL : o.image, cost_file};
+  if ((status = cli_check_outputs("vmm", outs, 2, ins, 2)) != 0) {
+    image_free(&img);
+    return status;
+  }
   if (lockstep) {
-    int status = lockstep_main(&o, &img);
+    status = lockstep_main(&o, &img);
     image_free(&img);
     return status;
   }
@@ -301,15 +311,13 @@ loaded:
   if (rc == 0) {
     if (o.stats) report_table(stderr, &r);
     if (compare) rc = compare_report(stderr, &o, &img, &r, mode_find(compare, NULL), &ci);
-    if (rc == 0 && o.stats_json && report_json(o.stats_json, &r) != 0) {
-      fprintf(stderr, "vmm: cannot write %s: %s\n", o.stats_json, strerror(errno));
-      rc = VMM_EX_IOERR;
-    } else if (rc == 0) {
+    if (rc == 0 && (!o.stats_json || (rc = report_json(o.stats_json, &r)) == 0)) { /* (it says why it failed) */
       guest_view v;
       guest_view_get(&g, &v);
       rc = report_status(&r, &v);
     }
   }
+  if (rc == 0) rc = cli_stdout_status("vmm"); /* the guest's console output went there */
   guest_destroy(&g);
   compare_input_free(&ci);
   image_free(&img);

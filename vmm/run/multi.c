@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "json.h"
 #include "multi.h"
 
@@ -24,7 +25,8 @@ typedef struct run {
   image *img;
   guest *g;
   gcon *con;
-  FILE **files;
+  cli_out *files; /* console= files, replaced when the run ends */
+  bool ran;       /* the guests ran: the console files are complete */
   sched_guest *q;
   vm_report *r;
   cpu *c;
@@ -45,15 +47,10 @@ static int read_images(run *u) {
   for (; u->loaded < u->n; u->loaded++) {
     int i = u->loaded;
     const char *path = u->cfg->g[i].image;
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-      fprintf(stderr, "vmm: %s%s: %s\n", where(u, i, at, sizeof at), path, strerror(errno));
-      return VMM_EX_NOINPUT;
-    }
-    fclose(probe);
-    if (image_read(path, &u->img[i], err, sizeof err) != 0) {
+    int status = image_read(path, &u->img[i], err, sizeof err);
+    if (status) {
       fprintf(stderr, "vmm: %s%s\n", where(u, i, at, sizeof at), err);
-      return VMM_EX_DATAERR;
+      return status;
     }
   }
   return 0;
@@ -78,11 +75,12 @@ static int make_guests(run *u, gcon_host *out, host_console *in) {
   }
   for (int i = 0; i < u->n; i++) {
     const guest_spec *s = &u->cfg->g[i];
-    if (s->console && !(u->files[i] = fopen(s->console, "w"))) {
-      fprintf(stderr, "vmm: %s: cannot write %s: %s\n", s->name, s->console, strerror(errno));
-      return VMM_EX_IOERR;
+    int status = s->console ? cli_out_open(&u->files[i], s->console, err, sizeof err) : 0;
+    if (status) {
+      fprintf(stderr, "vmm: %s: %s\n", s->name, err);
+      return status;
     }
-    gcon_init(&u->con[i], s->name, out, u->files[i], s->input ? in : NULL);
+    gcon_init(&u->con[i], s->name, out, u->files[i].f, s->input ? in : NULL);
   }
   uint32_t base = 0;
   for (; u->made < u->n; u->made++) {
@@ -154,15 +152,19 @@ static void sum_hw(hw_counters *t, const hw_counters *s) {
  * on standard error if it is not 0. */
 static int guest_status(const vm_report *r) {
   if (r->exit != EXIT_HALT) return report_status(r, NULL);
-  int code = (int)(r->halt_code & 0xff);
-  if (code) fprintf(stderr, "vmm: %s: halted with code %d\n", r->name, code);
-  return code;
+  if (r->halt_code) fprintf(stderr, "vmm: %s: halted with code %u\n", r->name, r->halt_code);
+  return cli_guest_status(r->halt_code);
 }
 
 static int write_json(const run *u, const sched *s, const vm_report *total, int status) {
-  const char *path = u->o->stats_json;
-  FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-  if (!f) return -1;
+  cli_out o;
+  char err[300];
+  int rc = cli_out_open(&o, u->o->stats_json, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "vmm: %s\n", err);
+    return rc;
+  }
+  FILE *f = o.f;
   json j;
   json_init(&j, f);
   json_object(&j, NULL);
@@ -190,9 +192,8 @@ static int write_json(const run *u, const sched *s, const vm_report *total, int 
   json_u64(&j, "exit_status", (uint64_t)status);
   json_end(&j);
   json_end(&j);
-  int bad = ferror(f);
-  if (f != stdout) bad |= fclose(f);
-  return bad ? -1 : 0;
+  if ((rc = cli_out_close(&o, err, sizeof err)) != 0) fprintf(stderr, "vmm: %s\n", err);
+  return rc;
 }
 
 static int report(run *u, const sched *s, double seconds) {
@@ -228,11 +229,8 @@ static int report(run *u, const sched *s, double seconds) {
     total.exit = u->r[first].exit;
     total.halt_code = u->r[first].halt_code;
   }
-  if (u->o->stats_json && write_json(u, s, &total, status) != 0) {
-    fprintf(stderr, "vmm: cannot write %s: %s\n", u->o->stats_json, strerror(errno));
-    return VMM_EX_IOERR;
-  }
-  return status;
+  int rc = u->o->stats_json ? write_json(u, s, &total, status) : 0;
+  return rc ? rc : status;
 }
 
 /* ---- the run ---- */
@@ -251,6 +249,7 @@ static int go(run *u) {
   sched_init(&s, u->q, u->n, u->quantum);
   double t0 = host_now();
   sched_run(&s, 0);
+  u->ran = true;
   double t = host_now() - t0;
   for (int i = 0; i < u->n; i++) gcon_finish(&u->con[i]);
   fflush(stdout);
@@ -260,8 +259,13 @@ static int go(run *u) {
 static void run_free(run *u) {
   for (int i = 0; i < u->made; i++) guest_free(&u->g[i]);
   for (int i = 0; i < u->loaded; i++) image_free(&u->img[i]);
-  for (int i = 0; u->files && i < u->n; i++)
-    if (u->files[i]) fclose(u->files[i]);
+  char err[300];
+  for (int i = 0; u->files && i < u->n; i++) {
+    if (!u->ran)
+      cli_out_abort(&u->files[i]); /* nothing ran: the old files stay */
+    else if (u->files[i].f && cli_out_close(&u->files[i], err, sizeof err) != 0)
+      fprintf(stderr, "vmm: %s\n", err);
+  }
   cpu_free(u->c);
   free(u->img);
   free(u->g);
@@ -291,6 +295,10 @@ int multi_main(const vmm_opts *o, const multi_opts *mo) {
     rc = config_images(&cfg, mo->images, mo->nimages, o->mem, err, sizeof err) ? VMM_EX_USAGE : 0;
   if (rc) {
     fprintf(stderr, "vmm: %s\n", err);
+    return rc;
+  }
+  if ((rc = config_check_outputs(&cfg, o->stats_json)) != 0) {
+    config_free(&cfg);
     return rc;
   }
   if (mo->input) {

@@ -61,8 +61,11 @@ typedef struct multi_config {
  * unless it says mem=.  0, or -1 with "path:line: message" in err. */
 int config_parse(multi_config *cfg, const char *path, const char *text, uint32_t default_mem, char *err,
                  size_t len);
-/* The same, reading the file. */
+/* The same, reading the file: 0, or an exit status (cli/status.h). */
 int config_read(multi_config *cfg, const char *path, uint32_t default_mem, char *err, size_t len);
+/* No output (the console= files, --stats-json) may be an input (an image,
+ * the config file): 0, or one line on standard error and 64. */
+int config_check_outputs(const multi_config *cfg, const char *stats_json);
 /* A guest per image (names from the file names, made unique). */
 int config_images(multi_config *cfg, char *const *images, int n, uint32_t mem, char *err, size_t len);
 /* The guest named name, or -1. */

@@ -10,9 +10,10 @@
  * console input is --input FILE, else standard input unless commands are
  * read from it.  Options may start with one dash or two, as gdb's do.
  *
- * Exit status: with --batch, or reading a script, 1 if any command failed
- * (the grader relies on it); 0 otherwise; quit CODE sets it.  An image that
- * cannot be read exits 66, a malformed one 65, bad usage 64 (as bin/vmm).
+ * Exit status (cli/status.h): with --batch, or reading a script, 1 if any
+ * command failed (the grader relies on it); 0 otherwise; quit CODE sets it
+ * (0 to 63).  An image that cannot be read exits 66, a malformed one 65,
+ * bad usage 64, as bin/vmm; 74 if standard output could not be written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "vdb.h"
 
 static void usage(FILE *f) {
@@ -43,13 +45,15 @@ static void usage(FILE *f) {
           "  --checkpoint-interval N  ticks between checkpoints (default %u)\n"
           "  --checkpoints N    checkpoints kept per guest (default %d)\n"
           "  --help             this text\n"
-          "One guest is loaded per IMAGE.  docs/vdb.md describes every command.\n",
+          "  --version          the version\n"
+          "One guest is loaded per IMAGE.  docs/vdb.md describes every command.\n"
+          "Exit status: 0, 1 a scripted command failed, quit N; 64-74 (vdb(1)).\n",
           VDB_CKPT_EVERY, VDB_CKPT_MAX);
 }
 
+/* One line: "vdb: MSG: ARG (try 'vdb --help')" (cli.h's form). */
 static int bad_usage(FILE *err, const char *msg, const char *arg) {
-  fprintf(err, "vdb: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-  fprintf(err, "vdb: try 'vdb --help'\n");
+  fprintf(err, "vdb: %s%s%s (try 'vdb --help')\n", msg, arg ? ": " : "", arg ? arg : "");
   return VMM_EX_USAGE;
 }
 
@@ -66,7 +70,8 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
                 .ckpt_max = VDB_CKPT_MAX,
                 .guest_in = -1};
   cost_profile(&o.cost, "modern");
-  enum { O_MODE = 256, O_ISA, O_MEM, O_TLB, O_COST, O_EX, O_BATCH, O_ECHO, O_INPUT, O_QUIET, O_EVERY, O_MAX, O_HELP };
+  enum { O_MODE = 256, O_ISA, O_MEM, O_TLB, O_COST, O_EX, O_BATCH, O_ECHO, O_INPUT, O_QUIET, O_EVERY, O_MAX, O_HELP,
+         O_VERSION };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, O_MODE},
       {"isa", required_argument, 0, O_ISA},
@@ -81,6 +86,7 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
       {"checkpoint-interval", required_argument, 0, O_EVERY},
       {"checkpoints", required_argument, 0, O_MAX},
       {"help", no_argument, 0, O_HELP},
+      {"version", no_argument, 0, O_VERSION},
       {0, 0, 0, 0},
   };
   action *acts = calloc((size_t)argc + 1, sizeof *acts);
@@ -93,7 +99,7 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
   if (!acts) return VMM_EX_OSERR;
   optind = 0; /* glibc: start afresh (vdb_main runs more than once in the tests) */
   opterr = 0;
-  while ((opt = getopt_long_only(argc, argv, "+x:q", longopts, NULL)) != -1) {
+  while ((opt = getopt_long_only(argc, argv, "+:x:q", longopts, NULL)) != -1) {
     switch (opt) {
     case O_MODE:
       if (!mode_find(optarg, NULL)) rc = bad_usage(err, "unknown --mode", optarg);
@@ -126,10 +132,11 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
         o.tlb = (uint32_t)v;
       break;
     case O_COST:
-      if (cost_profile(&o.cost, optarg) != 0 && cost_load(&o.cost, optarg, msg, sizeof msg) != 0) {
+      if (cost_profile(&o.cost, optarg) == 0) break;
+      if (access(optarg, F_OK) != 0)
+        rc = bad_usage(err, "bad --cost (modern, early-vtx, or a file)", optarg);
+      else if ((rc = cost_load(&o.cost, optarg, msg, sizeof msg)) != 0)
         fprintf(err, "vdb: --cost: %s\n", msg);
-        rc = VMM_EX_USAGE;
-      }
       break;
     case 'x': acts[nacts++] = (action){'x', optarg}; break;
     case O_EX: acts[nacts++] = (action){'e', optarg}; break;
@@ -155,8 +162,14 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
     case O_HELP:
       usage(out);
       free(acts);
-      return 0;
-    default: rc = bad_usage(err, "unknown option", argv[optind - 1]);
+      return fflush(out) == 0 && !ferror(out) ? 0 : CLI_EX_IOERR;
+    case O_VERSION:
+      fprintf(out, "vdb (%s) %s\n", CLI_PACKAGE, CLI_VERSION);
+      free(acts);
+      return fflush(out) == 0 && !ferror(out) ? 0 : CLI_EX_IOERR;
+    default:
+      cli_option_message(opt, argv, msg, sizeof msg);
+      rc = bad_usage(err, msg, NULL);
     }
     if (rc) {
       free(acts);
@@ -188,13 +201,10 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
   }
   d->echo = echo;
   for (int i = optind; i < argc && !rc; i++) {
-    FILE *probe = fopen(argv[i], "rb");
-    if (!probe) {
-      fprintf(err, "vdb: %s: %s\n", argv[i], strerror(errno));
-      rc = VMM_EX_NOINPUT;
+    if ((rc = cli_check_input(argv[i], msg, sizeof msg)) != 0) {
+      fprintf(err, "vdb: %s\n", msg);
       break;
     }
-    fclose(probe);
     if (vdb_add_target(d, argv[i], msg, sizeof msg) != 0) {
       fprintf(err, "vdb: %s\n", msg);
       rc = VMM_EX_DATAERR;
@@ -226,7 +236,10 @@ int vdb_main(int argc, char **argv, FILE *out, FILE *err) {
     rc = d->quit_set ? d->quit_code : 0;
     if (rc == 0 && d->failures && !d->interactive) rc = 1;
   }
-  fflush(out);
+  if ((fflush(out) != 0 || ferror(out)) && rc == 0) {
+    fprintf(err, "vdb: standard output: write error\n");
+    rc = CLI_EX_IOERR;
+  }
   vdb_free(d);
   if (input && o.guest_in >= 0) close(o.guest_in);
   free(acts);

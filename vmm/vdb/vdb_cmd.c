@@ -178,7 +178,8 @@ const vdb_cmd vdb_cmds[] = {
      "Lines starting with # are comments.  Files may source others (16 deep).  Only a regular file;\n"
      "a line over 4096 bytes, or with a NUL byte, ends it with an error."},
     {TOP, "help", "h", 0, cmd_help, 0, "help [COMMAND [SUBCOMMAND]]", "Show help.", ""},
-    {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE).", ""},
+    {TOP, "quit", "q exit", 0, cmd_quit, CMD_NOREPEAT, "quit [CODE]", "Leave vdb (with exit status CODE).",
+     "CODE is 0 to 63: 64 and above are the statuses of trouble (vdb(1), EXIT STATUS)."},
 };
 const int vdb_ncmds = sizeof vdb_cmds / sizeof vdb_cmds[0];
 

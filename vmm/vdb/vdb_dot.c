@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "vdb.h"
 
 enum { COL_GV, COL_GP, COL_HP, NCOLS };
@@ -276,8 +277,13 @@ int cmd_dot(vdb *d, const char *args) {
     vdb_printf(d, "%s\n", t->mode->no_npt);
     return 0;
   }
-  FILE *f = fopen(path, "w");
-  if (!f) return vdb_error(d, "%s: %s.", path, strerror(errno));
+  for (int i = 0; i < d->ntg; i++) /* an input is never written (cli.h) */
+    if (cli_same_file(path, d->tg[i]->path))
+      return vdb_error(d, "%s: the image of vm %d, not an output.", path, d->tg[i]->id);
+  cli_out o;
+  char err[300];
+  if (cli_out_open(&o, path, err, sizeof err) != 0) return vdb_error(d, "%s.", err);
+  FILE *f = o.f; /* a temporary file, renamed over path once complete */
   graph g = {.f = f};
   static const char *const monitor_cols[NCOLS] = {"guest-virtual", "guest-physical", "host-physical"};
   static const char *const native_cols[NCOLS] = {"virtual", "physical (guest-physical = host-physical)",
@@ -292,7 +298,7 @@ int cmd_dot(vdb *d, const char *args) {
   else
     dot_tlb(&g, t, mode_is_monitor(t->mode) ? (const char *const[]){"guest-virtual", "", "host-physical"} : names);
   free(g.n);
-  if (ferror(f) | fclose(f)) return vdb_error(d, "%s: write error.", path);
+  if (cli_out_close(&o, err, sizeof err) != 0) return vdb_error(d, "%s.", err);
   vdb_printf(d, "Wrote %s (%s).\n", path, what);
   return 0;
 }

@@ -244,14 +244,6 @@ int cmd_xh(vdb *d, const char *args) { return examine(d, args, SP_HPA); }
 
 /* ---- disassemble ---- */
 
-/* The next symbol strictly above addr, or 0. */
-static uint32_t next_symbol(const image *img, uint32_t addr) {
-  uint32_t best = 0;
-  for (int i = 0; i < img->nsyms; i++)
-    if (img->syms[i].addr > addr && (!best || img->syms[i].addr < best)) best = img->syms[i].addr;
-  return best;
-}
-
 int cmd_disassemble(vdb *d, const char *args) {
   vdb_target *t = vdb_cur(d);
   vdb_regs g;
@@ -280,7 +272,7 @@ int cmd_disassemble(vdb *d, const char *args) {
     fn = image_symbol_at(&t->img, start, &off);
     if (fn && off < 0x10000) {
       start -= off;
-      end = next_symbol(&t->img, start);
+      end = image_symbol_after(&t->img, start); /* the next symbol, or 0 */
       if (!end || end - start > 4096) end = start + 64;
     } else {
       fn = NULL;

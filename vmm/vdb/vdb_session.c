@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "vdb.h"
 
 
@@ -181,9 +182,11 @@ int cmd_quit(vdb *d, const char *args) {
   uint32_t v = 0;
   bool set = *skip_ws(args) != 0;
   if (set && vdb_eval(d, args, &v) != 0) return -1;
+  /* 64 and above are the statuses of trouble (cli/status.h). */
+  if (v > CLI_GUEST_MAX) return vdb_error(d, "The exit code must be 0 to %d.", CLI_GUEST_MAX);
   d->quit = true;
   d->quit_set = set;
-  d->quit_code = (int)(v & 0xff);
+  d->quit_code = (int)v;
   return 0;
 }
 

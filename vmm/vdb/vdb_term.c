@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -60,16 +61,20 @@ void term_arm(vdb *d, volatile int *flag) {
 
 void term_disarm(void) { term_stop = NULL; }
 
+/* The history file; NULL for none.  Something there that is not a regular
+ * file (a directory, a device, a FIFO) is left alone: the history is
+ * appended to and truncated, which only a file of its own may be. */
 const char *term_history_path(char *buf, size_t len) {
   const char *env = getenv("VDB_HISTORY");
-  if (env) {
-    if (!*env) return NULL;
-    snprintf(buf, len, "%s", env);
-    return buf;
-  }
   const char *home = getenv("HOME");
-  if (!home || !*home) return NULL;
-  snprintf(buf, len, "%s/.vdb_history", home);
+  if (env && !*env) return NULL;
+  if (!env && (!home || !*home)) return NULL;
+  if (env)
+    snprintf(buf, len, "%s", env);
+  else
+    snprintf(buf, len, "%s/.vdb_history", home);
+  struct stat st;
+  if (stat(buf, &st) == 0 && !S_ISREG(st.st_mode)) return NULL;
   return buf;
 }
 
