@@ -181,8 +181,9 @@ def grade(lab, m, worker, retried=False):
     original = open(os.path.join(TOP, f)).read().split('\n')
     original[i] = new
     open(path, 'w').write('\n'.join(original))
-    env = dict(os.environ, GRADE_TRUSTED_SRC='1', GRADE_SEED=os.environ.get('MUTANTS_SEED', '1'),
-               GRADE_SANDBOX_UID=str(64124 + int(os.path.basename(worker))))
+    # (each grading claims a sandbox user of its own: workers side by side never share one)
+    env = dict(os.environ, GRADE_TRUSTED_SRC='1', GRADE_SEED=os.environ.get('MUTANTS_SEED', '1'))
+    env.pop('GRADE_SANDBOX_UID', None)
     r = subprocess.run([os.path.join(TOP, 'labs/grade/grade.sh'), '--first-failure', str(lab), tree,
                         os.path.join(worker, 'out')], env=env, capture_output=True, text=True)
     shutil.copy(os.path.join(TOP, f), path)

@@ -109,6 +109,48 @@ check "gradescope lab 2: results.json meets the specification" labs/autograder/v
 check "gradescope lab 2: a correct trap.c scores 100" [ "$(json "$P/gs-2/bare.json" "r['score']")" = 100 ]
 check "gradescope lab 2: the hidden tests are after_due_date" \
   json "$P/gs-2/bare.json" "sorted(t['name'] for t in r['tests'] if t['visibility'] == 'after_due_date') == ['dead_machines', 'emulate_everything', 'lab1_guest_under_trap'] or exit(1)"
+# Graders side by side (a class graded in parallel): each run has a sandbox
+# user of its own, so the end of one never kills another's build or tests
+# (with one user for every run, correct submissions graded at once scored
+# 0, "does not build": the first run to end had killed the others').
+for i in 1 2 3 4; do
+  cp -r "$P/solved2" "$P/side-$i" && echo "/* submission $i */" >> "$P/side-$i/vmm/core/trap.c"
+  labs/grade/grade.sh --any-score 2 "$P/side-$i" "$P/side-$i.out" > "$P/side-$i.log" 2>&1 &
+  sleep 1
+done
+wait
+sides_score_100() {
+  for i in 1 2 3 4; do grep -q '^Total: 100/100' "$P/side-$i.log" || { tail -n 30 "$P/side-$i.log"; return 1; }; done
+}
+check "graders side by side: four correct trap.c graded at once each score 100" sides_score_100
+# The same, without depending on timing: another run holds every sandbox
+# user, and a process of the first one runs.  A grading then stops, saying
+# so, and leaves that process alone; given one user back, it grades there.
+if [ $ROOT = 1 ]; then
+  cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$P/sandbox" labs/grade/sandbox.c
+  sleep 600 &
+  holder=$!
+  taken=""
+  while u=$("$P/sandbox" claim $holder 2> /dev/null); do taken="$taken $u"; done
+  setpriv --reuid=64123 --regid=64123 --clear-groups sleep 600 &
+  victim=$!
+  labs/grade/grade.sh --any-score 2 "$P/side-1" "$P/busy.out" > "$P/busy.log" 2>&1
+  st=$?
+  alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]; } # (not a zombie)
+  stopped_saying_why() { [ $st = 2 ] && grep -q 'no sandbox user free' "$P/busy.log"; }
+  check "graders side by side: with every sandbox user taken, grading stops with status 2 and says why" stopped_saying_why
+  check "graders side by side: ... and leaves the other run's processes alone" alive $victim
+  "$P/sandbox" release 64200
+  labs/grade/grade.sh --any-score 2 "$P/side-1" "$P/busy.out" > "$P/busy.log" 2>&1
+  check "graders side by side: given one user back, it grades there (100)" grep -q '^Total: 100/100' "$P/busy.log"
+  check "graders side by side: ... and the other run's processes live on" alive $victim
+  kill $victim $holder 2> /dev/null
+  for u in $taken; do "$P/sandbox" release "$u"; done
+else
+  echo "platforms-check: skipped: graders side by side without timing (needs root: the sandbox changes user only as root)"
+  nskip=$((nskip + 4))
+fi
+
 check "gradescope: the validator rejects a results.json off the specification" \
   sh -c "sed 's/\"max_score\"/\"status\": \"passed\", \"max_score\"/' '$P/gs-2/bare.json' > '$P/doctored.json' &&
          ! labs/autograder/validate.py gradescope '$P/doctored.json'"

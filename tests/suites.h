@@ -29,4 +29,5 @@
   X(deps_suite) \
   X(build_suite) \
   X(inputs_suite) \
-  X(limits_suite)
+  X(limits_suite) \
+  X(sandbox_suite)

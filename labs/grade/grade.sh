@@ -112,8 +112,11 @@ compile() {
   return $rc
 }
 first_error() { # the first error line first (the rubric's one-line reason), then its context
-  { grep -m 1 -E 'error|undefined' "$1"; echo; grep -m 1 -B 2 -A 12 -E 'error|undefined' "$1"; } | head -n 24 > "$OUT/why"
-  [ -s "$OUT/why" ] || tail -n 20 "$1" > "$OUT/why"
+  if grep -q -E 'error|undefined' "$1"; then
+    { grep -m 1 -E 'error|undefined' "$1"; echo; grep -m 1 -B 2 -A 12 -E 'error|undefined' "$1"; } | head -n 24 > "$OUT/why"
+  else # no compiler error (killed, out of a resource): what it printed last, or that it printed nothing
+    { tail -n 20 "$1"; [ -s "$1" ] || echo "the build failed and printed nothing"; } > "$OUT/why"
+  fi
 }
 kit_sources() { # the library's sources, as the Makefile picks them
   ls cli/*.c cpu/*.c assembler/*.c vmm/*/*.c 2>/dev/null |
@@ -186,11 +189,26 @@ case $SEED in '' | *[!0-9]*) echo "grade: the seed must be a number: $SEED" >&2;
 
 # ---- the submission, built in the sandbox ----
 BOX=$(mktemp -d /tmp/vkit-box.XXXXXX) || exit 2
-cleanup() { "$G/sandbox" kill; rm -rf "$BOX"; }
+# The sandbox's user: one of this run's own (sandbox claim), unless
+# GRADE_SANDBOX_UID names one.  Graders side by side never share one: the
+# end of a run kills every process of its user.
+CLAIMED=""
+cleanup() {
+  [ -z "${GRADE_SANDBOX_UID:-}" ] || "$G/sandbox" kill # (only a user this run has: never another run's)
+  [ -z "$CLAIMED" ] || "$G/sandbox" release "$CLAIMED"
+  rm -rf "$BOX"
+}
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 SB_ID=$(id -u)
-if "$G/sandbox" isolated; then SB_ID=${GRADE_SANDBOX_UID:-64123}; fi
+if "$G/sandbox" isolated; then
+  if [ -z "${GRADE_SANDBOX_UID:-}" ]; then
+    CLAIMED=$("$G/sandbox" claim $$) || exit 2
+    GRADE_SANDBOX_UID=$CLAIMED
+    export GRADE_SANDBOX_UID
+  fi
+  SB_ID=$GRADE_SANDBOX_UID
+fi
 S=$BOX/sub
 mkdir -p "$S/bin"
 cd "$SRC" || exit 2

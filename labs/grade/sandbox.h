@@ -14,8 +14,8 @@
  * core dumps.  The grader kills the group at the wall-clock limit.
  *
  * When the grader runs as root (as on Gradescope), the child also drops to
- * the sandbox's own user (SB_UID, a number no account uses: every process
- * with it is the sandbox's), with no supplementary groups and no way to
+ * the sandbox's own user (a number no account uses, claimed by this grading
+ * run alone: every process with it is this run's sandbox's), with no supplementary groups and no way to
  * gain privileges (PR_SET_NO_NEW_PRIVS), and gets a network namespace of
  * its own where the kernel allows one.  It can then read only what every
  * user can read, and write only DIR (which the grader chowns to it).  Not
@@ -41,9 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The sandbox's user and group: no account has them (override with
- * GRADE_SANDBOX_UID, e.g. where 64123 is taken). */
+/* The sandbox's users and groups: numbers no account has, from SB_UID up.
+ * Each grading run claims one of its own (sb_claim; grade.sh exports it as
+ * GRADE_SANDBOX_UID, which also chooses one by hand). */
 #define SB_UID 64123
+#define SB_USERS 256                          /* SB_UID .. SB_UID + 255 */
+#define SB_CLAIMS "/tmp/vkit-sandbox-users" /* root's: one directory per claimed user */
 
 typedef struct sb_limits {
   int cpu_seconds;  /* RLIMIT_CPU */
@@ -80,15 +83,71 @@ static inline int sb_give(const char *path) {
 /* Kill every process of the sandbox's user (one that escaped its session
  * included): a child that takes the user and signals everything it may.
  * The grader calls it when a grading ends; graders running side by side
- * use different users (GRADE_SANDBOX_UID). */
+ * have different users (sb_claim). */
 static inline void sb_kill_all(void) {
-  if (!sb_isolated()) return;
+  const char *e = getenv("GRADE_SANDBOX_UID");
+  if (!sb_isolated() || !e || !*e) return; /* no user of this run's: another run's could be killed */
   pid_t p = fork();
   if (p == 0) {
     if (setgid(sb_uid()) == 0 && setuid(sb_uid()) == 0) kill(-1, SIGKILL);
     _exit(0);
   }
   if (p > 0) waitpid(p, NULL, 0);
+}
+
+/* Claim a sandbox user for the grading run of process OWNER, in the
+ * directory CLAIMS (SB_CLAIMS; created if missing, and refused unless it
+ * is a real directory of this user that nobody else may write).  Graders
+ * side by side must never share a user: the end of one run kills every
+ * process of its user (sb_kill_all), which would end the other's builds
+ * and tests, and one submission could signal or trace the other.  A claim
+ * is a directory CLAIMS/UID made by mkdir, which only one process wins,
+ * holding OWNER's pid; a claim whose owner has ended is taken over.  The
+ * uid, or 0 if none is free or CLAIMS is not safe. */
+static inline uid_t sb_claim(pid_t owner, const char *claims) {
+  struct stat st;
+  if (mkdir(claims, 0700) != 0 && errno != EEXIST) return 0;
+  if (lstat(claims, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) return 0;
+  char path[4200], pidfile[4300], tmp[4240];
+  int takeovers = 0;
+  for (int tries = 0; tries < SB_USERS; tries++) {
+    uid_t uid = SB_UID + (uid_t)((owner + tries) % SB_USERS); /* start apart from other owners */
+    snprintf(path, sizeof path, "%s/%u", claims, (unsigned)uid);
+    snprintf(pidfile, sizeof pidfile, "%s/pid", path);
+    if (mkdir(path, 0700) == 0) {
+      FILE *f = fopen(pidfile, "w");
+      if (f && fprintf(f, "%ld\n", (long)owner) > 0 && fclose(f) == 0) return uid;
+      if (f) fclose(f);
+      remove(pidfile), rmdir(path);
+      return 0;
+    }
+    if (errno != EEXIST) return 0;
+    /* Taken: by a run still going, or by one that ended without releasing
+     * it (a grader killed).  A directory without a pid file is being made. */
+    FILE *f = fopen(pidfile, "r");
+    long pid = 0;
+    if (!f) continue;
+    if (fscanf(f, "%ld", &pid) != 1) pid = 0;
+    fclose(f);
+    if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    /* Stale: move it aside (only one taker succeeds) and try it again. */
+    snprintf(tmp, sizeof tmp, "%s/stale.%ld.%u", claims, (long)getpid(), (unsigned)uid);
+    if (rename(path, tmp) == 0) {
+      snprintf(pidfile, sizeof pidfile, "%s/pid", tmp);
+      remove(pidfile), rmdir(tmp);
+      if (takeovers++ < SB_USERS) tries--; /* the same user again */
+    }
+  }
+  return 0;
+}
+
+/* Give a claim back (once its user's processes are killed). */
+static inline void sb_release(uid_t uid, const char *claims) {
+  char path[4200], pidfile[4220];
+  snprintf(path, sizeof path, "%s/%u", claims, (unsigned)uid);
+  snprintf(pidfile, sizeof pidfile, "%s/pid", path);
+  remove(pidfile);
+  rmdir(path);
 }
 
 static inline void sb_child(const sb_limits *l, bool isolate, const char *dir, char *const argv[], const char *in,
