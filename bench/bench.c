@@ -346,7 +346,7 @@ int main(int argc, char **argv) {
   json_init(&j, f);
   json_object(&j, NULL);
   if (argc > 2 && strcmp(argv[2], "aa") == 0) { /* make bench-aa: section 5 alone */
-    int rc = bench_aa(&j) || bench_vpid(&j) || bench_shadow(&j);
+    int rc = bench_aa(&j) || bench_vpid(&j) || bench_pv_boot(&j) || bench_shadow(&j);
     json_end(&j);
     fclose(f);
     return rc ? 1 : 0;
@@ -397,7 +397,7 @@ int main(int argc, char **argv) {
   /* 4. several guests at once */
   if (bench_scale(&j)) return 1;
   /* 5. the paper's table beside the kit's */
-  if (bench_aa(&j) || bench_vpid(&j)) return 1;
+  if (bench_aa(&j) || bench_vpid(&j) || bench_pv_boot(&j)) return 1;
   /* 5b. traced and lazy shadow page tables */
   if (bench_shadow(&j)) return 1;
   /* 6. resource control: the guest OS beside attackers */

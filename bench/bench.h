@@ -21,6 +21,10 @@ int bench_vpid(struct json *j);
 /* shadow.c: --shadow trace against lazy on ptemod, pgfault and forkwait,
  * trap, bt and hw-shadow, both profiles: JSON object "shadow_trace". */
 int bench_shadow(struct json *j);
+/* The guest OS boot and scripted session under trap, bt, hw and the
+ * paravirtual guest under trap --pv on: modeled cycles and exits, in both
+ * cost profiles (aa.c; JSON object "pv_boot", docs/pv.md). */
+int bench_pv_boot(struct json *j);
 /* attack.c: the guest OS beside each monitor-cost attacker, every mode,
  * printed and written as JSON object "attackers" (docs/multi.md shows it). */
 int bench_attack(struct json *j);

@@ -216,6 +216,10 @@ op_JR:   JUMP(r[d->rs1]);
 op_CALLR: v = r[d->rs1]; r[REG_LR] = pc + 4; JUMP(v);
 op_SYSCALL: n--; TRAP(CAUSE_SYSCALL, 0, pc + 4);
 op_BRK:  n--; TRAP(CAUSE_BREAK, 0, pc + 4);
+  /* hcall: the bare CPU has no monitor to call; an illegal instruction in
+   * either mode (the trap carries the word), which a paravirtual monitor
+   * that owns real kernel mode takes as the hypercall (vmm/core/hcall.c). */
+op_HCALL: TRAP(CAUSE_ILLEGAL, word_at(c, pc), pc);
 
   /* pushf: in user mode it shows the real KM and IE bits without trapping,
    * so a guest kernel run in user mode sees it is not in kernel mode.  (x86's

@@ -39,8 +39,12 @@
  *         what breaks trap-and-emulate, as x86's popf does (pushf's x86
  *         counterpart leaks IF, not the mode: docs/isa.md).  Under the CPU's
  *         strict-ISA option they trap in user mode like privileged ones.
- *   TRAP  always traps (system call, breakpoint): innocuous, and not
- *         privileged, since it traps in kernel mode too.
+ *   TRAP  always traps (system call, breakpoint, hypercall): innocuous, and
+ *         not privileged, since it traps in kernel mode too.  hcall on the
+ *         bare CPU is an illegal instruction in both modes, as x86's vmcall
+ *         is outside VMX operation (#UD): there is no monitor to call.  A
+ *         monitor run with --pv on takes it from its guest's kernel as a
+ *         hypercall instead (docs/pv.md).
  * bin/vmm --classify measures each class; a test holds it to this table.
  *
  * Meaning column: register-transfer notation.  R[x] registers, M32/M16/M8
@@ -110,6 +114,7 @@
   /* ---- instructions that always trap ---- */                                              \
   X(SYSCALL, "syscall", 0x50, R, TRAP, "", "trap SYSCALL; saved pc is the next instruction")    \
   X(BRK,   "brk",   0x51, R, TRAP, "",     "trap BREAK; saved pc is the next instruction")      \
+  X(HCALL, "hcall", 0x52, R, TRAP, "",     "no monitor: trap ILLEGAL (saved pc: this one); under a paravirtual monitor: hypercall R[1] (docs/pv.md)") \
   /* ---- special: sensitive but unprivileged (after x86's pushf/popf) ---- */              \
   X(PUSHF, "pushf", 0x58, R, SPEC, "",     "R[sp] -= 4; M32[R[sp]] := F (incl. IE and KM)")     \
   X(POPF,  "popf",  0x59, R, SPEC, "",     "F := M32[R[sp]] (user: only ZNCV change); R[sp] += 4") \

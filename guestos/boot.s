@@ -18,12 +18,24 @@ boot:
     call check_mode
     la r1, trap_entry
     mtc tvec, r1                 ; from now on every trap enters trap_entry
+#ifdef PV
+    la r2, pv_page               ; share a page with the monitor (pv.inc).
+    li r1, PV_SETUP              ; On the bare CPU this hcall is illegal:
+    hcall                        ; kernel_trap halts with NOPV_CODE
+    cmpi r1, 0
+    beq 1f
+    la r1, msg_pv_setup
+    jmp panic
+1:
+#endif
 
 #ifndef BENCH
     la r1, msg_boot
     li r2, MEM_SIZE >> 10
     call kprintf
-#ifdef NOSPECIAL
+#if defined(PV)
+    la r1, msg_pv
+#elif defined(NOSPECIAL)
     la r1, msg_nospecial
 #else
     la r1, msg_kmode
@@ -81,9 +93,10 @@ boot:
 ; The normal build asks the flags word (pushf is not privileged: in user
 ; mode it works and shows KM=0, which is how a kernel that a monitor runs in
 ; user mode finds out).  The NOSPECIAL build cannot ask without a special
-; instruction; it trusts that a monitor emulates kernel mode for it.
+; instruction; it trusts that a monitor emulates kernel mode for it.  The
+; PV build knows it runs on a monitor and does not ask.
 check_mode:
-#ifndef NOSPECIAL
+#if !defined(NOSPECIAL) && !defined(PV)
     pushf
     pop r1
     andi r1, r1, FLAG_KM
@@ -100,9 +113,15 @@ msg_not_kernel: .asciz "not in kernel mode (pushf says user)"
 msg_boot:      .asciz "guestos: booting, %u KiB of memory\n"
 msg_kmode:     .asciz "guestos: kernel mode confirmed (pushf)\n"
 msg_nospecial: .asciz "guestos: nospecial build: privileged instructions only\n"
+#ifdef PV
+msg_pv:        .asciz "guestos: paravirtual build: hypercalls to the monitor\n"
+#endif
 msg_mem:       .asciz "guestos: kernel ends at 0x%x, %u free pages\n"
 msg_paging:    .asciz "guestos: paging on, kernel page directory at 0x%x\n"
 msg_init:      .asciz "guestos: starting init (%s)\n"
+#endif
+#ifdef PV
+msg_pv_setup:  .asciz "the monitor refused the shared page (PV_SETUP)"
 #endif
 str_init:      .asciz "init"
 str_script:    .asciz "script"

@@ -1,7 +1,10 @@
 ; console.s: the kernel's console: formatted output, panic, and the wait
 ; for input.
 ;
-; Output is one `out` per byte to PORT_CONS_DATA.  A kprintf runs inside a
+; Output is one `out` per byte to PORT_CONS_DATA (PUTC, pv.inc; the PV
+; build appends to the ring it shares with the monitor, pv_putc below, and
+; writes a whole message out with one hypercall, CONS_FLUSH).  A kprintf
+; runs inside a
 ; critical section (irq.inc), the console "lock": a message is never cut in
 ; two by another.  Input is read by sys_read (syscall.s); a reader that
 ; finds none sleeps on CHAN_CONSOLE and the console interrupt wakes it.
@@ -34,7 +37,7 @@ kprintf:
     beq .done
     cmpi r1, '%'
     beq .directive
-    out PORT_CONS_DATA, r1
+    PUTC r1
     jmp .loop
 .directive:
     lbu r2, 0(r9)
@@ -50,7 +53,7 @@ kprintf:
     beq .str
     cmpi r2, 'c'
     beq .chr
-    out PORT_CONS_DATA, r2       ; %% (or an unknown letter): as is
+    PUTC r2                      ; %% (or an unknown letter): as is
     jmp .loop
 .dec:
     call kput_dec
@@ -65,11 +68,12 @@ kprintf:
     call kputs
     jmp .next
 .chr:
-    out PORT_CONS_DATA, r1
+    PUTC r1
 .next:
     addi r10, r10, 4
     jmp .loop
 .done:
+    CONS_FLUSH                   ; (PV: the message out in one hypercall)
     lw lr, 0(sp)
     lw r9, 4(sp)
     lw r10, 8(sp)
@@ -82,7 +86,7 @@ kputs:
     lbu r2, 0(r1)
     cmpi r2, 0
     beq 1f
-    out PORT_CONS_DATA, r2
+    PUTC r2
     addi r1, r1, 1
     jmp kputs
 1:  ret
@@ -92,7 +96,7 @@ kput_dec:
     cmpi r1, 0
     bge kput_udec
     li r2, '-'
-    out PORT_CONS_DATA, r2
+    PUTC r2
     sub r1, zero, r1             ; (0x80000000 stays itself: right, unsigned)
     ; fall through
 
@@ -110,7 +114,7 @@ kput_udec:
     bne 1b
     addi r3, sp, 12
 2:  lbu r2, 0(r4)
-    out PORT_CONS_DATA, r2
+    PUTC r2
     addi r4, r4, 1
     cmp r4, r3
     bltu 2b
@@ -126,7 +130,7 @@ kput_hex:
     blt 2f
     addi r2, r2, 'a' - '0' - 10
 2:  addi r2, r2, '0'
-    out PORT_CONS_DATA, r2
+    PUTC r2
     addi r3, r3, -4
     cmpi r3, 0
     bge 1b
@@ -167,6 +171,28 @@ console_wakeup:
     out PORT_CONS_CTRL, zero
     li r1, CHAN_CONSOLE
     jmp wakeup_all               ; proc.s
+
+#ifdef PV
+; pv_putc: append the byte r1 to the console ring (pv.inc); a full ring is
+; written out first.  Keeps every register but r1.
+pv_putc:
+    push r2
+    push r3
+    lw r2, pv_page + PV_PROD(zero)
+    lw r3, pv_page + PV_CONS(zero)
+    sub r3, r2, r3               ; bytes waiting
+    cmpi r3, PV_RING_SIZE
+    blt 1f
+    CONS_FLUSH
+1:  andi r3, r2, PV_RING_SIZE - 1
+    addi r3, r3, pv_page + PV_RING
+    sb r1, 0(r3)
+    addi r2, r2, 1
+    sw r2, pv_page + PV_PROD(zero)
+    pop r3
+    pop r2
+    ret
+#endif
 
 msg_panic: .asciz "panic: %s\n"
     .align 4

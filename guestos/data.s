@@ -26,4 +26,12 @@ nextpid:    .word 1
 rr_next:    .word 0              ; the slot the scheduler looks at first
 ticks:      .word 0              ; timer interrupts since boot
 
+#ifdef PV
+; The area shared with the monitor (pv.inc): vif, pending, the console
+; ring.  On this page of data, never beside code: the monitor writes it
+; at every entry.
+    .align PV_SHARED_ALIGN
+pv_page:    .space PV_SHARED_SIZE
+#endif
+
     .align PAGE_SIZE             ; code starts on the next page

@@ -6,6 +6,9 @@ proc_table: .space NPROC * PROC_SIZE       ; the processes (proc.inc)
 idle_frame: .space PROC_SIZE               ; where trap_entry saves the idle loop
 kstack:     .space KSTACK_SIZE             ; the one kernel stack
 kstack_top:
+#ifdef PV
+pv_batch:   .space 12                      ; a PV_MMU list of one (vm.s: pv_pte_set)
+#endif
 
     .align PAGE_SIZE
 _end:

@@ -6,12 +6,14 @@
 ;
 ; Build variants, chosen with vasm -D:
 ;   NOSPECIAL        no special instructions (pushf/popf): irq.inc
+;   PV               paravirtual: hypercalls to the monitor (pv.inc)
 ;   MEM_SIZE=N       memory the kernel manages (default 1 MiB): layout.inc
 ;   TIMER_PERIOD=N   ticks between timer interrupts, 0 = no timer
 
 .include "layout.inc"            ; memory map, machine constants
 .include "syscall.inc"           ; the system call ABI
 .include "proc.inc"              ; the process record
+.include "pv.inc"                ; the paravirtual interface (-D PV)
 .include "irq.inc"               ; critical sections
 
 .org KERNEL_BASE

@@ -106,11 +106,16 @@ idle:
     beq .stuck
     li r1, 1                     ; someone waits for input: tell us when it
     out PORT_CONS_CTRL, r1       ; comes (raised only while we sit in wfi)
+#if defined(PV)
+    li r1, PV_IDLE               ; sti; wfi as one call to the monitor
+    hcall
+#else
 #ifdef NOSPECIAL
     sw r1, soft_ie(zero)
 #endif
     sti
     wfi
+#endif
     jmp idle                     ; (not reached: the interrupt goes to the vector)
 .stuck:
     ; Nobody can run and nobody waits for the outside world: only a kernel

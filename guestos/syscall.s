@@ -102,11 +102,12 @@ sys_write:
     call uva2ka
     mov r9, r1
 7:  lbu r1, 0(r9)
-    out PORT_CONS_DATA, r1
+    PUTC r1
     addi r9, r9, 1
     addi r10, r10, 1
     jmp 4b
-6:  IRQ_RESTORE r8
+6:  CONS_FLUSH
+    IRQ_RESTORE r8
     mov r1, r12
     jmp .out
 .fault:

@@ -118,6 +118,17 @@ console_intr:
 ; the only expected traps here are the timer and console interrupts that end
 ; an idle wait.  Anything else is a kernel bug.
 kernel_trap:
+#ifdef PV
+    cmpi r2, CAUSE_ILLEGAL       ; an hcall no monitor took (the bare CPU):
+    bne 1f                       ; no console either (ours goes through
+    mfc r3, badva                ; the monitor), so stop with a code
+    li r4, HCALL_WORD
+    cmp r3, r4
+    bne 1f
+    li r1, NOPV_CODE
+    halt r1
+1:
+#endif
     cmpi r2, CAUSE_TIMER
     beq .timer
     cmpi r2, CAUSE_CONSOLE

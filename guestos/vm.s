@@ -77,9 +77,16 @@ map_page:
     beq 1f
     or r3, r3, r4
     ori r3, r3, PTE_V
+#ifndef PV
     sw r3, 0(r1)
     mov r1, r5
     jmp tlb_sync                 ; returns 0
+#else
+    mov r4, r3                   ; the new entry
+    mov r3, r1                   ; where it goes
+    mov r1, r5                   ; (r2: the page)
+    jmp pv_pte_set               ; returns 0
+#endif
 1:  li r1, -1
     ret
 
@@ -93,6 +100,37 @@ tlb_sync:
     tlbi r2
 1:  li r1, 0
     ret
+
+#ifdef PV
+; pv_pte_set: the PTE at r3, for page r2 of page directory r1, becomes r4.
+; In the live address space the monitor writes it and drops the TLB's copy
+; in one hypercall (PV_MMU, a list of one: pv_batch); in any other a store
+; does, as in the plain build.  Returns r1 = 0.  Clobbers r1..r5.
+pv_pte_set:
+    la r5, cur_pgdir
+    lw r5, 0(r5)
+    cmp r1, r5
+    beq 1f
+    sw r4, 0(r3)
+    li r1, 0
+    ret
+1:  la r5, pv_batch
+    sw r3, 0(r5)                 ; {PTE, value, page}
+    sw r4, 4(r5)
+    sw r2, 8(r5)
+    li r1, PV_MMU
+    mov r2, r5
+    li r3, 1
+    hcall
+    cmpi r1, 1                   ; (updates applied)
+    bne 2f
+    li r1, 0
+    ret
+2:  la r1, msg_pv_mmu
+    jmp panic
+msg_pv_mmu: .asciz "the monitor refused a page-table update (PV_MMU)"
+    .align 4
+#endif
 
 ; set_pgdir: make r1 the live address space (writing CR[ptb] also empties
 ; the TLB).
@@ -199,12 +237,23 @@ uvm_unmap:
     andi r4, r3, PTE_V
     cmpi r4, 0
     beq 1f
+#ifndef PV
     sw zero, 0(r1)               ; unmap, then forget the TLB's copy
     lw r1, 4(sp)
     lw r2, 8(sp)
     push r3
     call tlb_sync
     pop r1
+#else
+    mov r6, r3                   ; the old entry: its frame
+    mov r3, r1
+    li r4, 0                     ; unmapped, and the TLB's copy dropped
+    lw r1, 4(sp)
+    lw r2, 8(sp)
+    push r6
+    call pv_pte_set
+    pop r1
+#endif
     shri r1, r1, PAGE_SHIFT      ; only now may the frame be reused
     shli r1, r1, PAGE_SHIFT
     call kfree

@@ -5,6 +5,7 @@
   X(monitor_suite) \
   X(pause_suite) \
   X(trace_suite) \
+  X(pv_suite) \
   X(asm_suite) \
   X(image_suite) \
   X(dis_suite) \

@@ -1,7 +1,9 @@
 ; bench-special: special instructions.  In the kernel, save and restore
 ; the flags (pushf, popf) in a loop, as every critical section does, and
 ; check that the saved word says kernel mode.  (A monitor that runs the
-; kernel in user mode must intercept pushf to keep this true.)
+; kernel in user mode must intercept pushf to keep this true.)  The PV
+; build saves and restores the virtual IF instead, as its critical
+; sections do (irq.inc), and checks it stays off.
 
 .equ BENCH_KERNEL, 1
 #ifndef SCALE
@@ -13,12 +15,20 @@
 bench_kernel:
     li r3, 0
     li r4, ITERATIONS
+#ifndef PV
 1:  pushf                        ; ---- the measured loop ----
     lw r1, 0(sp)
     popf
     andi r1, r1, FLAG_KM
     cmpi r1, 0
     beq .wrong
+#else
+1:  IRQ_SAVE r1                  ; ---- the measured loop (PV: irq.inc) ----
+    lw r1, 0(sp)                 ; the saved virtual IF: off in the kernel
+    IRQ_RESTORE r5
+    cmpi r1, 0
+    bne .wrong
+#endif
     addi r3, r3, 1
     cmp r3, r4
     blt 1b
@@ -32,7 +42,15 @@ bench_kernel:
     call kprintf
     li r1, 1
     halt r1
+#ifndef PV
 .ok:  .asciz "bench special: %d pushf/popf pairs, ok\n"
+#else
+.ok:  .asciz "bench special: %d virtual IF save/restore pairs, ok\n"
+#endif
+#ifndef PV
 .bad: .asciz "bench special: FAILED: pushf says user mode\n"
+#else
+.bad: .asciz "bench special: FAILED: the virtual IF was on\n"
+#endif
     .align 4
 .include "bench/kinit.inc"

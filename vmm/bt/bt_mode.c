@@ -81,7 +81,7 @@ static void bt_tc_info(const guest *g, FILE *f, const char *args) {
 const vmm_mode mode_bt = {
     .name = "bt",
     .what = "binary translation: the guest kernel's code translated, shadow paging (docs/bt.md)",
-    .options = "--bt-priv --bt-chain --bt-adaptive --tc-size --dump-tc --shadow",
+    .options = "--bt-priv --bt-chain --bt-adaptive --tc-size --dump-tc --shadow --pv",
     .vm_size = sizeof(bt_vm),
     .extra = bt_extra,
     .attach = bt_attach_row,

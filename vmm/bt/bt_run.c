@@ -71,6 +71,7 @@ static void tc_enter(vm *m, uint32_t tc) {
   st32(p + VP_VPEND, v->irq ? FLAG_IE : 0);
   for (int i = 0; i < NCR; i++) st32(p + VP_CR + 4 * i, v->cr[i]);
   vm_load_root(m);
+  pv_enter(m);
 }
 
 /* The VCPU takes the guest's state back; the guest is at gpc. */
@@ -83,6 +84,7 @@ static void tc_leave(vm *m, uint32_t gpc) {
   v->flags = (c->flags & FLAGS_CC) | (ld32(p + VP_VSYS) & FLAG_IE) | FLAG_KM;
   c->con = (console_dev){0}; /* the real CPU has no console of its own */
   for (int i = 0; i < NCR; i++) v->cr[i] = ld32(p + VP_CR + 4 * i);
+  pv_exit(m);
   vm_count_guest(m);
 }
 

@@ -352,6 +352,10 @@ static bool translate_one(em *e, uint32_t word, uint32_t pc) {
     else last(e, word);
     return false;
   case CLASS_TRAP:
+    if (d.op == OP_HCALL) { /* as the CPU: an illegal instruction, which a PV monitor takes (core/hcall.c) */
+      exit_insn(e, BX_FAULT, CAUSE_ILLEGAL, word, true);
+      return true;
+    }
     exit_insn(e, d.op == OP_SYSCALL ? BX_SYSCALL : BX_BREAK, 0, 0, false);
     return true;
   case CLASS_SPEC:

@@ -108,6 +108,9 @@ void vm_handle_trap(vm *m, const trap_info *t) {
     break;
   case CAUSE_SYSCALL:
   case CAUSE_BREAK: vm_reflect(m, t->cause, t->value, t->pc, m->v.pc); break;
+  case CAUSE_ILLEGAL: /* hcall is illegal on the bare CPU: perhaps a hypercall (hcall.c) */
+    if (!hcall_take(m, t)) vm_reflect(m, t->cause, t->value, t->pc, t->pc);
+    break;
   case CAUSE_TIMER:
   case CAUSE_CONSOLE: break; /* the monitor's own interrupts: nothing to reflect */
   default: vm_reflect(m, t->cause, t->value, t->pc, t->pc); break;

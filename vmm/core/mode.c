@@ -100,6 +100,7 @@ int guest_init(guest *g, const vmm_mode *md, const vmm_opts *o, cpu *c, const ch
   counters_in(g); /* the VM notes the CPU's counters as they are now: zero */
   vm_init(g->m, md, c, name, base, g->size);
   g->m->vmid = vmid;
+  g->m->pv = o->pv && mode_takes(md, "--pv"); /* (only where the mode takes it: trap, bt) */
   int rc = md->attach ? md->attach(g->m, o) : 0;
   if (rc == 0 && o->shadow_trace && mode_takes(md, "--shadow")) rc = trace_attach(g->m); /* core/trace.c */
   counters_out(g);

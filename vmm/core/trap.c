@@ -63,6 +63,7 @@ static void world_enter(vm *m) {
   if (!m->paused) c->fetch_va = FETCH_NONE;
   m->paused = false;
   vm_load_root(m);
+  pv_enter(m);
   KIT_ASSERT(c->trap_to_host, "world_enter: the monitor must own real kernel mode");
 }
 
@@ -73,6 +74,7 @@ static void world_exit(vm *m) {
   memcpy(m->v.r, c->r, sizeof c->r);
   m->v.pc = c->pc;
   m->v.flags = (m->v.flags & ~FLAGS_CC) | (c->flags & FLAGS_CC);
+  pv_exit(m);
   vm_count_guest(m);
 }
 
@@ -424,7 +426,7 @@ void vm_run_direct(vm *m, uint64_t budget) {
 const vmm_mode mode_trap = {
     .name = "trap",
     .what = "trap-and-emulate: the guest kernel in real user mode, shadow paging",
-    .options = "--shadow",
+    .options = "--shadow --pv",
     .vm_size = sizeof(vm),
     .attach = vm_attach_direct,
     .run = vm_run_direct,

@@ -26,6 +26,7 @@ void vm_reset(vm *m, uint32_t entry) {
   m->v.con.rx_irq_enabled = false;
   m->v.pc = entry;
   m->v.flags = FLAG_KM;
+  m->pv_page = 0; /* a reset guest names its shared page again */
   shadow_drop_all(m);
   if (m->mode->reset) m->mode->reset(m);
 }
@@ -45,6 +46,8 @@ void vm_report_fill(const vm *m, vm_report *r) {
   r->monitored = true;
   r->vmm = m->n;
   r->vmm.direct_insns = m->c->st.insns - m->c->st.marked;
+  r->paravirt = m->pv;
+  r->pv = m->pvn;
   if (m->mode->report) m->mode->report(m, r);
 }
 

@@ -132,6 +132,13 @@ typedef struct vm {
   uint64_t seen_insns, seen_user, seen_idle;
 
   vmm_counters n;
+
+  /* ---- paravirtualization (hcall.c, docs/pv.md) ---- */
+  bool pv;          /* --pv on: hcall from virtual kernel mode is a hypercall */
+  uint32_t pv_page; /* guest-physical address of the shared area (pv.h); 0:
+                       none yet (PV_SETUP refuses address 0) */
+  pv_counters pvn;
+
   /* The run's end in modeled cycles (vm_time), for a scheduler that
    * shares them; 0: none, the run ends on ticks only. */
   uint64_t time_stop;
@@ -294,6 +301,16 @@ void vm_run_direct(vm *m, uint64_t budget);
 /* Set the real CPU up for that: the monitor owns real kernel mode (every
  * trap comes back to it), guests run in user mode. */
 int vm_attach_direct(vm *m, const vmm_opts *o);
+
+/* ---- hcall.c: the paravirtual interface (docs/pv.md) ---- */
+/* Is this trap a hypercall the monitor takes (--pv on, virtual kernel
+ * mode, the word an hcall)?  Then perform it and retire it. */
+bool hcall_take(vm *m, const trap_info *t);
+/* The shared area and the VCPU, synchronised: at every entry into the
+ * guest (vif := the virtual IE, pending := an interrupt waits), and at
+ * every exit from virtual kernel mode (the virtual IE := vif). */
+void pv_enter(vm *m);
+void pv_exit(vm *m);
 
 /* ---- vm.c ---- */
 /* A VM of `mode` on machine c, its guest memory at host-physical base. */

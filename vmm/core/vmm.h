@@ -49,6 +49,8 @@ typedef struct vmm_opts {
    * pages and follows each write; lazy (the default) resynchronises when
    * the guest invalidates its TLB */
   bool shadow_trace;
+  /* --mode trap or bt (docs/pv.md) */
+  bool pv; /* --pv on: take hcall from the guest kernel as a hypercall */
 } vmm_opts;
 
 /* The monitor's counters for one VM (the `vmm` object of --stats-json). */
@@ -68,6 +70,17 @@ typedef struct vmm_counters {
   uint64_t traced_pages;      /* times a guest page became traced (write-protected) */
   uint64_t traced_updates;    /* shadow entries remade or dropped by those writes */
 } vmm_counters;
+
+/* The paravirtual interface's counters (the `pv` object of --stats-json,
+ * with --pv on; docs/pv.md). */
+typedef struct pv_counters {
+  uint64_t calls[5];      /* by call number (core/pv.h: PV_NCALLS) */
+  uint64_t unknown;       /* hcalls with no such call number: PV_ENOSYS */
+  uint64_t errors;        /* calls refused with PV_EINVAL */
+  uint64_t pte_updates;   /* page-table entries PV_MMU wrote */
+  uint64_t tlb_drops;     /* TLB entries (shadow entries) they dropped */
+  uint64_t console_bytes; /* bytes PV_CONSOLE wrote out */
+} pv_counters;
 
 /* The binary translator's counters (the `bt` object of --stats-json). */
 typedef struct bt_counters {
@@ -116,6 +129,8 @@ typedef struct vm_report {
   bt_counters bt;
   bool hw_assist; /* --mode hw: hw below is meaningful */
   hw_counters hw;
+  bool paravirt; /* --pv on: pv below is meaningful */
+  pv_counters pv;
 } vm_report;
 
 /* Copy the image's segments into physical memory at base + address;

@@ -49,6 +49,8 @@ static void usage(FILE *f) {
           "                     after 8 entries; N: after N)\n"
           "  --tc-size SIZE     --mode bt: translation cache size (default 256K)\n"
           "  --dump-tc FILE     --mode bt: write each guest block beside its translation\n"
+          "  --pv on|off        --mode trap, bt: take hcall from the guest kernel as a\n"
+          "                     hypercall (a paravirtual guest; docs/pv.md); default off\n"
           "  --compare MODE     then run the guest again in MODE (its output dropped) and\n"
           "                     print what the monitor did beside it (make demo)\n"
           "  --lockstep MODE    run native and MODE side by side and stop at the first\n"
@@ -91,7 +93,7 @@ int main(int argc, char **argv) {
   cost_profile(&o.cost, "modern");
   enum { OPT_MODE = 256, OPT_MEM, OPT_TLB, OPT_STEPS, OPT_STATS, OPT_JSON, OPT_ISA, OPT_COST, OPT_HELP, OPT_CLASSIFY, OPT_PAGING,
          OPT_BT_PRIV, OPT_BT_CHAIN, OPT_BT_ADAPT, OPT_TC_SIZE, OPT_DUMP_TC, OPT_LOCKSTEP, OPT_GEN_SEED, OPT_GEN_KIND,
-         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE, OPT_SHADOW };
+         OPT_CONFIG, OPT_QUANTUM, OPT_INPUT, OPT_VERSION, OPT_VPID, OPT_COMPARE, OPT_SHADOW, OPT_PV };
   static const struct option longopts[] = {
       {"mode", required_argument, 0, OPT_MODE},       {"mem", required_argument, 0, OPT_MEM},
       {"tlb", required_argument, 0, OPT_TLB},         {"max-steps", required_argument, 0, OPT_STEPS},
@@ -109,6 +111,7 @@ int main(int argc, char **argv) {
       {"version", no_argument, 0, OPT_VERSION},
       {"compare", required_argument, 0, OPT_COMPARE},
       {"shadow", required_argument, 0, OPT_SHADOW},
+      {"pv", required_argument, 0, OPT_PV},
       {0, 0, 0, 0},
   };
   opterr = 0;
@@ -116,6 +119,7 @@ int main(int argc, char **argv) {
   const char *paging = NULL; /* --paging, for --mode hw */
   const char *vpid = NULL;   /* --vpid on|off, for --mode hw: over the profile's */
   const char *shadow = NULL; /* --shadow trace|lazy, for the modes that shadow page tables */
+  const char *pv = NULL;     /* --pv on|off, for --mode trap or bt */
   const char *bt_opt = NULL; /* the last --bt-* option, for --mode bt */
   int opt;
   uint64_t v;
@@ -228,6 +232,12 @@ int main(int argc, char **argv) {
       break;
     case OPT_INPUT: mo.input = optarg; break;
     case OPT_COMPARE: compare = optarg; break;
+    case OPT_PV:
+      if (strcmp(optarg, "on") == 0) o.pv = true;
+      else if (strcmp(optarg, "off") == 0) o.pv = false;
+      else return bad_usage("bad --pv (on or off)", optarg);
+      pv = optarg;
+      break;
     default: return cli_bad_option("vmm", opt, argv);
     }
   }
@@ -263,6 +273,8 @@ int main(int argc, char **argv) {
   if (paging && !mode_takes(named, "--paging")) return bad_usage("--paging goes with --mode hw", paging);
   if (vpid && !mode_takes(named, "--vpid")) return bad_usage("--vpid goes with --mode hw or hw-shadow", vpid);
   if (vpid) o.cost.vpid = strcmp(vpid, "on") == 0; /* after --cost, whichever came first */
+  if (pv && !mode_takes(named, "--pv")) return bad_usage("--pv goes with --mode trap or bt", pv);
+  if (pv && (lockstep || compare)) return bad_usage("--pv runs a paravirtual guest: no --lockstep or --compare", pv);
   if (bt_opt && !mode_takes(named, bt_opt)) return bad_usage("this option goes with --mode bt", bt_opt);
   if (strcmp(o.mode, "hw-shadow") == 0) o.hw_shadow = true;
   const vmm_mode *md = mode_find(o.mode, &o); /* (hw --paging shadow: the hw-shadow row) */

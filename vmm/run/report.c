@@ -11,6 +11,7 @@
 #include "isa_info.h"
 #include "json.h"
 #include "core/mode.h"
+#include "core/pv.h"
 #include "runner.h"
 
 double host_now(void) {
@@ -103,6 +104,15 @@ void report_table(FILE *f, const vm_report *r) {
           total ? 100.0 * (double)n->direct_insns / (double)total : 0.0, (unsigned long long)emulated);
   if (r->translated) report_bt_table(f, r);
   if (r->hw_assist) report_hw_table(f, r);
+  if (r->paravirt) {
+    const pv_counters *p = &r->pv;
+    fprintf(f, "pv: setup=%llu mmu=%llu console=%llu irq=%llu idle=%llu unknown=%llu errors=%llu\n",
+            (unsigned long long)p->calls[PV_SETUP], (unsigned long long)p->calls[PV_MMU],
+            (unsigned long long)p->calls[PV_CONSOLE], (unsigned long long)p->calls[PV_IRQ],
+            (unsigned long long)p->calls[PV_IDLE], (unsigned long long)p->unknown, (unsigned long long)p->errors);
+    fprintf(f, "pv: pte_updates=%llu tlb_drops=%llu console_bytes=%llu\n", (unsigned long long)p->pte_updates,
+            (unsigned long long)p->tlb_drops, (unsigned long long)p->console_bytes);
+  }
 }
 
 static void report_bt_json(json *j, const vm_report *r) {
@@ -122,6 +132,29 @@ static void report_bt_json(json *j, const vm_report *r) {
   json_u64(j, "adapted_instructions", b->adapted_insns);
   json_u64(j, "unadapted_instructions", b->unadapted_insns);
   json_u64(j, "retranslations", b->retranslations);
+  json_end(j);
+}
+
+/* --pv on: the hypercalls, by call (core/pv.h), and what they did. */
+static void report_pv_json(json *j, const vm_report *r) {
+  static const char *const names[PV_NCALLS] = {
+#define PV_CALL_NAME(NAME, s, n, m) [n] = s,
+      PV_CALL_TABLE(PV_CALL_NAME)
+#undef PV_CALL_NAME
+  };
+  const pv_counters *p = &r->pv;
+  uint64_t total = p->unknown;
+  for (int i = 0; i < PV_NCALLS; i++) total += p->calls[i];
+  json_object(j, "pv");
+  json_u64(j, "hypercalls", total);
+  json_object(j, "calls");
+  for (int i = 0; i < PV_NCALLS; i++) json_u64(j, names[i], p->calls[i]);
+  json_end(j);
+  json_u64(j, "unknown", p->unknown);
+  json_u64(j, "errors", p->errors);
+  json_u64(j, "pte_updates", p->pte_updates);
+  json_u64(j, "tlb_drops", p->tlb_drops);
+  json_u64(j, "console_bytes", p->console_bytes);
   json_end(j);
 }
 
@@ -178,6 +211,7 @@ static void report_members(json *j, const vm_report *r) {
   json_end(j);
   if (r->translated) report_bt_json(j, r);
   if (r->hw_assist) report_hw_json(j, r);
+  if (r->paravirt) report_pv_json(j, r);
 }
 
 void report_json_members(struct json *j, const vm_report *r) { report_members(j, r); }
