@@ -206,6 +206,7 @@ if "$G/sandbox" isolated; then
     CLAIMED=$("$G/sandbox" claim $$) || exit 2
     GRADE_SANDBOX_UID=$CLAIMED
     export GRADE_SANDBOX_UID
+    "$G/sandbox" kill # a claim taken over from a run that was killed: what it left running goes
   fi
   SB_ID=$GRADE_SANDBOX_UID
 fi
