@@ -122,18 +122,15 @@ static int run_vpid(const char *path, const aa_column *col, const char *profile,
   return run_vpid_isa(path, col, profile, vpid, false, out_run, rep);
 }
 
-static int run_vpid_isa(const char *path, const aa_column *col, const char *profile, int vpid, bool strict,
-                        aa_run *out_run, vm_report *rep) {
+int bench_run_image(const char *path, const vmm_opts *opts, const char *what, vm_report *rep, uint64_t *ops) {
   char err[256];
   image img;
   if (image_read(path, &img, err, sizeof err) != 0) {
     fprintf(stderr, "bench: %s\n", err);
     return -1;
   }
-  vmm_opts o = {.mode = col->mode, .mem = 1u << 20, .tlb = 64, .image = path, .bt_no_adapt = col->no_adapt,
-                .pv = col->pv, .strict_isa = strict};
-  cost_profile(&o.cost, profile);
-  if (vpid >= 0) o.cost.vpid = vpid;
+  vmm_opts o = *opts;
+  o.image = path;
   FILE *out = tmpfile();
   if (!out) return image_free(&img), -1;
   host_console hc;
@@ -142,7 +139,7 @@ static int run_vpid_isa(const char *path, const aa_column *col, const char *prof
   host_console_fill(&hc, &con);
   guest g;
   vm_report r = {0};
-  int rc = guest_create(&g, mode_find(col->mode, &o), &o, &img, con, 0, err, sizeof err);
+  int rc = guest_create(&g, mode_find(o.mode, &o), &o, &img, con, 0, err, sizeof err);
   if (rc == 0) {
     guest_run(&g, UINT64_MAX);
     guest_report(&g, &r);
@@ -157,12 +154,26 @@ static int run_vpid_isa(const char *path, const aa_column *col, const char *prof
   const char *colon = strchr(line, ':');
   bool bench = strstr(path, "/bench-") || strstr(path, "/half-");
   if (rc != 0 || r.exit != EXIT_HALT || r.halt_code != 0 || (bench && (!colon || !strstr(line, ", ok")))) {
-    fprintf(stderr, "bench: %s under %s (%s) did not end well: %s\n", path, col->label, profile, rc ? err : line);
+    fprintf(stderr, "bench: %s under %s did not end well: %s\n", path, what, rc ? err : line);
     return -1;
   }
   *rep = r;
+  *ops = colon ? strtoull(colon + 1, NULL, 10) : 0;
+  return 0;
+}
+
+static int run_vpid_isa(const char *path, const aa_column *col, const char *profile, int vpid, bool strict,
+                        aa_run *out_run, vm_report *rep) {
+  vmm_opts o = {.mode = col->mode, .mem = 1u << 20, .tlb = 64, .bt_no_adapt = col->no_adapt, .pv = col->pv,
+                .strict_isa = strict};
+  cost_profile(&o.cost, profile);
+  if (vpid >= 0) o.cost.vpid = vpid;
+  char what[96];
+  snprintf(what, sizeof what, "%s (%s)", col->label, profile);
+  vm_report r;
+  if (bench_run_image(path, &o, what, &r, &out_run->ops)) return -1;
+  *rep = r;
   out_run->cycles = r.cycles;
-  out_run->ops = colon ? strtoull(colon + 1, NULL, 10) : 0;
   out_run->insns = r.st.insns; /* the guest's, as natively */
   out_run->exits = r.monitored ? r.vmm.world_switches + r.bt.exits : sum(r.st.traps, NCAUSES);
   return 0;

@@ -16,6 +16,11 @@ int bench_scale(struct json *j);
  * operation, both cost profiles: JSON objects "adams_agesen" and
  * "adams_agesen_paper"; -1 if a run failed. */
 int bench_aa(struct json *j);
+/* aa.c: run the image at path under opts to its halt, its console output
+ * dropped: its report, and the operations its result line counts ("bench
+ * NAME: N ..., ok", required of bench-* and half-* images; 0 if none).
+ * -1, with a message naming the run as `what`, if it did not end well. */
+int bench_run_image(const char *path, const vmm_opts *opts, const char *what, vm_report *rep, uint64_t *ops);
 /* aa.c: hardware assist with and without VPID (early-vtx), JSON "vpid". */
 int bench_vpid(struct json *j);
 /* shadow.c: --shadow trace against lazy on ptemod, pgfault and forkwait,

@@ -33,43 +33,13 @@ typedef struct shadow_run {
 
 /* One run to its halt; -1 (and a message) if it did not end well. */
 static int run_one(const char *path, const char *mode, const char *profile, bool trace, shadow_run *out) {
-  char err[256];
-  image img;
-  if (image_read(path, &img, err, sizeof err) != 0) {
-    fprintf(stderr, "bench: %s\n", err);
-    return -1;
-  }
-  vmm_opts o = {.mode = mode, .mem = 1u << 20, .tlb = 64, .image = path, .shadow_trace = trace,
-                .strict_isa = strcmp(mode, "trap") == 0};
+  vmm_opts o = {.mode = mode, .mem = 1u << 20, .tlb = 64, .shadow_trace = trace, .strict_isa = strcmp(mode, "trap") == 0};
   cost_profile(&o.cost, profile);
-  FILE *con_out = tmpfile();
-  if (!con_out) return image_free(&img), -1;
-  host_console hc;
-  host_console_init(&hc, con_out, NULL);
-  console_dev con = {0};
-  host_console_fill(&hc, &con);
-  guest g;
-  vm_report r = {0};
-  int rc = guest_create(&g, mode_find(mode, &o), &o, &img, con, 0, err, sizeof err);
-  if (rc == 0) {
-    guest_run(&g, UINT64_MAX);
-    guest_report(&g, &r);
-    guest_destroy(&g);
-  }
-  image_free(&img);
-  char line[256] = "";
-  rewind(con_out);
-  size_t n = fread(line, 1, sizeof line - 1, con_out);
-  line[n] = 0;
-  fclose(con_out);
-  const char *colon = strchr(line, ':');
-  if (rc != 0 || r.exit != EXIT_HALT || r.halt_code != 0 || !colon || !strstr(line, ", ok")) {
-    fprintf(stderr, "bench: %s under %s --shadow %s (%s) did not end well: %s\n", path, mode, trace ? "trace" : "lazy",
-            profile, rc ? err : line);
-    return -1;
-  }
+  char what[96];
+  snprintf(what, sizeof what, "%s --shadow %s (%s)", mode, trace ? "trace" : "lazy", profile);
+  vm_report r;
+  if (bench_run_image(path, &o, what, &r, &out->ops)) return -1;
   out->cycles = r.cycles;
-  out->ops = strtoull(colon + 1, NULL, 10);
   out->exits = r.vmm.world_switches + r.bt.exits;
   out->traced_writes = r.vmm.traced_writes;
   return 0;
