@@ -62,7 +62,7 @@ async function pageRun(page, o) {
     $('b-run').click();
     const t0 = performance.now();
     while (!kitState.done) {
-      if (performance.now() - t0 > 120000) throw new Error('no end of run in 120 s');
+      if (performance.now() - t0 > 120000) throw new Error(`no end of run in 120 s: ${o.guest} in ${o.mode}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     return {out: kitTerminalText(), status: kitState.done.status, json: kitState.done.json,

@@ -185,7 +185,8 @@ async function main() {
       return {rc: r.rc, diag: document.getElementById('diag').textContent,
               marked: [...document.querySelectorAll('#gutter b')].map((b) => b.textContent)};
     }, bad);
-    check(vasm.status === 1 && asmBad.rc === 1, 'a program with an error does not assemble, as with bin/vasm');
+    check(vasm.status === 65 && asmBad.rc === vasm.status, 'a program with an error does not assemble, as with bin/vasm (status 65)',
+          `bin/vasm ${vasm.status}, the page ${asmBad.rc}`);
     check(asmBad.diag === vasm.stderr.toString(), 'the diagnostic is bin/vasm\'s, byte for byte',
           firstDiff(asmBad.diag, vasm.stderr.toString()));
     check(asmBad.marked.join() === '3', 'the editor marks the line of the error', asmBad.marked.join());

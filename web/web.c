@@ -26,6 +26,7 @@
  * /src (include files for the editor), /work (what the page writes).
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,10 +39,18 @@
 #endif
 
 #include "asm.h"
+#include "status.h"
 #include "core/mode.h"
 #include "run/json.h"
 #include "vdb/vdb.h"
 #include "run/runner.h"
+
+/* The files the kit writes here (the stats JSON, dot pictures, assembled
+ * images) are made as bin/vmm makes them, a temporary file renamed into
+ * place with the mode the umask allows (cli/files.c).  Emscripten's file
+ * system starts with a umask of 0777, which would make every new file
+ * mode 0 and unreadable to the worker; a Unix shell's usual 022 it is. */
+__attribute__((constructor)) static void web_umask(void) { umask(022); }
 
 /* ---- text handed back to JavaScript: one buffer, valid until the next call ---- */
 
@@ -516,10 +525,11 @@ EMSCRIPTEN_KEEPALIVE int web_assemble(const char *name, const char *src, const c
   asm_diag diag = {k.f, NULL, 0, 0, 0};
   image img;
   char err[256];
-  int status = asm_assemble(&opt, name, src, strlen(src), &img, &diag) < 0 ? 1 : 0;
+  /* bin/vasm's statuses (docs/exit-status.md): 65 for errors in the source */
+  int status = asm_assemble(&opt, name, src, strlen(src), &img, &diag) < 0 ? CLI_EX_DATAERR : 0;
   if (status == 0 && image_write(out_path, &img, err, sizeof err) != 0) {
     fprintf(k.f, "vasm: %s\n", err);
-    status = 1;
+    status = CLI_EX_CANTCREAT;
   }
   if (status == 0) image_free(&img);
   asm_diag_free(&diag);
