@@ -148,8 +148,13 @@ $VDB -q --batch --mode hw-shadow --input /dev/null -ex "catch trap syscall" -ex 
 for f in trap-pt trap-shadow trap-tlb hw-pt hw-npt hws-shadow; do
   [ -s "$OUT/dot/$f.dot" ] || die "bin/vdb wrote no $f.dot"
   # for a projector: one line a box, tighter, bigger letters (vdb's own
-  # files are for a screen; the tables are the same)
+  # files are for a screen; the tables are the same).  trap-shadow's slide
+  # says in its caption what the colours mean, and with the legend node the
+  # picture shrinks below a readable size: there the legend goes.
+  nolegend=
+  [ "$f" != trap-shadow ] || nolegend='/^  legend \[shape=plaintext/,/<\/table>>\];$/d'
   sed -e 's/\\n1 page"/"/' -e 's/fontsize=10/fontsize=14/; s/fontsize=9/fontsize=13/' \
+    -e "${nolegend:-/^\$/d}" \
     -e 's/^digraph vdb {$/digraph vdb {\n  nodesep=0.08; ranksep=0.6;/' \
     -e 's/^  node \[shape=box, /  node [shape=box, height=0.26, margin="0.06,0.02", /' \
     "$OUT/dot/$f.dot" >"$OUT/dot/$f.tmp" && mv "$OUT/dot/$f.tmp" "$OUT/dot/$f.dot"
