@@ -238,3 +238,38 @@ bool trace_fault(vm *m, const trap_info *t) {
   vm_retire(m);
   return true;
 }
+
+/* Traced, the shadow already holds the guest's new entries: an
+ * invalidation drops only what the real TLB caches, as the native TLB
+ * would, charged as its flush.  It is still counted in shadow_syncs, the
+ * guest's invalidations the shadow followed (a translator checks its
+ * links at each: bt/). */
+static void trace_invalidate(vm *m, uint32_t va, bool all) {
+  if (all)
+    cpu_tlb_flush(m->c, false);
+  else if (!m->window_va || va < m->window_va) /* the window is the monitor's (shadow_invalidate) */
+    cpu_tlb_flush_page(m->c, va);
+  m->n.shadow_syncs++;
+  m->c->st.cycles += m->c->cost.c[COST_TLB_FLUSH];
+}
+
+bool trace_emulate(vm *m, const dinsn *d) {
+  switch (d->op) {
+  case OP_TLBI: trace_invalidate(m, m->v.r[d->rs1], false); break;
+  case OP_TLBFLUSH: trace_invalidate(m, 0, true); break;
+  case OP_MTC: {
+    if (d->imm != CR_PTB && d->imm != CR_PAGING) return false;
+    uint32_t old = m->v.cr[d->imm], val = m->v.r[d->rs1];
+    m->v.cr[d->imm] = d->imm == CR_PAGING ? val & 1 : val;
+    if (!shadow_sync_traced(m)) { /* another space: the lab's emu_mtc, as lazily */
+      m->v.cr[d->imm] = old;
+      return false;
+    }
+    trace_invalidate(m, 0, true); /* the same space, traced: only the TLB */
+    break;
+  }
+  default: return false;
+  }
+  vm_retire(m);
+  return true;
+}

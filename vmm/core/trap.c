@@ -187,22 +187,6 @@ static void emu_mfc(vm *m, const dinsn *d, uint32_t w) {
 #endif
 }
 
-/* Traced (--shadow trace, trace.c) the shadow already holds the guest's
- * new entries: an invalidation drops only what the real TLB caches, as
- * the native TLB would, charged as its flush.  It is still counted in
- * shadow_syncs, the guest's invalidations the shadow followed (a
- * translator checks its links at each: bt/). */
-#if LAB_SOLUTION >= 2
-static void trace_invalidate(vm *m, uint32_t va, bool all) {
-  if (all)
-    cpu_tlb_flush(m->c, false);
-  else if (!m->window_va || va < m->window_va) /* the window is the monitor's (shadow_invalidate) */
-    cpu_tlb_flush_page(m->c, va);
-  m->n.shadow_syncs++;
-  m->c->st.cycles += m->c->cost.c[COST_TLB_FLUSH];
-}
-#endif
-
 static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   vcpu *v = &m->v;
@@ -211,10 +195,6 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
   case CR_PTB:    /* a new address space: the shadow must follow */
   case CR_PAGING:
     v->cr[d->imm] = d->imm == CR_PAGING ? val & 1 : val;
-    if (shadow_sync_traced(m)) { /* the same space, traced: only the TLB */
-      trace_invalidate(m, 0, true);
-      break;
-    }
     shadow_sync_all(m);
     m->n.shadow_syncs++;
     m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -248,10 +228,6 @@ static void emu_mtc(vm *m, const dinsn *d, uint32_t w) {
 static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)w;
-  if (m->trace) {
-    trace_invalidate(m, m->v.r[d->rs1], false);
-    return vm_retire(m);
-  }
   shadow_invalidate(m, m->v.r[d->rs1]);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -268,10 +244,6 @@ static void emu_tlbi(vm *m, const dinsn *d, uint32_t w) {
 static void emu_tlbflush(vm *m, const dinsn *d, uint32_t w) {
 #if LAB_SOLUTION >= 2
   (void)d, (void)w;
-  if (m->trace) {
-    trace_invalidate(m, 0, true);
-    return vm_retire(m);
-  }
   shadow_sync_all(m);
   m->n.shadow_syncs++;
   m->c->st.cycles += m->c->cost.c[COST_SHADOW_SYNC];
@@ -332,7 +304,10 @@ static bool guest_access(vm *m, uint32_t va, uint32_t need, uint32_t **p) {
     vm_reflect(m, (uint32_t)cause, va, m->v.pc, m->v.pc);
     return false;
   }
-  if (need == P_W) cpu_phys_written(m->c, m->base + gpa, 4);
+  if (need == P_W) {
+    cpu_phys_written(m->c, m->base + gpa, 4);
+    m->emul_store = gpa + 1; /* vm_emulate tells trace.c once the store is made */
+  }
   *p = (uint32_t *)(void *)(m->c->mem + m->base + gpa);
   return true;
 }
@@ -345,7 +320,6 @@ static void emu_pushf(vm *m, const dinsn *d, uint32_t w) {
   uint32_t *p, va = m->v.r[REG_SP] - 4;
   if (!guest_access(m, va, P_W, &p)) return;
   st32((uint8_t *)p, m->v.flags);
-  trace_written(m, (uint32_t)((uint8_t *)p - m->c->mem) - m->base, 4); /* a traced page table, perhaps */
   m->v.r[REG_SP] = va;
   vm_retire(m);
 #else
@@ -388,10 +362,19 @@ static const emu_fn emulators[256] = {
  * The caller charged the work: trap-and-emulate decodes nothing, the CPU's
  * trap record carries the instruction decoded, but it pays COST_EMULATE;
  * hardware assist's exits are charged by the CPU. */
+/* Traced shadow paging (--shadow trace) changes what invalidations do, so
+ * trace.c emulates those itself (trace_emulate); the rest, the lab's
+ * emulators, are the same in both ways, but a store an emulator made for
+ * the guest (pushf's) may have hit a traced page table: the shadow
+ * follows it once the emulator is done. */
 void vm_emulate(vm *m, const dinsn *d, uint32_t w) {
   if (!emulators[d->op]) cpu_panic("vm_emulate: an instruction with no emulator");
   m->n.emulated[d->op]++;
+  if (m->trace && trace_emulate(m, d)) return;
+  m->emul_store = 0;
   emulators[d->op](m, d, w);
+  if (m->emul_store) trace_written(m, m->emul_store - 1, 4);
+  m->emul_store = 0;
 }
 
 /* ---- --mode trap: the guest's own code on the real CPU ---- */

@@ -124,6 +124,7 @@ typedef struct vm {
   struct trace_page *trace;
   uint32_t trace_gen;
   bool trace_wref; /* wref is trace's own (no technique watched pages) */
+  uint32_t emul_store; /* 1 + the guest-physical word an emulator just stored to (trap.c), or 0 */
 
   /* ---- virtual time: guest ticks, as native mode would count them ---- */
   cpu_stats gst; /* guest instructions, user instructions, idle ticks */
@@ -238,6 +239,11 @@ void trace_forget(vm *m);
  * performed for the guest): if they hold a traced entry, the shadow
  * follows at once. */
 void trace_written(vm *m, uint32_t gpa, uint32_t len);
+/* Traced, emulate d if tracing changes what it does: tlbi and tlbflush
+ * drop only the real TLB's entries, and a write of CR[ptb] or CR[paging]
+ * that keeps the traced space likewise (trap.c's vm_emulate, before the
+ * lab's emulators).  True if it did (and retired d). */
+bool trace_emulate(vm *m, const dinsn *d);
 /* exit.c: a store fault on a traced page: perform it for the guest (a
  * hidden fault: the guest never sees it) and update the shadow; true if
  * it was one. */
