@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,23 @@ static inline void gr_run(gr_result *r, const char *input, ...) {
   va_end(ap);
   args[n] = NULL;
   gr_runv(r, input, args);
+}
+
+/* The number under a path of keys in a --stats-json text ("vmm",
+ * "world_switches"; up to three, NULL after the last): each key is looked
+ * for after the previous one, so "vmm" then "emulated" then "iret" finds
+ * vmm.emulated.iret.  A key not there fails the test. */
+static inline uint64_t gr_json_num(const char *json, const char *k1, const char *k2, const char *k3) {
+  const char *keys[] = {k1, k2, k3};
+  const char *p = json;
+  for (int i = 0; i < 3 && keys[i]; i++) {
+    char q[64];
+    snprintf(q, sizeof q, "\"%s\":", keys[i]);
+    p = strstr(p, q);
+    ck_assert_msg(p != NULL, "no key %s in the JSON", keys[i]);
+    p += strlen(q);
+  }
+  return strtoull(p, NULL, 10);
 }
 
 static inline void gr_free(gr_result *r) {

@@ -19,20 +19,6 @@
 #define G "build/guests/"
 #define STEPS "50000000"
 
-/* The number under a path of keys, each looked for after the previous. */
-static uint64_t jnum(const char *json, const char *k1, const char *k2, const char *k3) {
-  const char *keys[] = {k1, k2, k3};
-  const char *p = json;
-  for (int i = 0; i < 3 && keys[i]; i++) {
-    char q[64];
-    snprintf(q, sizeof q, "\"%s\":", keys[i]);
-    p = strstr(p, q);
-    ck_assert_msg(p != NULL, "no key %s in the JSON", keys[i]);
-    p += strlen(q);
-  }
-  return strtoull(p, NULL, 10);
-}
-
 /* bin/vmm --mode mode [--pv on] image, its --stats-json into *json. */
 static void run_json(gr_result *r, char **json, const char *mode, bool pv, const char *image) {
   char path[256];
@@ -118,7 +104,7 @@ START_TEST(pv_guests_with_pv) {
     run_json(&r, &j, pv_modes[_i], true, images[i]);
     ck_assert_msg(passed_all(&r), "%s under %s --pv on: status %d\n%s%s", images[i], pv_modes[_i], r.status,
                   r.out, r.err);
-    ck_assert_msg(jnum(j, "pv", "hypercalls", NULL) > 0, "%s: no hypercall counted", images[i]);
+    ck_assert_msg(gr_json_num(j, "pv", "hypercalls", NULL) > 0, "%s: no hypercall counted", images[i]);
     free(j);
     gr_free(&r);
     /* Without the mechanism the same guest fails its own checks. */
@@ -137,16 +123,16 @@ START_TEST(batching_saves_exits) {
   run_json(&r[0], &j[0], pv_modes[_i], false, G "pvtest-mmu.img");
   run_json(&r[1], &j[1], pv_modes[_i], true, G "pvtest-mmu-pv.img");
   ck_assert(passed_all(&r[0]) && passed_all(&r[1]));
-  uint64_t tlbi_plain = jnum(j[0], "emulated", "tlbi", NULL), tlbi_pv = jnum(j[1], "emulated", "tlbi", NULL);
+  uint64_t tlbi_plain = gr_json_num(j[0], "emulated", "tlbi", NULL), tlbi_pv = gr_json_num(j[1], "emulated", "tlbi", NULL);
   /* bt emulates tlbi in line in its translation (no exit, still counted) */
   ck_assert_msg(tlbi_plain - tlbi_pv == 16, "tlbi: plain %llu, pv %llu", (unsigned long long)tlbi_plain,
                 (unsigned long long)tlbi_pv);
-  ck_assert_uint_eq(jnum(j[1], "pv", "pte_updates", NULL), 16);
-  ck_assert_uint_eq(jnum(j[1], "pv", "tlb_drops", NULL), 16);
+  ck_assert_uint_eq(gr_json_num(j[1], "pv", "pte_updates", NULL), 16);
+  ck_assert_uint_eq(gr_json_num(j[1], "pv", "tlb_drops", NULL), 16);
   /* 2 batches of 8 applied, 5 lists refused (pv-mmu.s) */
-  ck_assert_uint_eq(jnum(j[1], "pv", "calls", "mmu"), 7);
-  ck_assert_uint_eq(jnum(j[1], "pv", "unknown", NULL), 1);
-  ck_assert_uint_eq(jnum(j[1], "pv", "errors", NULL), 8);
+  ck_assert_uint_eq(gr_json_num(j[1], "pv", "calls", "mmu"), 7);
+  ck_assert_uint_eq(gr_json_num(j[1], "pv", "unknown", NULL), 1);
+  ck_assert_uint_eq(gr_json_num(j[1], "pv", "errors", NULL), 8);
   ck_assert_msg(strstr(j[0], "\"pv\":") == NULL, "a run without --pv reports a pv object");
   for (int k = 0; k < 2; k++) free(j[k]), gr_free(&r[k]);
 }
@@ -188,10 +174,10 @@ START_TEST(pv_guestos_same_output) {
   ck_assert_msg(strcmp(a, b) == 0, "the PV guest's session differs from the plain guest's:\n--- native\n%s--- pv\n%s",
                 a, b);
   /* the console went through the ring: every byte, in far fewer exits */
-  ck_assert_uint_eq(jnum(j, "pv", "console_bytes", NULL), pv.outlen);
-  ck_assert_msg(jnum(j, "pv", "calls", "console") * 10 < pv.outlen, "a console hypercall per few bytes");
-  ck_assert_uint_eq(jnum(j, "pv", "unknown", NULL), 0);
-  ck_assert_uint_eq(jnum(j, "pv", "errors", NULL), 0);
+  ck_assert_uint_eq(gr_json_num(j, "pv", "console_bytes", NULL), pv.outlen);
+  ck_assert_msg(gr_json_num(j, "pv", "calls", "console") * 10 < pv.outlen, "a console hypercall per few bytes");
+  ck_assert_uint_eq(gr_json_num(j, "pv", "unknown", NULL), 0);
+  ck_assert_uint_eq(gr_json_num(j, "pv", "errors", NULL), 0);
   free(j);
   gr_free(&nat), gr_free(&pv);
 }
@@ -224,7 +210,7 @@ START_TEST(pv_guestos_fewer_exits) {
   unlink(path);
   run_json(&r[1], &j[1], "trap", true, G "guestos-pv.img");
   ck_assert(r[0].status == 0 && r[1].status == 0 && j[0]);
-  uint64_t plain = jnum(j[0], "world_switches", NULL, NULL), pv = jnum(j[1], "world_switches", NULL, NULL);
+  uint64_t plain = gr_json_num(j[0], "world_switches", NULL, NULL), pv = gr_json_num(j[1], "world_switches", NULL, NULL);
   ck_assert_msg(pv < plain, "world switches: pv %llu, strict trap %llu", (unsigned long long)pv,
                 (unsigned long long)plain);
   for (int k = 0; k < 2; k++) free(j[k]), gr_free(&r[k]);

@@ -23,24 +23,6 @@
 
 #define G "build/guests/"
 
-/* ---- the JSON of --stats-json, as far as the test needs it ---- */
-
-/* The number under a path of keys ("vmm", "world_switches"): each key is
- * looked for after the previous one, so "vmm" then "emulated" then "iret"
- * finds vmm.emulated.iret. */
-static uint64_t jnum(const char *json, const char *k1, const char *k2, const char *k3) {
-  const char *keys[] = {k1, k2, k3};
-  const char *p = json;
-  for (int i = 0; i < 3 && keys[i]; i++) {
-    char q[64];
-    snprintf(q, sizeof q, "\"%s\":", keys[i]);
-    p = strstr(p, q);
-    ck_assert_msg(p != NULL, "no key %s in the JSON", keys[i]);
-    p += strlen(q);
-  }
-  return strtoull(p, NULL, 10);
-}
-
 typedef struct run {
   gr_result r;
   char *json;
@@ -114,8 +96,8 @@ static void check_list(const char *text, const char *json, const char *k1, const
     int len = (int)strcspn(p, " ");
     snprintf(name, sizeof name, "%.*s", len, p);
     uint64_t n = strtoull(p + len + 1, NULL, 10);
-    ck_assert_msg(n == jnum(json, k1, k2, name), "%s: %s %llu, the JSON says %llu", text, name,
-                  (unsigned long long)n, (unsigned long long)jnum(json, k1, k2, name));
+    ck_assert_msg(n == gr_json_num(json, k1, k2, name), "%s: %s %llu, the JSON says %llu", text, name,
+                  (unsigned long long)n, (unsigned long long)gr_json_num(json, k1, k2, name));
     ck_assert_msg(n <= last && n > 0, "%s: not largest first", text);
     last = n;
     shown++;
@@ -150,11 +132,11 @@ static void check_summary(const char *mode, const char *with) {
   ck_assert_str_eq(tc, ta);
   free(ta), free(tc);
   const char *j = a.json, *k = b.json;
-  uint64_t insns = jnum(j, "instructions", NULL, NULL), emu = jnum(j, "vmm", "emulated_instructions", NULL);
+  uint64_t insns = gr_json_num(j, "instructions", NULL, NULL), emu = gr_json_num(j, "vmm", "emulated_instructions", NULL);
   bool bt = strstr(j, "\"bt\": {") != NULL, hw = strstr(j, "\"hw\": {") != NULL;
-  uint64_t translated = bt ? jnum(j, "kernel_instructions", NULL, NULL) - emu : 0;
+  uint64_t translated = bt ? gr_json_num(j, "kernel_instructions", NULL, NULL) - emu : 0;
   ck_assert_uint_eq(row(s, "guest instructions"), insns);
-  ck_assert_msg(strstr(row_text(s, "guest instructions", buf, sizeof buf), insns == jnum(k, "instructions", NULL, NULL)
+  ck_assert_msg(strstr(row_text(s, "guest instructions", buf, sizeof buf), insns == gr_json_num(k, "instructions", NULL, NULL)
                                                                               ? "the same"
                                                                               : "NOT"),
                 "%s", buf);
@@ -163,11 +145,11 @@ static void check_summary(const char *mode, const char *with) {
   check_list(row_text(s, "  emulated", buf, sizeof buf), j, "vmm", "emulated");
   if (bt) {
     ck_assert_uint_eq(row(s, "  translated"), translated);
-    ck_assert_uint_eq(row(s, "translations"), jnum(j, "bt", "translations", NULL));
+    ck_assert_uint_eq(row(s, "translations"), gr_json_num(j, "bt", "translations", NULL));
     char t[96];
     snprintf(t, sizeof t, "blocks of %llu guest instructions; the cache answered %llu lookups",
-             (unsigned long long)jnum(j, "bt", "translated_instructions", NULL),
-             (unsigned long long)jnum(j, "bt", "tc_hits", NULL));
+             (unsigned long long)gr_json_num(j, "bt", "translated_instructions", NULL),
+             (unsigned long long)gr_json_num(j, "bt", "tc_hits", NULL));
     ck_assert_str_eq(row_text(s, "translations", buf, sizeof buf), t);
   } else {
     ck_assert_msg(!strstr(s, "translat"), "%s", s);
@@ -177,25 +159,25 @@ static void check_summary(const char *mode, const char *with) {
                                           "tlbi", "tlbflush", "nested-fault", "preempt", "stop", "shutdown",
                                           "entry-failed"};
     uint64_t exits = 0;
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) exits += jnum(j, "vm_exits", reasons[i], NULL);
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) exits += gr_json_num(j, "vm_exits", reasons[i], NULL);
     ck_assert_uint_eq(row(s, "exits to the monitor"), exits);
     check_list(row_text(s, "exits to the monitor", buf, sizeof buf), j, "hw", "vm_exits");
   } else {
-    ck_assert_uint_eq(row(s, "exits to the monitor"), jnum(j, "vmm", "world_switches", NULL));
+    ck_assert_uint_eq(row(s, "exits to the monitor"), gr_json_num(j, "vmm", "world_switches", NULL));
   }
-  ck_assert_uint_eq(row(s, "  shadow fills"), jnum(j, "vmm", "shadow_fills", NULL));
+  ck_assert_uint_eq(row(s, "  shadow fills"), gr_json_num(j, "vmm", "shadow_fills", NULL));
   static const char *const causes[] = {"illegal",  "priv",    "pf-fetch", "pf-load", "pf-store", "misalign",
                                        "syscall", "break",   "divzero",  "timer",   "console"};
   uint64_t reflected = 0;
-  for (size_t i = 0; i < sizeof causes / sizeof causes[0]; i++) reflected += jnum(j, "reflected", causes[i], NULL);
+  for (size_t i = 0; i < sizeof causes / sizeof causes[0]; i++) reflected += gr_json_num(j, "reflected", causes[i], NULL);
   ck_assert_uint_eq(row(s, hw ? "  injected" : "  reflected"), reflected);
   check_list(row_text(s, hw ? "  injected" : "  reflected", buf, sizeof buf), j, "vmm", "reflected");
   /* TLB misses and cycles, beside the other run's, and their ratios. */
   struct {
     const char *label;
     uint64_t mine, theirs;
-  } vs[] = {{"TLB misses", jnum(j, "tlb", "misses", NULL), jnum(k, "tlb", "misses", NULL)},
-            {"modeled cycles", jnum(j, "cycles", NULL, NULL), jnum(k, "cycles", NULL, NULL)}};
+  } vs[] = {{"TLB misses", gr_json_num(j, "tlb", "misses", NULL), gr_json_num(k, "tlb", "misses", NULL)},
+            {"modeled cycles", gr_json_num(j, "cycles", NULL, NULL), gr_json_num(k, "cycles", NULL, NULL)}};
   for (int i = 0; i < 2; i++) {
     char t[96];
     ck_assert_uint_eq(row(s, vs[i].label), vs[i].mine);
