@@ -171,6 +171,12 @@ void mmu_code_fini(cpu *c) {
   c->dcode = NULL;
 }
 
+bool mmu_code_clear(cpu *c) {
+  if (madvise(c->dcode, (size_t)c->npages * CODE_BYTES, MADV_DONTNEED) != 0) return false;
+  memset(c->code, 0, sizeof *c->code * c->npages);
+  return true;
+}
+
 dinsn *mmu_code_page(cpu *c, uint32_t ppn) {
   if (c->code[ppn]) return c->code[ppn];
   c->code[ppn] = c->dcode + (size_t)ppn * CODE_WORDS;
