@@ -69,10 +69,17 @@ static void buf_put(gen *g, gen_buf *b, const char *s, size_t n) {
 
 void gen_emit(gen *g, unsigned words, const char *fmt, ...) {
   char line[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-  va_end(ap);
+  int n;
+  if (!strchr(fmt, '%')) { /* most lines: no formatting to do */
+    n = (int)strlen(fmt);
+    if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
+    memcpy(line, fmt, (size_t)n);
+  } else {
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+  }
   if (n < 0) return;
   if ((size_t)n > sizeof line - 2) n = sizeof line - 2;
   line[n++] = '\n';

@@ -130,8 +130,17 @@ typedef struct ls_before {
   uint32_t pc, flags, tvec;
   bool fetched; /* the word at pc could be fetched */
   uint32_t word;
-  uint64_t traps[NCAUSES], idle;
+  uint64_t traps, idle; /* traps taken so far (all causes), idle ticks */
+  uint64_t by_cause[NCAUSES];
 } ls_before;
+
+/* The machine's traps of every cause: counts only grow, so the sum tells
+ * whether a tick took one (cheaper than comparing the counts, every tick). */
+static uint64_t traps_taken(const cpu *c) {
+  uint64_t n = 0;
+  for (int i = 0; i < NCAUSES; i++) n += c->st.traps[i];
+  return n;
+}
 
 static bool fetch_word(const cpu *c, uint32_t pc, uint32_t *word) {
   uint32_t pa;
@@ -144,7 +153,8 @@ static void look_ahead(const cpu *c, ls_before *b) {
   b->pc = c->pc;
   b->flags = c->flags;
   b->tvec = c->cr[CR_TVEC];
-  memcpy(b->traps, c->st.traps, sizeof b->traps);
+  b->traps = traps_taken(c);
+  for (int i = 0; i < NCAUSES; i++) b->by_cause[i] = c->st.traps[i]; /* (a loop: no library call a tick) */
   b->idle = c->st.idle_ticks;
   b->fetched = fetch_word(c, c->pc, &b->word);
 }
@@ -157,7 +167,7 @@ static bool stored_word(const cpu *c, const ls_before *b, uint32_t *pa) {
   uint32_t word = b->word, ea;
   bool ran = b->fetched;
   if (c->st.idle_ticks != b->idle) return false;
-  if (memcmp(c->st.traps, b->traps, sizeof b->traps) != 0) ran = fetch_word(c, b->tvec, &word);
+  if (traps_taken(c) != b->traps) ran = fetch_word(c, b->tvec, &word);
   dinsn d;
   if (!ran || !isa_decode(word, &d)) return false;
   switch (d.op) {
@@ -186,7 +196,7 @@ static void describe_tick(const cpu *c, const ls_before *b, const image *img, ls
   snprintf(res->insn_where, sizeof res->insn_where, "0x%08x%s", b->pc, where);
   int cause = -1;
   for (int i = 0; i < NCAUSES; i++)
-    if (c->st.traps[i] != b->traps[i]) cause = i;
+    if (c->st.traps[i] != b->by_cause[i]) cause = i;
   if (c->st.idle_ticks != b->idle)
     snprintf(res->insn_text, sizeof res->insn_text, "an idle tick in wfi");
   else if (cause >= CAUSE_TIMER)
