@@ -14,9 +14,32 @@ const isa_info isa_table[256] = {
 #undef ISA_ROW
 };
 
+/* Mnemonic to row: a hash table made from isa_table on the first lookup
+ * (the assembler looks up every line's mnemonic; comparing it with each of
+ * the 256 rows was a fifth of its time).  Open addressing, twice as many
+ * slots as rows, so that a probe ends at an empty slot. */
+#define MN_SLOTS 512
+static uint16_t mn_slot[MN_SLOTS]; /* opcode + 1, or 0: empty */
+
+static uint32_t mn_hash(const char *s) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+  return h;
+}
+
 const isa_info *isa_lookup(const char *mnemonic) {
-  for (int i = 0; i < 256; i++)
-    if (isa_table[i].name && strcmp(isa_table[i].name, mnemonic) == 0) return &isa_table[i];
+  static bool made;
+  if (!made) {
+    for (int i = 0; i < 256; i++) {
+      if (!isa_table[i].name) continue;
+      uint32_t k = mn_hash(isa_table[i].name) % MN_SLOTS;
+      while (mn_slot[k]) k = (k + 1) % MN_SLOTS;
+      mn_slot[k] = (uint16_t)(i + 1);
+    }
+    made = true;
+  }
+  for (uint32_t k = mn_hash(mnemonic) % MN_SLOTS; mn_slot[k]; k = (k + 1) % MN_SLOTS)
+    if (strcmp(isa_table[mn_slot[k] - 1].name, mnemonic) == 0) return &isa_table[mn_slot[k] - 1];
   return NULL;
 }
 
@@ -167,11 +190,15 @@ const char *isa_reg_alias(unsigned r) { return r < NREGS ? reg_names[r] : NULL; 
 bool isa_reg_addr(unsigned r) { return r < NREGS && reg_addr[r]; }
 
 int isa_reg_number(const char *name, bool any_case) {
-  int (*cmp)(const char *, const char *) = any_case ? strcasecmp : strcmp;
-  for (int i = 0; i < NREGS; i++)
-    if (reg_names[i] && cmp(name, reg_names[i]) == 0) return i;
-  /* rN: no leading zero (r0 yes, r01 no), at most two digits */
-  if ((name[0] != 'r' && !(any_case && name[0] == 'R')) || !isdigit((unsigned char)name[1])) return -1;
+  /* rN: no leading zero (r0 yes, r01 no), at most two digits; no alias
+   * has that form (isa_suite checks), so it is tried first: it is what
+   * most operands are, and the aliases take a compare each. */
+  if ((name[0] != 'r' && !(any_case && name[0] == 'R')) || !isdigit((unsigned char)name[1])) {
+    int (*cmp)(const char *, const char *) = any_case ? strcasecmp : strcmp;
+    for (int i = 0; i < NREGS; i++)
+      if (reg_names[i] && cmp(name, reg_names[i]) == 0) return i;
+    return -1;
+  }
   if (name[1] == '0' && name[2]) return -1;
   int n = 0;
   for (const char *p = name + 1; *p; p++) {

@@ -8,26 +8,46 @@
 
 #define MARK_BYTES (PAGE_SIZE / 32) /* a page's bitmap of marked words */
 
+/* Memory is kept a page at a time, and only the pages that are not all
+ * zero: most of a machine is (a guest's unused memory, an empty
+ * translation cache, unused shadow tables), and a debugger keeps dozens of
+ * checkpoints. */
 struct cpu_snap {
-  cpu regs;     /* the struct itself; its pointers are not used */
-  uint8_t *mem; /* mem_size bytes */
+  cpu regs;       /* the struct itself; its pointers are not used */
+  uint32_t *at;   /* per page: 1 + its index in pages, or 0: all zero */
+  uint8_t *pages; /* the other pages, PAGE_SIZE bytes each */
+  uint32_t npages_kept;
   tlb_entry *tlb;
   uint8_t *code;  /* per physical page: 1 if it had decoded instructions */
   uint8_t *marks; /* NULL, or per page: a present byte then MARK_BYTES */
 };
 
+static bool page_zero(const uint8_t *p) {
+  static const uint8_t zero[PAGE_SIZE];
+  return memcmp(p, zero, PAGE_SIZE) == 0;
+}
+
 cpu_snap *snap_take(const cpu *c) {
   cpu_snap *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->regs = *c;
-  s->mem = malloc(c->mem_size);
+  s->at = malloc(sizeof *s->at * c->npages);
   s->tlb = malloc(sizeof *s->tlb * c->tlb_size);
   s->code = malloc(c->npages);
-  if (!s->mem || !s->tlb || !s->code) {
+  if (!s->at || !s->tlb || !s->code) {
     snap_free(s);
     return NULL;
   }
-  memcpy(s->mem, c->mem, c->mem_size);
+  uint32_t kept = 0;
+  for (uint32_t p = 0; p < c->npages; p++)
+    s->at[p] = page_zero(c->mem + (size_t)p * PAGE_SIZE) ? 0 : ++kept;
+  s->npages_kept = kept;
+  if (kept && !(s->pages = malloc((size_t)kept * PAGE_SIZE))) {
+    snap_free(s);
+    return NULL;
+  }
+  for (uint32_t p = 0; p < c->npages; p++)
+    if (s->at[p]) memcpy(s->pages + (size_t)(s->at[p] - 1) * PAGE_SIZE, c->mem + (size_t)p * PAGE_SIZE, PAGE_SIZE);
   memcpy(s->tlb, c->tlb, sizeof *s->tlb * c->tlb_size);
   for (uint32_t p = 0; p < c->npages; p++)
     s->code[p] = c->code[p] != NULL;
@@ -95,7 +115,13 @@ void snap_restore(cpu *c, const cpu_snap *s) {
   con.rx_irq_enabled = s->regs.con.rx_irq_enabled;
   c->con = con;
   c->stop_request = stop;
-  memcpy(c->mem, s->mem, c->mem_size);
+  for (uint32_t p = 0; p < c->npages; p++) {
+    uint8_t *to = c->mem + (size_t)p * PAGE_SIZE;
+    if (s->at[p])
+      memcpy(to, s->pages + (size_t)(s->at[p] - 1) * PAGE_SIZE, PAGE_SIZE);
+    else
+      memset(to, 0, PAGE_SIZE);
+  }
 
   /* The decoded cache: the same pages as then, all to be decoded again
    * (mmu_code_page may touch the TLB, so the TLB is copied after it). */
@@ -122,13 +148,15 @@ void snap_restore(cpu *c, const cpu_snap *s) {
 void snap_free(cpu_snap *s) {
   if (!s) return;
   free(s->marks);
-  free(s->mem);
+  free(s->at);
+  free(s->pages);
   free(s->tlb);
   free(s->code);
   free(s);
 }
 
 size_t snap_bytes(const cpu_snap *s) {
-  return sizeof *s + s->regs.mem_size + sizeof *s->tlb * s->regs.tlb_size + s->regs.npages +
+  return sizeof *s + (sizeof *s->at + 1) * s->regs.npages + (size_t)s->npages_kept * PAGE_SIZE +
+         sizeof *s->tlb * s->regs.tlb_size +
          (s->marks ? (size_t)s->regs.npages * (1 + MARK_BYTES) : 0);
 }

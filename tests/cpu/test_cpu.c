@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "enc.h"
+#include "snapshot.h"
 
 /* Run `word` at CODE with r1 = a, r2 = b, r3 = a marker, then `halt r0`.
  * Expects no trap and r1, r2 untouched; returns r3. */
@@ -679,11 +680,46 @@ START_TEST(ordinary_class_user) {
 }
 END_TEST
 
+/* A snapshot keeps only the pages that are not all zero, and puts every
+ * page back as it was: a zero page written since comes back zero, a
+ * written page comes back with its bytes, whatever happened in between. */
+START_TEST(snapshot_pages) {
+  cpu *c = tm_new();
+  uint32_t pages = c->mem_size / PAGE_SIZE;
+  ck_assert_uint_ge(pages, 8);
+  for (uint32_t p = 0; p < pages; p++) memset(c->mem + p * PAGE_SIZE, 0, PAGE_SIZE);
+  c->mem[1 * PAGE_SIZE + 17] = 0x5a;           /* one byte inside a page */
+  c->mem[3 * PAGE_SIZE + PAGE_SIZE - 1] = 0xa5; /* its last byte */
+  c->mem[pages * PAGE_SIZE - 1] = 1;           /* the last byte of memory */
+  c->r[5] = 1234;
+  cpu_snap *s = snap_take(c);
+  ck_assert_ptr_nonnull(s);
+  size_t empty_cost = snap_bytes(s);
+  for (uint32_t p = 0; p < pages; p++) memset(c->mem + p * PAGE_SIZE, 0x77, PAGE_SIZE);
+  c->r[5] = 0;
+  snap_restore(c, s);
+  ck_assert_uint_eq(c->r[5], 1234);
+  for (uint32_t p = 0; p < pages; p++)
+    for (uint32_t i = 0; i < PAGE_SIZE; i++) {
+      uint32_t a = p * PAGE_SIZE + i;
+      uint8_t want = a == 1 * PAGE_SIZE + 17 ? 0x5a : a == 4 * PAGE_SIZE - 1 ? 0xa5 : a == pages * PAGE_SIZE - 1 ? 1 : 0;
+      ck_assert_msg(c->mem[a] == want, "byte 0x%x is 0x%02x after the restore, not 0x%02x", a, c->mem[a], want);
+    }
+  /* Three pages kept, whatever the memory's size; a full one costs all. */
+  snap_free(s);
+  for (uint32_t p = 0; p < pages; p++) memset(c->mem + p * PAGE_SIZE, 0x77, PAGE_SIZE);
+  s = snap_take(c);
+  ck_assert_uint_eq(snap_bytes(s) - empty_cost, (size_t)(pages - 3) * PAGE_SIZE);
+  snap_free(s);
+  cpu_free(c);
+}
+END_TEST
+
 Suite *cpu_suite(void) {
   const TTest *t[] = {
       alu_rr, alu_imm, r0_writes_dropped, cmp_flags, branch_flag_grid, branch_value_grid, jumps_and_calls,
       loads_extend, stores_sizes, divide_by_zero, misaligned, privileged_class, special_class, trap_class, illegal,
-      ordinary_class_user,
+      ordinary_class_user, snapshot_pages,
   };
   return tm_suite("cpu", t, sizeof t / sizeof t[0]);
 }

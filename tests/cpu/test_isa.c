@@ -107,6 +107,46 @@ START_TEST(test_rows_consistent) {
     ck_assert_uint_eq(in->opcode, rows[i].opcode);
     ck_assert_ptr_eq(in, &isa_table[rows[i].opcode]);
   }
+  /* ... and nothing else: near misses of every row, other cases, empty */
+  for (int i = 0; i < NROWS; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "%sx", rows[i].name);
+    ck_assert_ptr_null(isa_lookup(name));
+    snprintf(name, sizeof name, "%.*s", (int)strlen(rows[i].name) - 1, rows[i].name);
+    const isa_info *in = isa_lookup(name);
+    ck_assert(in == NULL || strcmp(in->name, name) == 0);
+    snprintf(name, sizeof name, "%s", rows[i].name);
+    name[0] = (char)toupper((unsigned char)name[0]);
+    ck_assert_ptr_null(isa_lookup(name));
+  }
+  ck_assert_ptr_null(isa_lookup(""));
+}
+END_TEST
+
+/* Register names: every alias and every rN, in either case where asked;
+ * no alias has the rN form (isa_reg_number tries that form first). */
+START_TEST(test_register_names) {
+  for (unsigned r = 0; r < NREGS; r++) {
+    ck_assert_int_eq(isa_reg_number(isa_reg_numbered(r), false), (int)r);
+    const char *alias = isa_reg_alias(r);
+    if (!alias) continue;
+    ck_assert_int_eq(isa_reg_number(alias, false), (int)r);
+    ck_assert_msg(!(alias[0] == 'r' && isdigit((unsigned char)alias[1])), "alias %s has the rN form", alias);
+    char up[16];
+    snprintf(up, sizeof up, "%s", alias);
+    for (char *p = up; *p; p++) *p = (char)toupper((unsigned char)*p);
+    ck_assert_int_eq(isa_reg_number(up, true), (int)r);
+    ck_assert_int_eq(isa_reg_number(up, false), -1);
+  }
+  ck_assert_int_eq(isa_reg_number("R5", true), 5);
+  ck_assert_int_eq(isa_reg_number("R5", false), -1);
+  ck_assert_int_eq(isa_reg_number("r01", false), -1);
+  ck_assert_int_eq(isa_reg_number("r123", false), -1);
+  ck_assert_int_eq(isa_reg_number("r", false), -1);
+  ck_assert_int_eq(isa_reg_number("r1x", false), -1);
+  char big[8];
+  snprintf(big, sizeof big, "r%d", NREGS);
+  ck_assert_int_eq(isa_reg_number(big, false), -1);
 }
 END_TEST
 
@@ -358,6 +398,7 @@ Suite *isa_suite(void) {
   TCase *tc = tcase_create("table");
   tcase_add_test(tc, test_rows_fit_formats);
   tcase_add_test(tc, test_rows_consistent);
+  tcase_add_test(tc, test_register_names);
   tcase_add_test(tc, test_operand_sets);
   tcase_add_test(tc, test_decoder_mask);
   tcase_add_test(tc, test_decoder_fields);

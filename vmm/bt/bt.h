@@ -217,7 +217,8 @@ typedef struct bt {
 
   /* ---- the cache; everything here dies at a flush ---- */
   uint32_t tc_used;  /* words handed out */
-  bt_word *words;    /* one per TC word */
+  bt_word *words;    /* one per TC word; zero from tc_high on */
+  uint32_t tc_high;  /* 1 + the highest word bt_put ever wrote (a flush keeps it) */
   bt_block *blocks;
   uint32_t nblocks, cap;
   int32_t *hash;     /* BT_HASH heads, -1 = empty */

@@ -166,7 +166,7 @@ int bt_clone(bt *k, const bt *b) {
     return -1;
   }
   k->blocks = blocks;
-  memcpy(k->words, b->words, b->tc_words * sizeof *b->words);
+  memcpy(k->words, b->words, b->tc_high * sizeof *b->words); /* (the rest: zero in both) */
   memcpy(k->hash, b->hash, BT_HASH * sizeof *b->hash);
   memcpy(k->blocks, b->blocks, b->nblocks * sizeof *b->blocks);
   memcpy(k->prot, b->prot, b->gpages * sizeof *b->prot);
@@ -243,6 +243,8 @@ void bt_put(vm *m, uint32_t va, uint32_t word, bool marked, bt_word info) {
   /* Also drops the CPU's decoded copy of the old word there. */
   if (cpu_mark_word(m->c, pa, marked) != 0) cpu_panic("bt_put: out of host memory");
   *bt_word_at(b, va) = info;
+  uint32_t i = (va - b->tc_va) >> 2;
+  if (i >= b->tc_high) b->tc_high = i + 1;
 }
 
 static uint32_t tc_word(const vm *m, uint32_t va) { return ld32(m->c->mem + bt_tc_pa(bt_of(m), va)); }

@@ -62,7 +62,7 @@ static void buf_put(gen *g, gen_buf *b, const char *s, size_t n) {
     b->p = p;
     b->cap = cap;
   }
-  memcpy(b->p + b->len, s, n);
+  if (n) memcpy(b->p + b->len, s, n); /* (s may be an empty section's NULL) */
   b->len += n;
   b->p[b->len] = 0;
 }
@@ -224,15 +224,32 @@ static void emit_finish(gen *g) {
 }
 
 /* n random words at addr. */
-static void emit_words(gen *g, uint32_t addr, int n, uint32_t fixed, bool random) {
+/* n words of initial memory at addr: `.org` and `.word` lines of the text,
+ * or, when the caller wants the image (gen_image), a segment of g->mem,
+ * which spares the assembler most of the text it would read. */
+static void emit_block(gen *g, uint32_t addr, const uint32_t *w, int n) {
+  if (g->mem) {
+    uint8_t bytes[4 * 1024];
+    KIT_ASSERT(n <= 1024, "emit_block: a block fits the buffer");
+    for (int i = 0; i < n; i++)
+      for (int b = 0; b < 4; b++) bytes[4 * i + b] = (uint8_t)(w[i] >> 8 * b);
+    if (image_add_seg(g->mem, addr, bytes, 4 * (uint32_t)n) != 0) g->oom = true;
+    return;
+  }
   gen_emit(g, 0, "        .org 0x%x", addr);
   for (int i = 0; i < n; i += 8) {
     char line[160];
     int k = 0;
     for (int j = 0; j < 8 && i + j < n; j++)
-      k += snprintf(line + k, sizeof line - (size_t)k, "%s0x%08x", j ? ", " : "", random ? gen_rand(g) : fixed);
+      k += snprintf(line + k, sizeof line - (size_t)k, "%s0x%08x", j ? ", " : "", w[i + j]);
     gen_emit(g, 0, "        .word %s", line);
   }
+}
+
+static void emit_words(gen *g, uint32_t addr, int n, uint32_t fixed, bool random) {
+  uint32_t w[1024];
+  for (int i = 0; i < n; i++) w[i] = random ? gen_rand(g) : fixed;
+  emit_block(g, addr, w, n);
 }
 
 /* A PTE with random A and D bits, and the rest as asked. */
@@ -268,42 +285,33 @@ uint32_t gen_play_pte(gen *g) {
 
 static void emit_memory(gen *g) {
   uint32_t jr_lr = ISA_ENC_R(OP_JR, 0, REG_LR, 0);
-  gen_emit(g, 0, "; ---- initial memory ----");
+  if (!g->mem) gen_emit(g, 0, "; ---- initial memory ----");
   emit_words(g, G_KDATA, 256, 0, true);
   emit_words(g, G_UDATA, 256, 0, true);
   /* Code pages written at run time start as `ret` everywhere. */
   emit_words(g, G_KSMC, 1024, jr_lr, false);
   emit_words(g, G_USMC, 1024, jr_lr, false);
   for (uint32_t f = 0; f < G_NPLAY; f++) emit_words(g, G_PLAY + f * PAGE_SIZE, 16, 0, true);
-  gen_emit(g, 0, "; page directories: entry 0 the identity table, entry 1 a playground table");
-  gen_emit(g, 0, "        .org 0x%x", G_DIR_A);
-  gen_emit(g, 0, "        .word 0x%08x, 0x%08x", G_IDENT | PTE_V, G_PTAB_A | PTE_V);
-  gen_emit(g, 0, "        .org 0x%x", G_DIR_B);
-  gen_emit(g, 0, "        .word 0x%08x, 0x%08x", G_IDENT | PTE_V, G_PTAB_B | PTE_V);
-  gen_emit(g, 0, "; the identity table: guest-physical 0 .. 0x%x", GEN_MEM);
-  gen_emit(g, 0, "        .org 0x%x", G_IDENT);
-  for (uint32_t p = 0; p < GEN_MEM >> PAGE_SHIFT; p += 8) {
-    char line[160];
-    int k = 0;
-    for (uint32_t j = 0; j < 8; j++) k += snprintf(line + k, sizeof line - (size_t)k, "%s0x%08x", j ? ", " : "", ident_pte(g, p + j));
-    gen_emit(g, 0, "        .word %s", line);
-  }
+  if (!g->mem) gen_emit(g, 0, "; page directories: entry 0 the identity table, entry 1 a playground table");
+  emit_block(g, G_DIR_A, (uint32_t[]){G_IDENT | PTE_V, G_PTAB_A | PTE_V}, 2);
+  emit_block(g, G_DIR_B, (uint32_t[]){G_IDENT | PTE_V, G_PTAB_B | PTE_V}, 2);
+  if (!g->mem) gen_emit(g, 0, "; the identity table: guest-physical 0 .. 0x%x", GEN_MEM);
+  uint32_t ident[GEN_MEM >> PAGE_SHIFT];
+  for (uint32_t p = 0; p < GEN_MEM >> PAGE_SHIFT; p++) ident[p] = ident_pte(g, p);
+  emit_block(g, G_IDENT, ident, GEN_MEM >> PAGE_SHIFT);
   for (int t = 0; t < 2; t++) {
-    gen_emit(g, 0, "; playground table %c: 0x%08x .. +64K", 'A' + t, G_PLAY_VA);
-    gen_emit(g, 0, "        .org 0x%x", t ? G_PTAB_B : G_PTAB_A);
-    for (int i = 0; i < G_NPLAY; i += 8) {
-      char line[160];
-      int k = 0;
-      for (int j = 0; j < 8; j++) k += snprintf(line + k, sizeof line - (size_t)k, "%s0x%08x", j ? ", " : "", gen_play_pte(g));
-      gen_emit(g, 0, "        .word %s", line);
-    }
+    if (!g->mem) gen_emit(g, 0, "; playground table %c: 0x%08x .. +64K", 'A' + t, G_PLAY_VA);
+    uint32_t play[G_NPLAY];
+    for (int i = 0; i < G_NPLAY; i++) play[i] = gen_play_pte(g);
+    emit_block(g, t ? G_PTAB_B : G_PTAB_A, play, G_NPLAY);
   }
 }
 
 /* ---- the program ---- */
 
-char *gen_program(const gen_opts *o, size_t *len) {
-  gen g = {.o = o};
+/* The program's text; with mem, its initial memory goes there instead. */
+static char *program(const gen_opts *o, size_t *len, image *mem) {
+  gen g = {.o = o, .mem = mem};
   uint64_t x = o->seed;
   g.rng = splitmix(&x) | 1;
   int length = o->length > 0 ? o->length : GEN_DEFAULT_LENGTH;
@@ -349,11 +357,19 @@ char *gen_program(const gen_opts *o, size_t *len) {
   return all.p;
 }
 
+char *gen_program(const gen_opts *o, size_t *len) { return program(o, len, NULL); }
+
+/* The text without its initial memory, assembled, and the memory added
+ * as segments: the same image as assembling gen_program's text (the
+ * generator's tests check that), at a fraction of the cost, which is most
+ * of a fuzzer's time per kernel. */
 int gen_image(const gen_opts *o, image *img, char *err, size_t errlen) {
   size_t len;
-  char *src = gen_program(o, &len);
+  image mem = {0};
+  char *src = program(o, &len, &mem);
   if (!src) {
     snprintf(err, errlen, "gen: out of host memory");
+    image_free(&mem);
     return -1;
   }
   asm_diag diag = {0};
@@ -362,7 +378,14 @@ int gen_image(const gen_opts *o, image *img, char *err, size_t errlen) {
   int rc = asm_assemble(NULL, name, src, len, img, &diag);
   if (rc != 0) snprintf(err, errlen, "gen: seed %llu does not assemble: %.180s", (unsigned long long)o->seed,
                         diag.text ? diag.text : "");
+  for (int i = 0; rc == 0 && i < mem.nsegs; i++)
+    if (image_add_seg(img, mem.segs[i].addr, mem.segs[i].data, mem.segs[i].size) != 0) {
+      snprintf(err, errlen, "gen: out of host memory");
+      image_free(img);
+      rc = -1;
+    }
   asm_diag_free(&diag);
+  image_free(&mem);
   free(src);
   return rc;
 }

@@ -64,6 +64,7 @@ typedef struct gen {
   size_t used; /* bytes of o->choices taken */
   gen_buf s[NSECT];
   bool oom;
+  image *mem; /* NULL: initial memory is text; else its segments (gen_image) */
   int sect;   /* where emit() writes */
   int label;  /* the next unique label number */
   bool user;  /* generating user-mode code */

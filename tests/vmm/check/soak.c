@@ -2,9 +2,10 @@
  *
  *   soak [N] [ATTACKS]
  *
- * Runs random kernels 1..N in lockstep with native in every monitor mode
- * (trap on the strict ISA, bt on both: gen_strict_isa, the others on the
- * real one), then attack kernels
+ * Runs random kernels 1..N in lockstep with native in every configuration
+ * lockstep checks (check/lockstep.h: every monitor mode, and those with
+ * traced shadow paging too; trap on the strict ISA, bt on both:
+ * gen_strict_isa, the others on the real one), then attack kernels
  * 1..ATTACKS (default N/10) the same way, and prints the figures:
  * programs x modes, divergences, ticks compared, bytes outside the guest
  * changed.  Each run is its own process, so a monitor that crashes costs one
@@ -34,7 +35,8 @@ typedef struct tally {
 } tally;
 
 /* Run one kernel in lockstep in a child process. */
-static outcome run_one(const char *mode, enum gen_kind kind, uint64_t seed) {
+static outcome run_one(const vmm_opts *v, enum gen_kind kind, uint64_t seed) {
+  const char *mode = v->mode;
   outcome oc = {.verdict = -1};
   int fd[2];
   if (pipe(fd) != 0) return oc;
@@ -48,7 +50,7 @@ static outcome run_one(const char *mode, enum gen_kind kind, uint64_t seed) {
     char err[512];
     if (gen_image(&g, &img, err, sizeof err) == 0) {
       vmm_opts o = {.mode = mode, .mem = GEN_MEM, .tlb = 64, .max_steps = GEN_MAX_TICKS,
-                    .strict_isa = gen_strict_isa(mode, seed)};
+                    .strict_isa = gen_strict_isa(mode, seed), .shadow_trace = v->shadow_trace};
       gen_bt_adapt(mode, seed, &o.bt_no_adapt, &o.bt_adapt_threshold);
       cost_profile(&o.cost, "modern");
       ls_opts lo = {0};
@@ -82,9 +84,10 @@ static outcome run_one(const char *mode, enum gen_kind kind, uint64_t seed) {
   return oc;
 }
 
-static void run_batch(const char *mode, enum gen_kind kind, uint64_t n, tally *t, int *shown) {
+static void run_batch(const vmm_opts *v, enum gen_kind kind, uint64_t n, tally *t, int *shown) {
+  const char *mode = v->mode;
   for (uint64_t seed = 1; seed <= n; seed++) {
-    outcome oc = run_one(mode, kind, seed);
+    outcome oc = run_one(v, kind, seed);
     t->runs++;
     t->ticks += oc.ticks;
     t->outside += oc.outside;
@@ -94,9 +97,9 @@ static void run_batch(const char *mode, enum gen_kind kind, uint64_t n, tally *t
     if ((oc.verdict != LS_AGREE || oc.outside) && (*shown)++ < 20) {
       bool no_adapt;
       uint32_t threshold;
-      printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s%s --mem 256K --gen-seed %llu%s\n", mode,
+      printf("  %s seed %llu: %s%s\n    replay: bin/vmm --lockstep %s%s%s%s --mem 256K --gen-seed %llu%s\n", mode,
              (unsigned long long)seed, oc.verdict == -1 ? "the monitor crashed" : oc.what,
-             oc.outside ? "; changed memory outside the guest" : "", mode,
+             oc.outside ? "; changed memory outside the guest" : "", mode, v->shadow_trace ? " --shadow trace" : "",
              gen_strict_isa(mode, seed) ? " --isa strict" : "", gen_bt_adapt(mode, seed, &no_adapt, &threshold),
              (unsigned long long)seed,
              kind == GEN_ATTACK ? " --gen-kind attack" : "");
@@ -117,29 +120,31 @@ int main(int argc, char **argv) {
   int shown = 0;
   printf("soak: %llu random kernels and %llu attack kernels per mode, in lockstep with native\n",
          (unsigned long long)n, (unsigned long long)attacks);
-  for (int i = 0; i < mode_count(true); i++) {
+  int nv = lockstep_variants();
+  for (int i = 0; i < nv; i++) {
     tally t = {0};
-    const char *name = mode_nth(i, true)->name;
-    run_batch(name, GEN_NORMAL, n, &t, &shown);
-    printf("  %-10s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", name,
-           strcmp(name, "trap") == 0 ? "strict" : strcmp(name, "bt") == 0 ? "both" : "real", (unsigned long long)t.runs,
+    vmm_opts v = {0};
+    const char *name = lockstep_variant(i, &v);
+    run_batch(&v, GEN_NORMAL, n, &t, &shown);
+    printf("  %-24s %s ISA: %llu programs, %llu ticks compared, %llu divergences (%llu crashes)\n", name,
+           strcmp(v.mode, "trap") == 0 ? "strict" : strcmp(v.mode, "bt") == 0 ? "both" : "real", (unsigned long long)t.runs,
            (unsigned long long)t.ticks, (unsigned long long)t.diverged, (unsigned long long)t.crashed);
     all.runs += t.runs, all.ticks += t.ticks, all.diverged += t.diverged, all.crashed += t.crashed;
     all.outside += t.outside, all.outside_runs += t.outside_runs;
     tally a = {0};
-    run_batch(mode_nth(i, true)->name, GEN_ATTACK, attacks, &a, &shown);
-    printf("  %-10s attacks: %llu kernels, %llu bytes or entries outside the guest changed, %llu divergences\n",
-           mode_nth(i, true)->name, (unsigned long long)a.runs, (unsigned long long)a.outside, (unsigned long long)a.diverged);
+    run_batch(&v, GEN_ATTACK, attacks, &a, &shown);
+    printf("  %-24s attacks: %llu kernels, %llu bytes or entries outside the guest changed, %llu divergences\n",
+           name, (unsigned long long)a.runs, (unsigned long long)a.outside, (unsigned long long)a.diverged);
     att.runs += a.runs, att.outside += a.outside, att.outside_runs += a.outside_runs;
     att.diverged += a.diverged, att.crashed += a.crashed;
   }
-  printf("soak: equivalence: %llu programs x %d modes = %llu runs, %llu ticks compared, %llu divergences "
+  printf("soak: equivalence: %llu programs x %d configurations = %llu runs, %llu ticks compared, %llu divergences "
          "(%llu crashes)\n",
-         (unsigned long long)n, mode_count(true), (unsigned long long)all.runs, (unsigned long long)all.ticks,
+         (unsigned long long)n, nv, (unsigned long long)all.runs, (unsigned long long)all.ticks,
          (unsigned long long)all.diverged, (unsigned long long)all.crashed);
-  printf("soak: isolation: %llu attack kernels x %d modes = %llu runs, %llu bytes or shadow entries outside the "
+  printf("soak: isolation: %llu attack kernels x %d configurations = %llu runs, %llu bytes or shadow entries outside the "
          "guest changed (plus %llu in the random kernels), %llu divergences\n",
-         (unsigned long long)attacks, mode_count(true), (unsigned long long)att.runs, (unsigned long long)att.outside,
+         (unsigned long long)attacks, nv, (unsigned long long)att.runs, (unsigned long long)att.outside,
          (unsigned long long)all.outside, (unsigned long long)att.diverged + att.crashed);
   printf("soak: %.1f s\n", host_now() - t0);
   return all.diverged || all.crashed || all.outside || att.outside || att.diverged || att.crashed ? 1 : 0;

@@ -363,6 +363,54 @@ START_TEST(generator_is_deterministic) {
 }
 END_TEST
 
+/* The bytes an image puts in memory, and which it puts: what a loader
+ * sees of it, however its segments are cut. */
+static void image_flat(const image *img, uint8_t *mem, uint8_t *set) {
+  memset(mem, 0, GEN_MEM);
+  memset(set, 0, GEN_MEM);
+  for (int i = 0; i < img->nsegs; i++) {
+    const image_seg *s = &img->segs[i];
+    ck_assert_msg(s->addr <= GEN_MEM && s->size <= GEN_MEM - s->addr, "a segment past GEN_MEM at 0x%x", s->addr);
+    memcpy(mem + s->addr, s->data, s->size);
+    memset(set + s->addr, 1, s->size);
+  }
+}
+
+/* gen_image puts the initial memory straight into the image instead of
+ * assembling its .word lines: the image must be the program's text
+ * assembled, byte for byte, with the same entry and symbols. */
+START_TEST(generator_image_is_its_text_assembled) {
+  static uint8_t ma[GEN_MEM], sa[GEN_MEM], mb[GEN_MEM], sb[GEN_MEM];
+  uint8_t bytes[200];
+  for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)(i * 37 + 11);
+  for (int n = 0; n < 24; n++) {
+    gen_opts g = {.seed = 1 + (uint64_t)n, .kind = n % 3 == 2 ? GEN_ATTACK : GEN_NORMAL, .length = n % 2 ? 0 : 1 + n};
+    if (n % 4 == 1) g.choices = bytes, g.nchoices = sizeof bytes - (size_t)n;
+    image a, b;
+    char err[512];
+    ck_assert_msg(gen_image(&g, &a, err, sizeof err) == 0, "%s", err);
+    size_t len;
+    char *src = gen_program(&g, &len);
+    asm_diag diag = {0};
+    ck_assert_msg(asm_assemble(NULL, "gen.s", src, len, &b, &diag) == 0, "%s", diag.text ? diag.text : "");
+    asm_diag_free(&diag);
+    image_flat(&a, ma, sa);
+    image_flat(&b, mb, sb);
+    ck_assert_msg(memcmp(sa, sb, GEN_MEM) == 0, "kernel %d: the images fill different bytes", n);
+    ck_assert_msg(memcmp(ma, mb, GEN_MEM) == 0, "kernel %d: the images' memory differs", n);
+    ck_assert_uint_eq(a.entry, b.entry);
+    ck_assert_int_eq(a.nsyms, b.nsyms);
+    for (int i = 0; i < a.nsyms; i++) {
+      ck_assert_str_eq(a.syms[i].name, b.syms[i].name);
+      ck_assert_uint_eq(a.syms[i].addr, b.syms[i].addr);
+    }
+    image_free(&a);
+    image_free(&b);
+    free(src);
+  }
+}
+END_TEST
+
 /* A fuzzer's bytes as the random numbers (tests/fuzz/fuzz_modes.c): any
  * bytes give a kernel that assembles and halts with 0 in lockstep; the
  * same bytes the same kernel; a changed byte a different one, in the part
@@ -503,6 +551,7 @@ Suite *lockstep_suite(void) {
   tc = tcase_create("generator");
   tcase_add_test(tc, generator_is_deterministic);
   tcase_add_test(tc, generator_takes_choices);
+  tcase_add_test(tc, generator_image_is_its_text_assembled);
   tcase_add_test(tc, generator_is_the_same_under_every_compiler);
   suite_add_tcase(s, tc);
   tc = tcase_create("random");
