@@ -119,9 +119,15 @@ static void operand_count_error(asm_state *st, int col, const char *mn, const ch
 static bool parse_reg(asm_state *st, lexer *lx, operand *o) {
   o->col = lx->tok.col;
   if (lx->tok.kind == T_IDENT) {
-    char *name = lex_strdup(lx);
-    o->reg = asm_register(name);
-    free(name);
+    /* (on the stack: an operand in three is a register, and no register's
+     * name is long) */
+    char name[16];
+    o->reg = -1;
+    if (lx->tok.len < sizeof name) {
+      memcpy(name, lx->tok.p, lx->tok.len);
+      name[lx->tok.len] = 0;
+      o->reg = asm_register(name);
+    }
     if (o->reg >= 0) {
       lex_next(lx);
       return true;

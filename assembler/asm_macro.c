@@ -35,12 +35,15 @@ bool macro_line(asm_state *st, const frame *f, const char *s) {
   for (const char *p = s; *p;) {
     const char *add = p;
     size_t addlen = 1;
-    if (*p == '\\' && p[1] == '@') {
+    if (*p != '\\') { /* a run of text without parameters, copied at once */
+      addlen = strcspn(p, "\\");
+      p += addlen;
+    } else if (p[1] == '@') {
       snprintf(num, sizeof num, "%u", f->serial);
       add = num, addlen = strlen(num), p += 2;
-    } else if (*p == '\\' && p[1] == '(' && p[2] == ')') {
+    } else if (p[1] == '(' && p[2] == ')') {
       addlen = 0, p += 3;
-    } else if (*p == '\\') {
+    } else {
       size_t k = 1;
       while (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
              (p[k] >= '0' && p[k] <= '9'))
@@ -53,8 +56,6 @@ bool macro_line(asm_state *st, const frame *f, const char *s) {
         add = f->args[i], addlen = strlen(add), p += k;
       else
         p++; /* not a parameter: keep the backslash (it may be "\n") */
-    } else {
-      p++;
     }
     if (n + addlen + 1 > MAX_LINE_BYTES) return false;
     src_text_room(st, n + addlen);

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "exec.h"
 #include "mmu.h"
@@ -23,19 +24,64 @@ _Noreturn void cpu_panic(const char *msg) {
   abort();
 }
 
+/* The host memory of a few freed machines, kept for the next machines of
+ * the same sizes: a checker or a fuzzer makes and frees machines by the
+ * thousand, and under the sanitizers mapping a megabyte, faulting it in
+ * and unmapping it again each time was a third of a fuzzer's time.  What
+ * is kept is zeroed when it is taken, so a machine made from it is the
+ * machine calloc would have made. */
+typedef struct spare_machine {
+  uint8_t *mem;
+  uint32_t mem_size, tlb_size, npages;
+  dinsn **code;
+  dinsn *dcode;
+  tlb_entry *tlb;
+} spare_machine;
+#define NSPARE 4
+static spare_machine spares[NSPARE];
+
+static bool take_spare(cpu *c, uint32_t mem_size, uint32_t tlb_size) {
+  for (int i = 0; i < NSPARE; i++) {
+    spare_machine *s = &spares[i];
+    if (!s->mem || s->mem_size != mem_size || s->tlb_size != tlb_size) continue;
+    c->mem = s->mem, c->npages = s->npages, c->code = s->code, c->dcode = s->dcode, c->tlb = s->tlb;
+    memset(c->mem, 0, mem_size);
+    memset(c->tlb, 0, sizeof *c->tlb * tlb_size);
+    *s = (spare_machine){0};
+    return true; /* (code and dcode were cleared when kept: put_spare) */
+  }
+  return false;
+}
+
+static bool put_spare(cpu *c) {
+  if (!c->mem || !c->code || !c->tlb || !c->dcode || !mmu_code_clear(c)) return false;
+  static int next; /* the oldest goes */
+  spare_machine *s = &spares[next];
+  next = (next + 1) % NSPARE;
+  if (s->mem) {
+    free(s->mem), free(s->code), free(s->tlb);
+    cpu c0 = {.dcode = s->dcode, .npages = s->npages};
+    mmu_code_fini(&c0);
+  }
+  *s = (spare_machine){c->mem, c->mem_size, c->tlb_size, c->npages, c->code, c->dcode, c->tlb};
+  return true;
+}
+
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size) {
   if (tlb_size == 0 || (tlb_size & (tlb_size - 1)) || tlb_size > CPU_TLB_MAX) return NULL;
   if (mem_size == 0 || mem_size > 0xfffff000u) return NULL;
   mem_size = (mem_size + PAGE_MASK) & ~PAGE_MASK;
   cpu *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  c->mem = calloc(1, mem_size);
-  c->npages = mem_size >> PAGE_SHIFT;
-  c->code = calloc(c->npages, sizeof *c->code);
-  c->tlb = calloc(tlb_size, sizeof *c->tlb);
-  if (!c->mem || !c->code || !c->tlb || !mmu_code_init(c)) {
-    cpu_free(c);
-    return NULL;
+  if (!take_spare(c, mem_size, tlb_size)) {
+    c->mem = calloc(1, mem_size);
+    c->npages = mem_size >> PAGE_SHIFT;
+    c->code = calloc(c->npages, sizeof *c->code);
+    c->tlb = calloc(tlb_size, sizeof *c->tlb);
+    if (!c->mem || !c->code || !c->tlb || !mmu_code_init(c)) {
+      cpu_free(c);
+      return NULL;
+    }
   }
   c->mem_size = mem_size;
   c->tlb_size = tlb_size;
@@ -50,13 +96,15 @@ void cpu_free(cpu *c) {
   if (!c) return;
   if (c->marks)
     for (uint32_t i = 0; i < c->npages; i++) free(c->marks[i]);
-  mmu_code_fini(c);
   free(c->watch);
   free(c->watchers);
-  free(c->code);
   free(c->marks);
-  free(c->mem);
-  free(c->tlb);
+  if (!put_spare(c)) {
+    mmu_code_fini(c);
+    free(c->code);
+    free(c->mem);
+    free(c->tlb);
+  }
   free(c);
 }
 
@@ -111,7 +159,7 @@ int cpu_take_trap_insn(cpu *c, const dinsn *d, uint32_t cause, uint32_t value, u
   return -1;
 }
 
-bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk) {
+bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, bool in_chunk) {
   switch (n) {
   case CR_PTB:
     c->cr[n] = v;
@@ -122,10 +170,13 @@ bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk) {
     cpu_tlb_flush(c, true);
     return true;
   case CR_TIMER:
-    /* The outer loop charges the whole chunk to timer_left when it ends,
-     * so pre-pay the ticks this chunk used before the write. */
+    /* The write ends the chunk (true), and the count starts after it: the
+     * outer loop charges this chunk's ticks to the old count, not to the
+     * new one.  (It used to pre-pay them, v plus the chunk's ticks so
+     * far, which overflowed for a count near 2^32.) */
     c->cr[n] = v;
-    c->timer_left = v ? v + ticks_in_chunk : 0;
+    c->timer_left = v;
+    c->timer_restarted = in_chunk;
     return true;
   case CR_ESTATUS: c->cr[n] = v & FLAGS_ALL; return false;
   default: c->cr[n] = v; return false;
@@ -163,7 +214,9 @@ enum cpu_exit cpu_run(cpu *c, uint64_t ticks) {
     ex = exec_chunk(c, chunk, &used);
     KIT_ASSERT(used <= chunk, "cpu_run: a chunk ran past its budget");
     ticks -= used;
-    if (c->cr[CR_TIMER]) {
+    if (c->timer_restarted) {
+      c->timer_restarted = false; /* (the chunk ended at the write: nothing to charge) */
+    } else if (c->cr[CR_TIMER]) {
       KIT_ASSERT(used <= c->timer_left, "cpu_run: a chunk ran past the timer");
       c->timer_left -= used;
       if (c->timer_left == 0) {

@@ -162,6 +162,7 @@ typedef struct cpu {
   /* ---- devices ---- */
   console_dev con;
   uint32_t timer_left; /* ticks until the timer fires (when cr[TIMER]) */
+  bool timer_restarted; /* mtc timer ended this chunk: its count starts after it */
   uint32_t irq;        /* pending interrupts: bit n = cause n */
 
   /* ---- configuration set by the host ---- */

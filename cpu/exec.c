@@ -287,7 +287,7 @@ op_MTC:
   PRIVILEGED();
   if (d->imm >= NCR) TRAP(CAUSE_ILLEGAL, word_at(c, pc), pc);
   c->st.cycles += c->cost.c[COST_CTL_WRITE];
-  if (cpu_write_cr(c, d->imm, r[d->rs1], budget - n + 1)) LEAVE();
+  if (cpu_write_cr(c, d->imm, r[d->rs1], true)) LEAVE();
   NEXT();
 op_TLBI:
   PRIVILEGED();

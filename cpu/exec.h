@@ -9,10 +9,11 @@
  * cpu_exit, or -1 when the outer loop should simply look around and go on. */
 int exec_chunk(cpu *c, uint32_t budget, uint32_t *used);
 
-/* Write a control register.  `ticks_in_chunk` is how many ticks the
- * current chunk has used including this instruction (the timer is charged
- * per chunk).  True if the chunk must end (timer or paging changed). */
-bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, uint32_t ticks_in_chunk);
+/* Write a control register, from an instruction of the running chunk
+ * (in_chunk: a new timer count starts after it, not with the chunk: cpu.c)
+ * or from the host between runs.  True if the chunk must end after this
+ * instruction (timer or paging changed). */
+bool cpu_write_cr(cpu *c, uint32_t n, uint32_t v, bool in_chunk);
 
 uint32_t dev_in(cpu *c, uint32_t port);
 void dev_out(cpu *c, uint32_t port, uint32_t v);

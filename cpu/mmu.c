@@ -171,6 +171,18 @@ void mmu_code_fini(cpu *c) {
   c->dcode = NULL;
 }
 
+bool mmu_code_clear(cpu *c) {
+  /* A page given back by mmu_code_free is zero already; the others are
+   * cleared here, not by madvise, which some hosts accept and ignore (the
+   * browser edition's). */
+  for (uint32_t p = 0; p < c->npages; p++)
+    if (c->code[p]) {
+      memset(c->code[p], 0, CODE_BYTES);
+      c->code[p] = NULL;
+    }
+  return true;
+}
+
 dinsn *mmu_code_page(cpu *c, uint32_t ppn) {
   if (c->code[ppn]) return c->code[ppn];
   c->code[ppn] = c->dcode + (size_t)ppn * CODE_WORDS;
@@ -189,8 +201,14 @@ void mmu_code_drop(cpu *c, uint32_t ppn) {
 void mmu_code_free(cpu *c, uint32_t ppn) {
   if (!c->code[ppn]) return;
   /* Zero-filled again on its next touch (Linux's MADV_DONTNEED on private
-   * anonymous memory), and its host memory given back meanwhile. */
+   * anonymous memory), and its host memory given back meanwhile.  Where
+   * madvise is only advice (emscripten's returns 0 and does nothing), the
+   * words are marked undecoded instead. */
+#ifdef __linux__
   if (madvise(c->code[ppn], CODE_BYTES, MADV_DONTNEED) != 0) mmu_code_drop(c, ppn);
+#else
+  mmu_code_drop(c, ppn);
+#endif
   c->code[ppn] = NULL;
 }
 

@@ -44,6 +44,10 @@ void mmu_code_free(cpu *c, uint32_t ppn);
 /* Reserve (false: cannot) and release the decoded copies of all pages. */
 bool mmu_code_init(cpu *c);
 void mmu_code_fini(cpu *c);
+/* Every page "not decoded yet" and its decoded words zero, as after
+ * mmu_code_init (for a machine's memory reused: cpu.c); false if the host
+ * cannot give the memory back zeroed. */
+bool mmu_code_clear(cpu *c);
 /* The word at physical pa was written: decode it again at its next fetch
  * (self-modifying code works, and data sharing a page with code costs only
  * a trip through the slow path).  A slot that was never decoded is left

@@ -715,11 +715,47 @@ START_TEST(snapshot_pages) {
 }
 END_TEST
 
+/* A machine made where a freed one's host memory is reused (cpu.c keeps
+ * it) starts as a new machine: memory zero, no decoded page, an empty
+ * TLB; and it runs a program exactly as a machine made fresh does. */
+START_TEST(machine_reused_is_new) {
+  cpu *a = tm_new_tlb(16);
+  /* Dirty everything: code decoded and run, memory written, TLB filled. */
+  TM_PROG(a, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 7), ISA_ENC_I(OP_SW, 1, 0, DATA), ENC_HALT(0));
+  ck_assert_int_eq(tm_run(a, 100), EXIT_HALT);
+  memset(a->mem + FREE, 0x6b, TM_MEM - FREE);
+  uint8_t *mem = a->mem;
+  cpu_free(a);
+  cpu *b = cpu_new(TM_MEM, 16);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_msg(b->mem == mem, "the freed machine's memory was not reused: this test tests nothing");
+  for (uint32_t i = 0; i < TM_MEM; i++) ck_assert_msg(b->mem[i] == 0, "byte 0x%x is 0x%02x", i, b->mem[i]);
+  for (uint32_t p = 0; p < b->npages; p++) ck_assert_ptr_null(b->code[p]);
+  for (uint32_t i = 0; i < b->tlb_size; i++) ck_assert_uint_eq(b->tlb[i].tag, 0);
+  /* The same program on it and on a machine of another size, made fresh. */
+  cpu *f = cpu_new(2 * TM_MEM, 16);
+  cpu *m[2] = {b, f};
+  for (int k = 0; k < 2; k++) {
+    cpu_reset(m[k], CODE);
+    m[k]->cr[CR_TVEC] = VEC;
+    tm_wr32(m[k], VEC, ENC_HALT(0));
+    TM_PROG(m[k], CODE, ISA_ENC_I(OP_ADDI, 1, 0, 7), ISA_ENC_I(OP_SW, 1, 0, DATA), ENC_HALT(0));
+    ck_assert_int_eq(tm_run(m[k], 100), EXIT_HALT);
+  }
+  ck_assert_uint_eq(b->st.insns, f->st.insns);
+  ck_assert_uint_eq(b->st.cycles, f->st.cycles);
+  ck_assert_uint_eq(tm_rd32(b, DATA), tm_rd32(f, DATA));
+  ck_assert(memcmp(b->r, f->r, sizeof b->r) == 0);
+  cpu_free(b);
+  cpu_free(f);
+}
+END_TEST
+
 Suite *cpu_suite(void) {
   const TTest *t[] = {
       alu_rr, alu_imm, r0_writes_dropped, cmp_flags, branch_flag_grid, branch_value_grid, jumps_and_calls,
       loads_extend, stores_sizes, divide_by_zero, misaligned, privileged_class, special_class, trap_class, illegal,
-      ordinary_class_user, snapshot_pages,
+      ordinary_class_user, snapshot_pages, machine_reused_is_new,
   };
   return tm_suite("cpu", t, sizeof t / sizeof t[0]);
 }

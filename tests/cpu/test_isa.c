@@ -132,6 +132,7 @@ START_TEST(test_register_names) {
     if (!alias) continue;
     ck_assert_int_eq(isa_reg_number(alias, false), (int)r);
     ck_assert_msg(!(alias[0] == 'r' && isdigit((unsigned char)alias[1])), "alias %s has the rN form", alias);
+    ck_assert_msg(strlen(alias) < 16, "alias %s is longer than the assembler's buffer (asm_insn.c parse_reg)", alias);
     char up[16];
     snprintf(up, sizeof up, "%s", alias);
     for (char *p = up; *p; p++) *p = (char)toupper((unsigned char)*p);

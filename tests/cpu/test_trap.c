@@ -174,20 +174,26 @@ START_TEST(timer_period) {
 END_TEST
 
 /* mfc timer reads the ticks left; mtc timer, 0 turns it off. */
+/* ... with counts up to 2^32 - 1, written after other instructions of the
+ * same chunk (the count once included them, and overflowed). */
 START_TEST(timer_read_and_off) {
-  for (uint64_t chunk = 1; chunk <= 1000; chunk *= 1000) {
-    cpu *c = tm_new();
-    TM_PROG(c, CODE, ENC_MFC(6, CR_TIMER), ISA_ENC_I(OP_ADDI, 1, 0, 100), ENC_MTC(CR_TIMER, 1), ISA_ENC_I(OP_ADDI, 2, 0, 1),
-            ISA_ENC_I(OP_ADDI, 2, 0, 2), ENC_MFC(3, CR_TIMER), ENC_MFC(4, CR_TIMER), ENC_HALT(0));
-    c->r[6] = 0x66;
-    enum cpu_exit ex;
-    while ((ex = tm_run(c, chunk)) == EXIT_BUDGET) continue;
-    ck_assert_int_eq(ex, EXIT_HALT);
-    ck_assert_uint_eq(c->r[6], 0);
-    ck_assert_uint_eq(c->r[3], 98);
-    ck_assert_uint_eq(c->r[4], 97);
-    cpu_free(c);
-  }
+  static const int32_t counts[] = {100, -1, -2};
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+    for (uint64_t chunk = 1; chunk <= 1000; chunk *= 1000) {
+      cpu *c = tm_new();
+      TM_PROG(c, CODE, ENC_MFC(6, CR_TIMER), ISA_ENC_I(OP_ADDI, 1, 0, counts[k]), ENC_MTC(CR_TIMER, 1),
+              ISA_ENC_I(OP_ADDI, 2, 0, 1), ISA_ENC_I(OP_ADDI, 2, 0, 2), ENC_MFC(3, CR_TIMER), ENC_MFC(4, CR_TIMER),
+              ENC_HALT(0));
+      c->r[6] = 0x66;
+      enum cpu_exit ex;
+      while ((ex = tm_run(c, chunk)) == EXIT_BUDGET) continue;
+      ck_assert_int_eq(ex, EXIT_HALT);
+      ck_assert_uint_eq(c->r[6], 0);
+      ck_assert_uint_eq(c->r[3], (uint32_t)counts[k] - 2);
+      ck_assert_uint_eq(c->r[4], (uint32_t)counts[k] - 3);
+      ck_assert_uint_eq(tm_ntraps(c), 0);
+      cpu_free(c);
+    }
   cpu *c = tm_new();
   TM_PROG(c, CODE, ISA_ENC_I(OP_ADDI, 1, 0, 5), ENC_MTC(CR_TIMER, 1), ENC_MTC(CR_TIMER, 0), ENC_OP0(OP_STI),
           ISA_ENC_J(OP_JMP, 0));
@@ -455,7 +461,7 @@ START_TEST(host_owned) {
     if (t[i].cause == CAUSE_PRIV || t[i].cause == CAUSE_DIVZERO) c->pc += 4;
   }
   /* Interrupts: the timer, programmed by the host, every 5 ticks. */
-  cpu_write_cr(c, CR_TIMER, 5, 0);
+  cpu_write_cr(c, CR_TIMER, 5, false);
   ck_assert_int_eq(tm_run(c, 1000), EXIT_TRAP);
   ck_assert(c->trap.cause == CAUSE_TIMER && c->trap.value == 0 && c->trap.pc == CODE + 28);
   ck_assert_uint_eq(c->pc, CODE + 28);

@@ -19,7 +19,9 @@
  *            by gen_bt_adapt of the input's size (vmm/check/gen.h)
  *
  * The kernel runs natively and in the mode side by side (lockstep.h) for
- * at most FUZZ_TICKS ticks.  A divergence, a byte changed outside the
+ * at most FUZZ_TICKS ticks, under bt with a translation cache of 64 KiB
+ * (a kernel's code is a few KiB; a smaller cache is less to set up per
+ * input, and is flushed when full, which the fuzzer should reach too).  A divergence, a byte changed outside the
  * guest, or a kernel that ends other than by halting with 0, is a crash:
  * the report goes to standard error, the input to libFuzzer's crash file.
  * Replay one: build/fuzz/fuzz_modes /absolute/path/of/FILE (the harness
@@ -57,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[512];
   FUZZ_CHECK(gen_image(&g, &img, err, sizeof err) == 0, "%s", err);
   vmm_opts o = {.mode = vo.mode, .mem = GEN_MEM, .tlb = 64, .max_steps = FUZZ_TICKS, .strict_isa = strict,
-                .image = "fuzz", .shadow_trace = vo.shadow_trace};
+                .image = "fuzz", .shadow_trace = vo.shadow_trace, .bt_tc_size = 64u << 10};
   const char *adapt = gen_bt_adapt(vo.mode, size, &o.bt_no_adapt, &o.bt_adapt_threshold); /* bt: on, off */
   cost_profile(&o.cost, "modern");
   ls_opts lo = {.report = stderr};
