@@ -93,6 +93,8 @@ void image_free(image *img) {
   memset(img, 0, sizeof *img);
 }
 
+/* The new segment goes in address order, so that the segments stay sorted
+ * whatever order a writer adds them in (at most IMAGE_MAX_SEGS moved). */
 int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size) {
   if (img->nsegs >= IMAGE_MAX_SEGS) return -1;
   image_seg *s = realloc(img->segs, (size_t)(img->nsegs + 1) * sizeof *s);
@@ -101,7 +103,9 @@ int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size)
   uint8_t *copy = malloc(size ? size : 1);
   if (!copy) return -1;
   if (size) memcpy(copy, data, size);
-  img->segs[img->nsegs++] = (image_seg){addr, size, copy};
+  int i = img->nsegs++;
+  for (; i > 0 && s[i - 1].addr > addr; i--) s[i] = s[i - 1];
+  s[i] = (image_seg){addr, size, copy};
   return 0;
 }
 
