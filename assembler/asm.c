@@ -186,7 +186,16 @@ static void statement(asm_state *st) {
   }
   token *t = &lx.tok;
   if (t->kind == T_IDENT) {
-    char *name = lex_strdup(&lx);
+    /* The statement's name, for the messages and the macro lookup below
+     * (on the stack when short, as mnemonics and directives are: every
+     * line has one). */
+    char small[32], *name = small;
+    if (t->len < sizeof small) {
+      memcpy(small, t->p, t->len);
+      small[t->len] = 0;
+    } else {
+      name = lex_strdup(&lx);
+    }
     int col = t->col;
     const char *after = lx.line + lx.pos;
     macro *m;
@@ -201,7 +210,7 @@ static void statement(asm_state *st) {
     } else {
       asm_error(st, col, "unknown instruction '%s'", name);
     }
-    free(name);
+    if (name != small) free(name);
   } else if (t->kind != T_END && t->kind != T_ERROR) {
     asm_error(st, t->col, "expected a label, instruction or directive");
   }

@@ -202,11 +202,17 @@ static bool primary(eparser *ep, expr *out) {
       lex_next(lx);
       return defined_op(ep, out);
     }
-    char *name = lex_strdup(lx);
+    char small[64], *name = small; /* (on the stack when short, as most are) */
+    if (t->len < sizeof small) {
+      memcpy(small, t->p, t->len);
+      small[t->len] = 0;
+    } else {
+      name = lex_strdup(lx);
+    }
     int col = t->col;
     lex_next(lx);
     bool ok = symbol(ep, name, col, out);
-    free(name);
+    if (name != small) free(name);
     return ok;
   }
   case T_PUNCT:

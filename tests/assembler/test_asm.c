@@ -4,6 +4,7 @@
  * its operand kinds give is tests/cpu/test_isa.c's. */
 #include <check.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "asmtest.h"
@@ -19,6 +20,35 @@ static void ok(const char *src, image *img) {
   ck_assert_msg(r == 0, "assembly failed:\n%s", msgs);
   ck_assert_str_eq(msgs, "");
 }
+
+/* Names of every length: the assembler keeps short statement and symbol
+ * names on the stack and long ones on the heap (asm.c, asm_expr.c); the
+ * lengths either side of each buffer behave the same. */
+START_TEST(test_name_lengths) {
+  static const int lens[] = {1, 30, 31, 32, 33, 62, 63, 64, 65, 200};
+  for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+    char name[256], src[2048];
+    memset(name, 'q', (size_t)lens[i]);
+    name[lens[i]] = 0;
+    snprintf(src, sizeof src,
+             ".macro %s v\n .word \\v\n.endm\n"
+             ".org 0x100\n%s: %s 7\n .word %s + 1\n",
+             name, name, name, name);
+    image img;
+    ok(src, &img);
+    ck_assert_uint_eq(word_at(&img, 0x100), 7);
+    ck_assert_uint_eq(word_at(&img, 0x104), 0x101);
+    image_free(&img);
+    /* an unknown instruction of that length is named whole */
+    snprintf(src, sizeof src, "x%s r1\n", name);
+    const char *msgs;
+    ck_assert_int_ne(as("t.s", src, &img, &msgs), 0);
+    char want[300];
+    snprintf(want, sizeof want, "unknown instruction 'x%s'", name);
+    ck_assert_msg(strstr(msgs, want) != NULL, "%s", msgs);
+  }
+}
+END_TEST
 
 START_TEST(test_data_directives) {
   image img;
@@ -502,6 +532,7 @@ Suite *asm_suite(void) {
   Suite *s = suite_create("asm");
   TCase *tc = tcase_create("language");
   tcase_add_test(tc, test_data_directives);
+  tcase_add_test(tc, test_name_lengths);
   tcase_add_test(tc, test_org_segments);
   tcase_add_test(tc, test_equ_and_entry);
   tcase_add_test(tc, test_expressions);

@@ -71,6 +71,11 @@ typedef struct gen_opts {
    * a small change to it. */
   const uint8_t *choices;
   size_t nchoices;
+  /* The kernel halts at its end without printing its digest (registers,
+   * trap count, checksum): for a checker that compares all of them at
+   * every tick anyway (fuzz_modes), the printing is a third of a short
+   * kernel's ticks, the same in every kernel. */
+  bool no_digest;
 } gen_opts;
 
 /* The program's source, NUL-terminated and malloc'd; NULL when out of
