@@ -28,10 +28,17 @@ enum {
  * Returns 1 if the word is an instruction, 0 if it printed as .word. */
 int dis_insn(uint32_t word, uint32_t pc, const image *syms, char *buf, size_t len);
 int dis_insn_ex(uint32_t word, uint32_t pc, const image *syms, int flags, char *buf, size_t len);
+/* The same with the branch target's symbol already found (a lister asks
+ * for many at once): name (NULL for none) and the target's distance past
+ * it, as image_symbol_at answers. */
+int dis_insn_sym(uint32_t word, uint32_t pc, const char *name, uint32_t off, int flags, char *buf, size_t len);
+/* The word's branch target, if it is an instruction that has one. */
+bool dis_target(uint32_t word, uint32_t pc, uint32_t *target);
 
-/* A whole image as source text for vasm: .entry, then per segment an .org
- * line, labels from the symbol table and one instruction or datum a line.
- * Reassembling the text gives the same loaded bytes and entry point. */
+/* A whole image as source text for vasm (dis_list.c): .entry, then per
+ * segment an .org line, labels from the symbol table and one instruction
+ * or datum a line.  Reassembling the text gives the same loaded bytes and
+ * entry point. */
 void dis_image(FILE *out, const image *img, int flags);
 
 #endif

@@ -72,15 +72,29 @@ static int fail(char *err, size_t errlen, const char *name, const char *fmt, ...
 
 /* ---- building ---- */
 
+/* A block of names: the newest first, so only the head has room left. */
+struct image_names {
+  image_names *next;
+  size_t used, cap;
+  char text[];
+};
+
+enum { NAME_BLOCK = 64 << 10 }; /* bytes; more than IMAGE_MAX_NAME + 1 */
+
 void image_free(image *img) {
   for (int i = 0; i < img->nsegs; i++) free(img->segs[i].data);
-  for (int i = 0; i < img->nsyms; i++) free(img->syms[i].name);
+  for (image_names *b = img->names, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
   free(img->segs);
   free(img->syms);
   image_unindex(img);
   memset(img, 0, sizeof *img);
 }
 
+/* The new segment goes in address order, so that the segments stay sorted
+ * whatever order a writer adds them in (at most IMAGE_MAX_SEGS moved). */
 int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size) {
   if (img->nsegs >= IMAGE_MAX_SEGS) return -1;
   image_seg *s = realloc(img->segs, (size_t)(img->nsegs + 1) * sizeof *s);
@@ -89,15 +103,33 @@ int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size)
   uint8_t *copy = malloc(size ? size : 1);
   if (!copy) return -1;
   if (size) memcpy(copy, data, size);
-  img->segs[img->nsegs++] = (image_seg){addr, size, copy};
+  int i = img->nsegs++;
+  for (; i > 0 && s[i - 1].addr > addr; i--) s[i] = s[i - 1];
+  s[i] = (image_seg){addr, size, copy};
   return 0;
+}
+
+/* A copy of name[0..len) and a 0 in img's name blocks, or NULL. */
+static char *name_copy(image *img, const char *name, size_t len) {
+  image_names *b = img->names;
+  if (!b || b->cap - b->used < len + 1) {
+    b = malloc(sizeof *b + NAME_BLOCK);
+    if (!b) return NULL;
+    *b = (image_names){img->names, 0, NAME_BLOCK};
+    img->names = b;
+  }
+  char *copy = b->text + b->used;
+  memcpy(copy, name, len);
+  copy[len] = 0;
+  b->used += len + 1;
+  return copy;
 }
 
 /* The array doubles when full, so that adding n symbols copies O(n) of
  * them in all (growing by one would copy n^2/2: hours for a million under
  * AddressSanitizer, whose realloc always copies). */
-int image_add_sym(image *img, const char *name, uint32_t addr, bool global) {
-  if (img->nsyms >= IMAGE_MAX_SYMS || strlen(name) > IMAGE_MAX_NAME) return -1;
+static int add_sym(image *img, const char *name, size_t len, uint32_t addr, bool global) {
+  if (img->nsyms >= IMAGE_MAX_SYMS || len > IMAGE_MAX_NAME) return -1;
   if (img->nsyms == img->symcap) {
     int cap = img->symcap ? 2 * img->symcap : 16;
     image_sym *s = realloc(img->syms, (size_t)cap * sizeof *s);
@@ -105,11 +137,16 @@ int image_add_sym(image *img, const char *name, uint32_t addr, bool global) {
     img->syms = s;
     img->symcap = cap;
   }
-  char *copy = strdup(name);
+  char *copy = name_copy(img, name, len);
   if (!copy) return -1;
   image_unindex(img); /* stale now */
   img->syms[img->nsyms++] = (image_sym){addr, copy, global};
   return 0;
+}
+
+int image_add_sym(image *img, const char *name, uint32_t addr, bool global) {
+  size_t len = strnlen(name, IMAGE_MAX_NAME + 1);
+  return add_sym(img, name, len, addr, global);
 }
 
 const image_seg *image_seg_at(const image *img, uint32_t addr) {
@@ -216,7 +253,7 @@ static int read_symbols(const uint8_t *buf, size_t len, const char *name, image 
       if (!end) return fail(err, errlen, name, "symbol %u: name longer than %d bytes", k, IMAGE_MAX_NAME);
       names += (uint64_t)(end - s) + 1;
       if (names > IMAGE_MAX_BYTES) return fail(err, errlen, name, "symbol names too large (over %u bytes)", IMAGE_MAX_BYTES);
-      if (image_add_sym(img, s, value, bind == STB_GLOBAL || bind == STB_WEAK) < 0)
+      if (add_sym(img, s, (size_t)(end - s), value, bind == STB_GLOBAL || bind == STB_WEAK) < 0)
         return fail(err, errlen, name, "out of memory");
     }
     break; /* one symbol table is all an executable has */

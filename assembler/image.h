@@ -49,25 +49,33 @@ typedef struct image_seg {
 
 typedef struct image_sym {
   uint32_t addr;
-  char *name;
+  char *name; /* in the image's name blocks (image_add_sym copies it there) */
   bool global;
 } image_sym;
 
-/* The symbol index (image.c): the symbols sorted by address and by name, so
- * that the queries below take O(log n) steps, not n.  Loading an image and
- * listing it stay O(n log n) in its symbols (a million load and list in a
- * fraction of a second); tests count the steps to check it. */
+/* The symbols' names, packed one after another into blocks of 64 KiB:
+ * a million names are 16 allocations, not a million, and a lister that
+ * walks the symbols in order reads their names in order. */
+typedef struct image_names image_names;
+
+/* The symbol index (image_index.c): the symbols sorted by address and by
+ * name, so that the queries below take O(log n) steps at worst, not n (and
+ * a few by address when the symbols are spread out, as code's are).
+ * Loading an image and listing it stay O(n log n) in its symbols, about n
+ * in practice (a million load and list in a fraction of a second); tests
+ * count the steps to check it. */
 typedef struct image_index image_index;
 
-/* Segments are sorted by address and never overlap (image_read ensures it;
- * a writer must keep it).  Everything is owned by the image.  Symbols keep
- * the file's order. */
+/* Segments are sorted by address (image_read and image_add_seg keep them
+ * so) and never overlap (image_read ensures it; a writer must keep it).
+ * Everything is owned by the image.  Symbols keep the file's order. */
 typedef struct image {
   uint32_t entry;
   image_seg *segs;
   int nsegs;
   image_sym *syms;
   int nsyms, symcap; /* symcap: room in syms, grown by doubling */
+  image_names *names; /* the blocks holding the syms' names */
   image_index *idx;  /* current, or NULL: image_add_sym drops it, image_build_index builds it */
 } image;
 
@@ -96,8 +104,9 @@ int image_add_sym(image *img, const char *name, uint32_t addr, bool global);
 int image_build_index(image *img);
 /* Drop the index (image_add_sym does: it is stale then). */
 void image_unindex(image *img);
-/* Steps the index has taken (comparisons, building and searching) since it
- * was built: what the tests count.  0 without an index. */
+/* Steps the index has taken (comparisons and probes, building and
+ * searching) since it was built: what the tests count.  0 without an
+ * index. */
 uint64_t image_index_steps(const image *img);
 /* Add steps to img's count: a lister's own work with its symbols. */
 void image_index_charge(const image *img, uint64_t steps);
@@ -116,6 +125,10 @@ uint32_t image_symbol_after(const image *img, uint32_t addr);
 const int *image_by_addr(const image *img);
 /* The same in name order (the file's order among equal names). */
 const int *image_by_name(const image *img);
+/* Of the symbols i with mark[i] set, leave the mark on the first (in the
+ * file's order) of each name only: O(n) steps for distinct names, O(n log n)
+ * at worst.  0, or -1 when out of memory (mark unchanged). */
+int image_first_of_names(const image *img, bool *mark);
 /* The segment holding addr, or NULL. */
 const image_seg *image_seg_at(const image *img, uint32_t addr);
 

@@ -3,35 +3,43 @@
  * An image may hold a million symbols (IMAGE_MAX_SYMS).  A query that
  * scans them all is fine once, and quadratic when a lister asks once per
  * instruction or per symbol: vdis took 42 s for 100,000 symbols that way.
- * So the index keeps the symbol numbers in two orders and every query is a
- * binary search:
+ * So the index keeps the symbol numbers in two orders, and a query by
+ * address is a table look-up and a short search:
  *
  *   by_addr[]  address, then file order           image_symbol_at, _after,
- *   addrs[]    the addresses in that order,       image_by_addr
- *   top[]      and every 16th of them
- *   best[]     for each place in by_addr, the
- *              name image_symbol_at answers
- *              for that address
+ *   at[]       for each place in by_addr, its     image_by_addr
+ *              address and the name
+ *              image_symbol_at answers there
+ *   bucket[]   addresses cut into equal ranges:
+ *              the places before each range
  *   by_name[]  name, then file order              image_find, image_lookup,
  *              (built at the first of those)      image_by_name
  *
  *   by_addr:  0x1000 start(g)  0x1000 loop  0x1008 end  0x2000 msg
- *   best:     start            start        end         msg
+ *   at.best:  start            start        end         msg
  *
- * best[] exists because at one address a global wins over the locals
+ * at[].best exists because at one address a global wins over the locals
  * before it: the run of one address is resolved once, when the index is
- * built, not at each query.  A lister asks once per branch, at random
- * places of a big image, so the search is laid out for the cache: top[]
- * (every 16th address: 256 KiB for a million symbols) finds the block,
- * one cache line of addrs[] finishes it, and best[] holds the name itself.
- * (Searching through by_addr into the symbols, two cache misses a step,
- * was most of a listing's time for a million symbols.)
+ * built, not at each query.
  *
- * The sorts are a merge sort (stable, so file order survives among equal
- * keys, and n log n comparisons whatever the input; n for input already
- * in order, as an assembler's symbols mostly are by address).  Names are
- * sorted only when a query needs them: a program that runs an image, or
- * a lister's own table of labels, never looks a name up.  Every comparison is
+ * A lister asks once per branch, at random places of a big image, so a
+ * query must not wander.  The buckets split [lowest, highest address]
+ * into at most n ranges of 2^shift bytes; bucket[b] counts the places
+ * below range b, so the places of range b are at[bucket[b] .. bucket[b+1]):
+ *
+ *   shift 4, base 0x1000:  range 0 = 0x1000..0x100f, range 1 = 0x1010..
+ *   query 0x1014: b = (0x1014 - 0x1000) >> 4 = 1, search at[bucket[1] ..
+ *                 bucket[2]) only
+ *
+ * With symbols spread evenly (code, mostly) a range holds about one
+ * place: a query is two or three memory reads, whatever n.  Crowded into
+ * one range they cost a binary search there, O(log n), never more.
+ *
+ * The sorts are a natural merge sort (stable, so file order survives
+ * among equal keys, and n log n comparisons whatever the input; about n
+ * for input in order or nearly, as an image's symbols mostly are by
+ * address).  Names are sorted only when a query needs them: a program
+ * that runs an image, or a lister, never looks a name up.  Every comparison and probe is
  * counted in `steps`, so a test can check the cost of loading and listing
  * without timing anything.
  *
@@ -41,15 +49,23 @@
 #include <string.h>
 
 #include "image.h"
+#include "keysort.h"
 
-#define TOP_EVERY 16 /* addresses: one 64-byte cache line */
+/* One place in address order: what a query by address reads, together. */
+typedef struct place {
+  uint32_t addr;
+  const char *best; /* the name image_symbol_at answers at addr */
+} place;
 
 struct image_index {
-  int n, ntop;
+  int n;
   int *by_addr, *by_name;
-  const char **best;
-  uint32_t *addrs, *top;
-  uint64_t steps; /* comparisons made building and searching */
+  place *at;
+  int *bucket;      /* nbucket + 1 counts: places below each range, n last */
+  uint32_t base;    /* the lowest address: range 0 starts there */
+  int shift;        /* a range is 2^shift bytes */
+  uint32_t nbucket; /* ranges, at most max(n, 1) */
+  uint64_t steps;   /* comparisons and probes made building and searching */
 };
 
 /* ---- building ---- */
@@ -63,14 +79,21 @@ static int by_addr_cmp(const image *img, int a, int b) {
 
 static int by_name_cmp(const image *img, int a, int b) { return strcmp(img->syms[a].name, img->syms[b].name); }
 
-/* Sort v[0..n) with tmp as scratch: a bottom-up merge sort, stable. */
+/* Where the run of v in order from lo ends. */
+static int run_end(const image *img, const int *v, int lo, int n, sym_cmp cmp, uint64_t *steps) {
+  int i = lo + 1;
+  while (i < n && (++*steps, cmp(img, v[i - 1], v[i]) <= 0)) i++;
+  return i;
+}
+
+/* Sort v[0..n) with tmp as scratch: a natural merge sort, stable.  Each
+ * pass merges the runs already in order two by two, so k runs take log k
+ * passes: one for input in order, two for an ELF symbol table (its locals,
+ * then its globals, each in address order), log n at worst. */
 static void merge_sort(const image *img, int *v, int *tmp, int n, sym_cmp cmp, uint64_t *steps) {
-  bool sorted = true;
-  for (int i = 1; i < n && sorted; i++, ++*steps) sorted = cmp(img, v[i - 1], v[i]) <= 0;
-  if (sorted) return;
-  for (int width = 1; width < n; width *= 2) {
-    for (int lo = 0; lo < n; lo += 2 * width) {
-      int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+  while (run_end(img, v, 0, n, cmp, steps) < n) {
+    for (int lo = 0; lo < n;) {
+      int mid = run_end(img, v, lo, n, cmp, steps), hi = mid < n ? run_end(img, v, mid, n, cmp, steps) : n;
       int i = lo, j = mid, k = lo;
       while (i < mid && j < hi) {
         ++*steps;
@@ -78,6 +101,7 @@ static void merge_sort(const image *img, int *v, int *tmp, int n, sym_cmp cmp, u
       }
       while (i < mid) tmp[k++] = v[i++];
       while (j < hi) tmp[k++] = v[j++];
+      lo = hi;
     }
     memcpy(v, tmp, (size_t)n * sizeof *v);
   }
@@ -86,29 +110,46 @@ static void merge_sort(const image *img, int *v, int *tmp, int n, sym_cmp cmp, u
 void image_unindex(image *img) {
   if (!img->idx) return;
   free(img->idx->by_addr);
-  free(img->idx->best);
   free(img->idx->by_name);
-  free(img->idx->addrs);
-  free(img->idx->top);
+  free(img->idx->at);
+  free(img->idx->bucket);
   free(img->idx);
   img->idx = NULL;
+}
+
+/* The ranges: as narrow as 2^shift bytes can be with at most n of them
+ * over [base, highest address], and the places below each. */
+static int build_buckets(image_index *x) {
+  int n = x->n;
+  uint64_t span = n ? x->at[n - 1].addr - x->at[0].addr : 0;
+  x->base = n ? x->at[0].addr : 0;
+  x->shift = 0;
+  while ((span >> x->shift) >= (uint64_t)(n ? n : 1)) x->shift++;
+  x->nbucket = n ? (uint32_t)(span >> x->shift) + 1 : 0;
+  x->bucket = malloc(((size_t)x->nbucket + 1) * sizeof *x->bucket);
+  if (!x->bucket) return -1;
+  int k = 0;
+  for (uint32_t b = 0; b <= x->nbucket; b++) {
+    uint64_t start = (uint64_t)x->base + ((uint64_t)b << x->shift);
+    while (k < n && x->at[k].addr < start) k++;
+    x->bucket[b] = k;
+  }
+  x->steps += (uint64_t)n + x->nbucket + 1;
+  return 0;
 }
 
 int image_build_index(image *img) {
   image_unindex(img);
   int n = img->nsyms;
-  size_t bytes = (size_t)(n ? n : 1) * sizeof(int);
+  size_t count = (size_t)(n ? n : 1);
   image_index *x = calloc(1, sizeof *x);
-  int *tmp = malloc(bytes);
+  int *tmp = malloc(count * sizeof *tmp);
   if (x) {
-    x->ntop = (n + TOP_EVERY - 1) / TOP_EVERY;
-    x->by_addr = malloc(bytes);
-    x->best = malloc((size_t)(n ? n : 1) * sizeof *x->best);
-    x->addrs = malloc(bytes);
-    x->top = malloc((size_t)(x->ntop ? x->ntop : 1) * sizeof *x->top);
+    x->by_addr = malloc(count * sizeof *x->by_addr);
+    x->at = malloc(count * sizeof *x->at);
   }
-  if (!x || !tmp || !x->by_addr || !x->best || !x->addrs || !x->top) {
-    if (x) free(x->by_addr), free(x->best), free(x->addrs), free(x->top);
+  if (!x || !tmp || !x->by_addr || !x->at) {
+    if (x) free(x->by_addr), free(x->at);
     free(x);
     free(tmp);
     return -1;
@@ -117,18 +158,20 @@ int image_build_index(image *img) {
   for (int i = 0; i < n; i++) x->by_addr[i] = i;
   merge_sort(img, x->by_addr, tmp, n, by_addr_cmp, &x->steps);
   free(tmp);
-  for (int i = 0; i < n; i++) x->addrs[i] = img->syms[x->by_addr[i]].addr;
-  for (int j = 0; j < x->ntop; j++) x->top[j] = x->addrs[j * TOP_EVERY];
-  /* best[]: one pass over each run of equal addresses. */
+  /* at[]: one pass over each run of equal addresses. */
   for (int lo = 0, hi; lo < n; lo = hi) {
     uint32_t a = img->syms[x->by_addr[lo]].addr;
     int pick = x->by_addr[lo];
     for (hi = lo + 1; hi < n && img->syms[x->by_addr[hi]].addr == a; hi++)
       if (img->syms[x->by_addr[hi]].global && !img->syms[pick].global) pick = x->by_addr[hi];
-    for (int k = lo; k < hi; k++) x->best[k] = img->syms[pick].name;
+    for (int k = lo; k < hi; k++) x->at[k] = (place){a, img->syms[pick].name};
     x->steps += (uint64_t)(hi - lo);
   }
   img->idx = x;
+  if (build_buckets(x) != 0) {
+    image_unindex(img);
+    return -1;
+  }
   return 0;
 }
 
@@ -159,14 +202,65 @@ const int *image_by_name(const image *img) {
   return x->by_name;
 }
 
+/* ---- the first symbol of each name ---- */
+
+/* FNV-1a, 32 bits: equal names hash equal, and unequal names rarely do. */
+static uint32_t name_hash(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+  return h;
+}
+
+/* Equal names are found by hash, not by sorting the names: the marked
+ * symbols, as (hash, number) pairs, sorted by hash (keysort keeps the
+ * file's order among equal hashes).  A run of one hash is one name unless
+ * two names collide, so only runs longer than one are sorted by name
+ * (stable again) to find the first of each.  Names mostly differ: about n
+ * steps then, and n log n at worst (a crafted file whose names all
+ * collide), never more. */
+int image_first_of_names(const image *img, bool *mark) {
+  size_t m = 0;
+  for (int i = 0; i < img->nsyms; i++) m += mark[i];
+  uint64_t *v = malloc((m ? m : 1) * sizeof *v), *tmp = malloc((m ? m : 1) * sizeof *tmp);
+  if (!v || !tmp) {
+    free(v);
+    free(tmp);
+    return -1;
+  }
+  uint64_t steps = (uint64_t)img->nsyms;
+  for (int i = 0, k = 0; i < img->nsyms; i++)
+    if (mark[i]) v[k++] = (uint64_t)name_hash(img->syms[i].name) << 32 | (uint32_t)i;
+  keysort(v, tmp, m, &steps);
+  for (size_t lo = 0, hi; lo < m; lo = hi) {
+    for (hi = lo + 1; hi < m && v[hi] >> 32 == v[lo] >> 32; hi++) steps++;
+    if (hi - lo == 1) continue;
+    int r = (int)(hi - lo), *run = (int *)tmp, *scratch = run + r; /* tmp holds 2m ints */
+    for (int k = 0; k < r; k++) run[k] = (int)(uint32_t)v[lo + (size_t)k];
+    merge_sort(img, run, scratch, r, by_name_cmp, &steps);
+    for (int k = 1; k < r; k++, steps++)
+      if (strcmp(img->syms[run[k - 1]].name, img->syms[run[k]].name) == 0) mark[run[k]] = false;
+  }
+  free(v);
+  free(tmp);
+  image_index_charge(img, steps);
+  return 0;
+}
+
 /* ---- searching: binary searches on the index, or scans without one ---- */
 
-/* The number of values <= addr in the sorted v[lo..hi). */
-static int count_upto(const uint32_t *v, int lo, int hi, uint32_t addr, uint64_t *steps) {
+/* The number of places in by_addr whose address is <= addr: the range
+ * holding addr bounds it, a binary search in the range finishes it. */
+static int addr_rank(const image *img, uint32_t addr) {
+  image_index *x = img->idx;
+  x->steps++;
+  if (x->n == 0 || addr < x->base) return 0;
+  uint32_t b = (addr - x->base) >> x->shift;
+  if (b >= x->nbucket) return x->n; /* above the highest */
+  int lo = x->bucket[b], hi = x->bucket[b + 1];
   while (lo < hi) {
     int mid = lo + (hi - lo) / 2;
-    ++*steps;
-    if (v[mid] <= addr)
+    x->steps++;
+    if (x->at[mid].addr <= addr)
       lo = mid + 1;
     else
       hi = mid;
@@ -174,30 +268,18 @@ static int count_upto(const uint32_t *v, int lo, int hi, uint32_t addr, uint64_t
   return lo;
 }
 
-/* The number of places in by_addr whose address is <= addr: top[] picks
- * the block (every address from the next block's first on is above addr),
- * then the block's 16. */
-static int addr_rank(const image *img, uint32_t addr) {
-  image_index *x = img->idx;
-  int t = count_upto(x->top, 0, x->ntop, addr, &x->steps);
-  if (t == 0) return 0;
-  int end = t * TOP_EVERY < x->n ? t * TOP_EVERY : x->n;
-  return count_upto(x->addrs, (t - 1) * TOP_EVERY, end, addr, &x->steps);
-}
-
 const char *image_symbol_at(const image *img, uint32_t addr, uint32_t *offset) {
-  const image_sym *best = NULL;
   if (img->idx) {
     int k = addr_rank(img, addr);
     if (k == 0) return NULL;
-    if (offset) *offset = addr - img->idx->addrs[k - 1];
-    return img->idx->best[k - 1];
-  } else {
-    for (int i = 0; i < img->nsyms; i++) {
-      const image_sym *s = &img->syms[i];
-      if (s->addr > addr) continue;
-      if (!best || s->addr > best->addr || (s->addr == best->addr && s->global && !best->global)) best = s;
-    }
+    if (offset) *offset = addr - img->idx->at[k - 1].addr;
+    return img->idx->at[k - 1].best;
+  }
+  const image_sym *best = NULL;
+  for (int i = 0; i < img->nsyms; i++) {
+    const image_sym *s = &img->syms[i];
+    if (s->addr > addr) continue;
+    if (!best || s->addr > best->addr || (s->addr == best->addr && s->global && !best->global)) best = s;
   }
   if (!best) return NULL;
   if (offset) *offset = addr - best->addr;
@@ -207,7 +289,7 @@ const char *image_symbol_at(const image *img, uint32_t addr, uint32_t *offset) {
 uint32_t image_symbol_after(const image *img, uint32_t addr) {
   if (img->idx) {
     int k = addr_rank(img, addr);
-    return k < img->idx->n ? img->idx->addrs[k] : 0;
+    return k < img->idx->n ? img->idx->at[k].addr : 0;
   }
   uint32_t best = 0;
   for (int i = 0; i < img->nsyms; i++)

@@ -3,6 +3,8 @@
  * text back into the same bytes and entry point. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "asmtest.h"
 #include "cpu.h"
@@ -148,6 +150,82 @@ START_TEST(test_labels) {
 }
 END_TEST
 
+/* A listing longer than the lister's batch of words (65,536: it answers
+ * a batch's branch targets together, sorted): every branch still names
+ * its own target.  The reassembly checks the labels; each -a comment is
+ * checked against dis_insn on its word alone. */
+START_TEST(test_long_listing) {
+  enum { N = (1 << 16) + 4000 };
+  uint32_t seed = 7, *words = malloc(4 * N);
+  static const int ops[] = {OP_JMP, OP_BEQ, OP_CALL, OP_ADDI};
+  for (int i = 0; i < N; i++) {
+    int op = ops[rnd(&seed) % 4], to = (int)(rnd(&seed) % N);
+    words[i] = op == OP_ADDI ? ISA_ENC_I(OP_ADDI, 1, 1, 1) : ISA_ENC_J(op, to - i);
+  }
+  image img = {0};
+  ck_assert_int_eq(image_add_seg(&img, 0x10000, (const uint8_t *)words, 4 * N), 0);
+  for (int i = 0; i < N; i += 3) {
+    char name[16];
+    snprintf(name, sizeof name, "w%d", i);
+    ck_assert_int_eq(image_add_sym(&img, name, 0x10000 + 4 * (uint32_t)i + (i % 9 == 6 ? 2 : 0), i % 7 == 0), 0);
+  }
+  ck_assert_int_eq(image_build_index(&img), 0);
+  img.entry = 0x10000;
+  char *text;
+  size_t len;
+  FILE *f = open_memstream(&text, &len);
+  dis_image(f, &img, DIS_ADDRS);
+  fclose(f);
+  int lines = 0;
+  for (char *line = text, *end; *line; line = end + 1) {
+    end = strchr(line, '\n');
+    *end = 0;
+    const char *c = strstr(line, " ; ");
+    unsigned a, w;
+    if (!c || sscanf(c, " ; %x: %x", &a, &w) != 2) continue;
+    char shown[160];
+    dis_insn(w, a, &img, shown, sizeof shown);
+    const char *lt = strchr(shown, '<'), *got = strchr(c, '<');
+    ck_assert_msg((!lt && !got) || (lt && got && strcmp(lt, got) == 0), "%s: %s", line, lt ? lt : "-");
+    ck_assert_uint_eq(w, words[(a - 0x10000) / 4]);
+    lines++;
+  }
+  ck_assert_int_eq(lines, N);
+  free(text);
+  roundtrip_image(&img);
+  free(words);
+  image_free(&img);
+}
+END_TEST
+
+/* Labels are the first of each name in the file; names are told apart
+ * by a hash first, and these two hash alike (FNV-1a, 32 bits), so both
+ * must still print, each once. */
+START_TEST(test_names_hash_alike) {
+  image img;
+  const char *msgs;
+  ck_assert_int_eq(as("t.s", ".org 0x100\nstart: jmp 0x104\n jmp 0x108\n jmp 0x10c\n jmp 0x110\n halt zero\n",
+                      &img, &msgs),
+                   0);
+  image_add_sym(&img, "x0791555_y", 0x10c, false); /* first in the file: the label */
+  image_add_sym(&img, "x7359398_y", 0x104, false);
+  image_add_sym(&img, "x7359398_y", 0x108, false); /* later duplicates: left out */
+  image_add_sym(&img, "x0791555_y", 0x110, false);
+  char *text;
+  size_t len;
+  FILE *f = open_memstream(&text, &len);
+  dis_image(f, &img, 0);
+  fclose(f);
+  ck_assert_ptr_nonnull(strstr(text, "    jmp x7359398_y\nx7359398_y:\n    jmp 0x108\n"
+                                     "    jmp x0791555_y\nx0791555_y:\n    jmp 0x110\n"));
+  const char *first = strstr(text, "x0791555_y:");
+  ck_assert_ptr_null(strstr(first + 1, "x0791555_y:"));
+  free(text);
+  roundtrip_image(&img);
+  image_free(&img);
+}
+END_TEST
+
 Suite *dis_suite(void) {
   Suite *s = suite_create("dis");
   TCase *tc = tcase_create("disassembler");
@@ -155,6 +233,8 @@ Suite *dis_suite(void) {
   tcase_add_test(tc, test_every_opcode_roundtrip);
   tcase_add_test(tc, test_random_words_roundtrip);
   tcase_add_test(tc, test_labels);
+  tcase_add_test(tc, test_long_listing);
+  tcase_add_test(tc, test_names_hash_alike);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -215,6 +215,27 @@ START_TEST(test_writer_refuses) {
 }
 END_TEST
 
+/* Segments added in any order are kept in address order (a generator
+ * adds its kernels' memory after the assembled code), so the image can be
+ * written and listed. */
+START_TEST(test_segments_sorted) {
+  image img = {0}, back;
+  const uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  static const uint32_t at[] = {0x2000, 0x1000, 0x3000, 0x1800};
+  for (int i = 0; i < 4; i++) ck_assert_int_eq(image_add_seg(&img, at[i], b, 8), 0);
+  for (int i = 1; i < img.nsegs; i++) ck_assert_uint_lt(img.segs[i - 1].addr, img.segs[i].addr);
+  uint8_t *buf;
+  size_t len;
+  char err[128];
+  ck_assert_msg(image_write_mem(&img, &buf, &len, err, sizeof err) == 0, "%s", err);
+  ck_assert_msg(image_read_mem(buf, len, "t.img", &back, err, sizeof err) == 0, "%s", err);
+  ck_assert(same_memory(&img, &back));
+  free(buf);
+  image_free(&back);
+  image_free(&img);
+}
+END_TEST
+
 Suite *image_suite(void) {
   Suite *s = suite_create("image");
   TCase *tc = tcase_create("elf");
@@ -225,6 +246,7 @@ Suite *image_suite(void) {
   tcase_add_test(tc, test_corrupted);
   tcase_add_test(tc, test_reasons);
   tcase_add_test(tc, test_writer_refuses);
+  tcase_add_test(tc, test_segments_sorted);
   suite_add_tcase(s, tc);
   return s;
 }
