@@ -399,6 +399,13 @@ START_TEST(generator_image_is_its_text_assembled) {
     ck_assert_msg(memcmp(sa, sb, GEN_MEM) == 0, "kernel %d: the images fill different bytes", n);
     ck_assert_msg(memcmp(ma, mb, GEN_MEM) == 0, "kernel %d: the images' memory differs", n);
     ck_assert_uint_eq(a.entry, b.entry);
+    /* ... and one that can be written (its segments in order: the memory
+     * added after the code once broke that, and every lab test that runs
+     * a generated kernel through bin/vmm) */
+    uint8_t *buf;
+    size_t buflen;
+    ck_assert_msg(image_write_mem(&a, &buf, &buflen, err, sizeof err) == 0, "kernel %d: %s", n, err);
+    free(buf);
     ck_assert_int_eq(a.nsyms, b.nsyms);
     for (int i = 0; i < a.nsyms; i++) {
       ck_assert_str_eq(a.syms[i].name, b.syms[i].name);
