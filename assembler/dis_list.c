@@ -282,8 +282,15 @@ void dis_image(FILE *f, const image *img, int flags) {
   image lab = labels_of(img);
   label_walk walk = {&lab, image_by_addr(&lab), 0};
   uint64_t small[SMALL * BATCH_BYTES / sizeof(uint64_t)];
-  void *mem = malloc(BATCH * BATCH_BYTES);
-  batch b = mem ? batch_at(mem, BATCH) : batch_at(small, SMALL);
+  /* A batch as large as the largest segment's words, up to BATCH: a small
+   * image is listed without mapping and zeroing megabytes (which was most
+   * of the image fuzzer's time). */
+  size_t cap = SMALL;
+  for (int i = 0; i < img->nsegs; i++)
+    if (img->segs[i].size / 4 > cap) cap = img->segs[i].size / 4;
+  if (cap > BATCH) cap = BATCH;
+  void *mem = cap > SMALL ? malloc(cap * BATCH_BYTES) : NULL;
+  batch b = mem ? batch_at(mem, cap) : batch_at(small, SMALL);
   out *o = malloc(sizeof *o), o_small;
   if (!o) o = &o_small;
   o->f = f;
