@@ -12,7 +12,7 @@
  * An image may hold a million words and a million symbols, and a listing
  * names the target of every branch: a million questions to the symbol
  * index at random places of it, each a few cache misses.  So the words go
- * in batches: a batch's targets are sorted (keysort) and asked in address
+ * in batches: a batch's targets are sorted (image_keysort) and asked in address
  * order, so the index is read front to back, as the caches like; then the
  * batch prints in its own order with the answers at hand.
  *
@@ -26,7 +26,6 @@
 
 #include "asm.h"
 #include "disasm.h"
-#include "keysort.h"
 
 /* ---- the output: a buffer, written when full ---- */
 
@@ -219,7 +218,7 @@ static void batch_answer(batch *b, const image *img, const image *lab, const ima
     if (dis_target(word_at(s, o + 4 * (uint32_t)j), a, &t)) b->ask[nask++] = (uint64_t)t << 32 | j;
   }
   uint64_t steps = 0;
-  keysort(b->ask, b->scratch, nask, &steps);
+  image_keysort(b->ask, b->scratch, nask, &steps);
   image_index_charge(img, steps);
   for (size_t k = 0; k < nask; k++) {
     uint32_t t = (uint32_t)(b->ask[k] >> 32), j = (uint32_t)b->ask[k], off;
