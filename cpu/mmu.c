@@ -172,9 +172,11 @@ void mmu_code_fini(cpu *c) {
 }
 
 bool mmu_code_clear(cpu *c) {
-  /* A page given back by mmu_code_free is zero already; the others are
-   * cleared here, not by madvise, which some hosts accept and ignore (the
-   * browser edition's). */
+  /* A page given back by mmu_code_free is already zero (or, where madvise
+   * is only advice, all its words are marked undecoded, which is the same
+   * to the decoder); the pages still decoded are cleared here, by memset,
+   * not madvise, which some hosts accept and ignore (the browser
+   * edition's). */
   for (uint32_t p = 0; p < c->npages; p++)
     if (c->code[p]) {
       memset(c->code[p], 0, CODE_BYTES);

@@ -154,7 +154,7 @@ static void look_ahead(const cpu *c, ls_before *b) {
   b->flags = c->flags;
   b->tvec = c->cr[CR_TVEC];
   b->traps = traps_taken(c);
-  for (int i = 0; i < NCAUSES; i++) b->by_cause[i] = c->st.traps[i]; /* (a loop: no library call a tick) */
+  for (int i = 0; i < NCAUSES; i++) b->by_cause[i] = c->st.traps[i]; /* (for the report: which cause) */
   b->idle = c->st.idle_ticks;
   b->word = 0; /* (when it cannot be fetched) */
   b->fetched = fetch_word(c, c->pc, &b->word);
