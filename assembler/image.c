@@ -93,20 +93,38 @@ void image_free(image *img) {
   memset(img, 0, sizeof *img);
 }
 
+/* Room for one more segment: the array doubles when full, as syms does
+ * (a generated kernel adds a few dozen segments; under AddressSanitizer
+ * every realloc copies). */
+static bool seg_room(image *img) {
+  if (img->nsegs < img->segcap) return true;
+  int cap = img->segcap ? 2 * img->segcap : 8;
+  image_seg *s = realloc(img->segs, (size_t)cap * sizeof *s);
+  if (!s) return false;
+  img->segs = s;
+  img->segcap = cap;
+  return true;
+}
+
 /* The new segment goes in address order, so that the segments stay sorted
  * whatever order a writer adds them in (at most IMAGE_MAX_SEGS moved). */
+int image_put_seg(image *img, uint32_t addr, uint8_t *data, uint32_t size) {
+  if (img->nsegs >= IMAGE_MAX_SEGS || !seg_room(img)) {
+    free(data);
+    return -1;
+  }
+  image_seg *s = img->segs;
+  int i = img->nsegs++;
+  for (; i > 0 && s[i - 1].addr > addr; i--) s[i] = s[i - 1];
+  s[i] = (image_seg){addr, size, data};
+  return 0;
+}
+
 int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size) {
-  if (img->nsegs >= IMAGE_MAX_SEGS) return -1;
-  image_seg *s = realloc(img->segs, (size_t)(img->nsegs + 1) * sizeof *s);
-  if (!s) return -1;
-  img->segs = s;
   uint8_t *copy = malloc(size ? size : 1);
   if (!copy) return -1;
   if (size) memcpy(copy, data, size);
-  int i = img->nsegs++;
-  for (; i > 0 && s[i - 1].addr > addr; i--) s[i] = s[i - 1];
-  s[i] = (image_seg){addr, size, copy};
-  return 0;
+  return image_put_seg(img, addr, copy, size);
 }
 
 /* A copy of name[0..len) and a 0 in img's name blocks, or NULL. */
@@ -193,14 +211,11 @@ static int read_segments(const uint8_t *buf, size_t len, const char *name, image
       return fail(err, errlen, name, "segments too large (over %u bytes)", IMAGE_MAX_BYTES);
     if (memsz == 0) continue;
     uint8_t *data = calloc(memsz, 1); /* the part past filesz is zero (bss) */
-    image_seg *s = realloc(img->segs, (size_t)(img->nsegs + 1) * sizeof *s);
-    if (!data || !s) {
+    if (!data || !seg_room(img)) {
       free(data);
-      if (s) img->segs = s;
       return fail(err, errlen, name, "out of memory");
     }
     memcpy(data, buf + off, filesz);
-    img->segs = s;
     img->segs[img->nsegs++] = (image_seg){paddr, memsz, data};
   }
   if (img->nsegs > 1) qsort(img->segs, (size_t)img->nsegs, sizeof *img->segs, cmp_seg);

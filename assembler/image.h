@@ -72,7 +72,7 @@ typedef struct image_index image_index;
 typedef struct image {
   uint32_t entry;
   image_seg *segs;
-  int nsegs;
+  int nsegs, segcap; /* segcap: room in segs, grown by doubling */
   image_sym *syms;
   int nsyms, symcap; /* symcap: room in syms, grown by doubling */
   image_names *names; /* the blocks holding the syms' names */
@@ -93,9 +93,12 @@ int image_write(const char *path, const image *img, char *err, size_t errlen);
 int image_write_mem(const image *img, uint8_t **buf, size_t *len, char *err, size_t errlen);
 void image_free(image *img);
 
-/* Building an image: copy bytes into a new segment, add a symbol (the name
- * is copied).  -1 when out of memory or over a limit. */
+/* Building an image: copy bytes into a new segment, or hand it malloc'd
+ * bytes (image_put_seg: the image owns them from now on, and frees them
+ * if it fails); add a symbol (the name is copied).  -1 when out of memory
+ * or over a limit. */
 int image_add_seg(image *img, uint32_t addr, const uint8_t *data, uint32_t size);
+int image_put_seg(image *img, uint32_t addr, uint8_t *data, uint32_t size);
 int image_add_sym(image *img, const char *name, uint32_t addr, bool global);
 
 /* Build the symbol index (after the last image_add_sym).  Without one the

@@ -242,11 +242,14 @@ static void emit_finish(gen *g) {
  * which spares the assembler most of the text it would read. */
 static void emit_block(gen *g, uint32_t addr, const uint32_t *w, int n) {
   if (g->mem) {
-    uint8_t bytes[4 * 1024];
-    KIT_ASSERT(n <= 1024, "emit_block: a block fits the buffer");
+    uint8_t *bytes = malloc(4 * (size_t)n);
+    if (!bytes) {
+      g->oom = true;
+      return;
+    }
     for (int i = 0; i < n; i++)
       for (int b = 0; b < 4; b++) bytes[4 * i + b] = (uint8_t)(w[i] >> 8 * b);
-    if (image_add_seg(g->mem, addr, bytes, 4 * (uint32_t)n) != 0) g->oom = true;
+    if (image_put_seg(g->mem, addr, bytes, 4 * (uint32_t)n) != 0) g->oom = true;
     return;
   }
   gen_emit(g, 0, "        .org 0x%x", addr);
@@ -391,12 +394,16 @@ int gen_image(const gen_opts *o, image *img, char *err, size_t errlen) {
   int rc = asm_assemble(NULL, name, src, len, img, &diag);
   if (rc != 0) snprintf(err, errlen, "gen: seed %llu does not assemble: %.180s", (unsigned long long)o->seed,
                         diag.text ? diag.text : "");
-  for (int i = 0; rc == 0 && i < mem.nsegs; i++)
-    if (image_add_seg(img, mem.segs[i].addr, mem.segs[i].data, mem.segs[i].size) != 0) {
+  for (int i = 0; rc == 0 && i < mem.nsegs; i++) { /* the image takes the bytes */
+    image_seg *s = &mem.segs[i];
+    int put = image_put_seg(img, s->addr, s->data, s->size);
+    s->data = NULL, s->size = 0;
+    if (put != 0) {
       snprintf(err, errlen, "gen: out of host memory");
       image_free(img);
       rc = -1;
     }
+  }
   asm_diag_free(&diag);
   image_free(&mem);
   free(src);

@@ -25,7 +25,9 @@
  * The real CPU's counters (c->st: retired instructions, traps, TLB) are
  * per-guest state too, saved and loaded around every run, as an OS saves
  * per-task performance counters: whatever ran in between, a guest's
- * counters read as if it had the machine to itself.
+ * counters read as if it had the machine to itself.  (A guest alone on
+ * its machine, own_machine, has nothing to save them from: they stay in
+ * c->st and g->st is not used.)
  */
 #ifndef MODE_H
 #define MODE_H
@@ -156,7 +158,8 @@ struct guest {
   /* ---- natively: how the machine stopped ---- */
   bool done;
   enum cpu_exit exit;
-  /* ---- the real CPU's counters while this guest ran (see above) ---- */
+  /* ---- the real CPU's counters while this guest ran (see above; a guest
+   * that owns its machine keeps them in c->st instead) ---- */
   cpu_stats st;
 };
 
@@ -195,7 +198,7 @@ void guest_free(guest *g);
 
 /* ---- any guest ---- */
 /* Run it for at most `ticks` of its own ticks; its counters are loaded
- * into the machine for the run and saved after.  Where the run stops is a
+ * into the machine for the run and saved after (if it shares the machine).  Where the run stops is a
  * preemption: the monitor takes the CPU back (a scheduler's time slice,
  * --max-steps), and a monitor mode counts it as it counts a timer
  * interrupt: hw a preempt VM exit, trap and bt a new world entry. */
