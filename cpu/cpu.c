@@ -40,6 +40,22 @@ typedef struct spare_machine {
 #define NSPARE 4
 static spare_machine spares[NSPARE];
 
+/* A word at a time, not memcmp against a page of zeros: half the reading,
+ * and no library call for the sanitizers to check and the fuzzer to hook,
+ * which doubled the cost of a machine's first tick in fuzz_modes. */
+bool cpu_page_zero(const uint8_t *page) {
+  for (uint32_t i = 0; i < PAGE_SIZE; i += 64) {
+    uint64_t any = 0;
+    for (uint32_t j = 0; j < 64; j += 8) {
+      uint64_t w;
+      memcpy(&w, page + i + j, 8);
+      any |= w;
+    }
+    if (any) return false;
+  }
+  return true;
+}
+
 static bool take_spare(cpu *c, uint32_t mem_size, uint32_t tlb_size) {
   for (int i = 0; i < NSPARE; i++) {
     spare_machine *s = &spares[i];
@@ -47,9 +63,8 @@ static bool take_spare(cpu *c, uint32_t mem_size, uint32_t tlb_size) {
     c->mem = s->mem, c->npages = s->npages, c->code = s->code, c->dcode = s->dcode, c->tlb = s->tlb;
     /* Page by page, writing only those that are not zero: most of a
      * machine's pages were never written, and reading is cheaper. */
-    static const uint64_t zero[PAGE_SIZE / 8];
     for (uint32_t p = 0; p < mem_size; p += PAGE_SIZE)
-      if (memcmp(c->mem + p, zero, PAGE_SIZE) != 0) memset(c->mem + p, 0, PAGE_SIZE);
+      if (!cpu_page_zero(c->mem + p)) memset(c->mem + p, 0, PAGE_SIZE);
     memset(c->tlb, 0, sizeof *c->tlb * tlb_size);
     *s = (spare_machine){0};
     return true; /* (code and dcode were cleared when kept: put_spare) */

@@ -200,6 +200,8 @@ typedef struct cpu {
 #define CPU_TLB_MAX 65536u
 cpu *cpu_new(uint32_t mem_size, uint32_t tlb_size);
 void cpu_free(cpu *c);
+/* Whether the PAGE_SIZE bytes at page are all zero. */
+bool cpu_page_zero(const uint8_t *page);
 /* Back to the reset state: zero registers, kernel mode, paging off,
  * interrupts off, pc = entry.  Memory is kept. */
 void cpu_reset(cpu *c, uint32_t entry);

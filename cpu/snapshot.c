@@ -22,11 +22,6 @@ struct cpu_snap {
   uint8_t *marks; /* NULL, or per page: a present byte then MARK_BYTES */
 };
 
-static bool page_zero(const uint8_t *p) {
-  static const uint8_t zero[PAGE_SIZE];
-  return memcmp(p, zero, PAGE_SIZE) == 0;
-}
-
 cpu_snap *snap_take(const cpu *c) {
   cpu_snap *s = calloc(1, sizeof *s);
   if (!s) return NULL;
@@ -40,7 +35,7 @@ cpu_snap *snap_take(const cpu *c) {
   }
   uint32_t kept = 0;
   for (uint32_t p = 0; p < c->npages; p++)
-    s->at[p] = page_zero(c->mem + (size_t)p * PAGE_SIZE) ? 0 : ++kept;
+    s->at[p] = cpu_page_zero(c->mem + (size_t)p * PAGE_SIZE) ? 0 : ++kept;
   s->npages_kept = kept;
   if (kept && !(s->pages = malloc((size_t)kept * PAGE_SIZE))) {
     snap_free(s);

@@ -230,7 +230,7 @@ void guest_resume(guest *g) {
 }
 
 void guest_view_get(const guest *g, guest_view *v) {
-  memset(v, 0, sizeof *v);
+  v->zero = false; /* (every other field is set below) */
   if (g->m) {
     guest_view_vm(g->m, v);
     v->ticks = vm_ticks(g->m);

@@ -40,7 +40,10 @@
 typedef struct guest guest;
 
 /* What a guest can see of its CPU: what lockstep compares after every
- * tick, what the debugger shows, what a failed run's dump prints. */
+ * tick, what the debugger shows, what a failed run's dump prints.  Every
+ * byte is a field (no padding, checked below), so two views are equal
+ * exactly when their bytes are, and a view is filled, not cleared first:
+ * lockstep makes two a tick. */
 typedef struct guest_view {
   uint32_t r[NREGS];
   uint32_t pc;
@@ -48,14 +51,18 @@ typedef struct guest_view {
   uint32_t cr[NCR];
   uint32_t timer_left; /* what mfc timer would read: 0 when the timer is off */
   uint32_t irq;        /* pending interrupts, bit n = cause n */
-  bool waiting;        /* executed wfi, not woken yet */
-  bool con_irq;        /* console-input interrupt enabled */
+  uint32_t halt_code;  /* when done by halting: its code */
   uint64_t ticks;      /* instructions retired plus idle ticks */
   uint64_t user_insns;
-  bool done; /* the guest stopped by itself: exit and halt_code say how */
-  enum cpu_exit exit;
-  uint32_t halt_code;
+  enum cpu_exit exit; /* when done: how */
+  bool done;          /* the guest stopped by itself: exit and halt_code say how */
+  bool waiting;       /* executed wfi, not woken yet */
+  bool con_irq;       /* console-input interrupt enabled */
+  bool zero;          /* always false: fills what would be padding */
 } guest_view;
+_Static_assert(sizeof(guest_view) == (NREGS + NCR + 5) * sizeof(uint32_t) + 2 * sizeof(uint64_t) +
+                                         sizeof(enum cpu_exit) + 4 * sizeof(bool),
+               "guest_view has no padding");
 
 /* Counters a watcher compares before and after a slice of time to see
  * traps, exits and translations go by (the debugger's run loop). */
