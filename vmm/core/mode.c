@@ -77,8 +77,8 @@ cpu *guest_machine(const vmm_opts *o, uint64_t bytes) {
  * --guests) keep theirs in g->st and swap them in and out around every
  * slice, so c->st holds g's only while g is on the CPU.  A guest alone on
  * its machine (guest_create's, own_machine) leaves them in c->st: lockstep
- * runs a tick at a time, and the copies were a tenth of its time in the
- * sanitizer build.  Read them with counters(g). */
+ * runs a tick at a time, and the four copies a tick were 8% of its time in
+ * the sanitizer build.  Read them with counters(g). */
 
 static void counters_in(guest *g) {
   if (!g->own_machine) g->c->st = g->st;
