@@ -249,8 +249,8 @@ void guest_view_get(const guest *g, guest_view *v) {
 }
 
 void guest_report(const guest *g, vm_report *r) {
-  cpu_stats keep = g->c->st; /* report fills read the machine's counters */
-  g->c->st = *counters(g);
+  cpu_stats keep = g->c->st; /* report fills read the machine's counters: g's */
+  if (!g->own_machine) g->c->st = g->st;
   if (g->m)
     vm_report_fill(g->m, r);
   else
