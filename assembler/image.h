@@ -66,7 +66,7 @@ typedef struct image_names image_names;
  * count the steps to check it. */
 typedef struct image_index image_index;
 
-/* Segments are sorted by address (image_read and image_add_seg keep them
+/* Segments are sorted by address (image_read and image_put_seg keep them
  * so) and never overlap (image_read ensures it; a writer must keep it).
  * Everything is owned by the image.  Symbols keep the file's order. */
 typedef struct image {

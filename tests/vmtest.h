@@ -118,9 +118,8 @@ static inline void run_image_traced(const image *img, const char *mode, bool str
     memset(c->mem + g.end, CANARY, CANARY_TOP);
   }
   guest_run(&g, steps);
-  /* Every byte of a view is set (lockstep compares views as bytes and
-   * does not clear them first): filled over zeros and over 0xa5, the
-   * same bytes. */
+  /* Every byte of a view is set (guest_view_get does not clear it
+   * first): filled over zeros and over 0xa5, the same bytes. */
   guest_view v, w;
   memset(&v, 0, sizeof v);
   memset(&w, 0xa5, sizeof w);

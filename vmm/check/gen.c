@@ -236,7 +236,6 @@ static void emit_finish(gen *g) {
   gen_emit(g, 1, "        ret");
 }
 
-/* n random words at addr. */
 /* n words of initial memory at addr: `.org` and `.word` lines of the text,
  * or, when the caller wants the image (gen_image), a segment of g->mem,
  * which spares the assembler most of the text it would read. */
@@ -262,6 +261,7 @@ static void emit_block(gen *g, uint32_t addr, const uint32_t *w, int n) {
   }
 }
 
+/* n words at addr: random, or all `fixed`. */
 static void emit_words(gen *g, uint32_t addr, int n, uint32_t fixed, bool random) {
   uint32_t w[1024];
   for (int i = 0; i < n; i++) w[i] = random ? gen_rand(g) : fixed;

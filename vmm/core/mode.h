@@ -41,9 +41,9 @@ typedef struct guest guest;
 
 /* What a guest can see of its CPU: what lockstep compares after every
  * tick, what the debugger shows, what a failed run's dump prints.  Every
- * byte is a field (no padding, checked below), so two views are equal
- * exactly when their bytes are, and a view is filled, not cleared first:
- * lockstep makes two a tick. */
+ * byte is a field (no padding, checked below): guest_view_get fills a
+ * view without clearing it first (lockstep makes two a tick), and equal
+ * views have equal bytes. */
 typedef struct guest_view {
   uint32_t r[NREGS];
   uint32_t pc;
@@ -205,10 +205,11 @@ void guest_free(guest *g);
 
 /* ---- any guest ---- */
 /* Run it for at most `ticks` of its own ticks; its counters are loaded
- * into the machine for the run and saved after (if it shares the machine).  Where the run stops is a
- * preemption: the monitor takes the CPU back (a scheduler's time slice,
- * --max-steps), and a monitor mode counts it as it counts a timer
- * interrupt: hw a preempt VM exit, trap and bt a new world entry. */
+ * into the machine for the run and saved after (if it shares the
+ * machine).  Where the run stops is a preemption: the monitor takes the
+ * CPU back (a scheduler's time slice, --max-steps), and a monitor mode
+ * counts it as it counts a timer interrupt: hw a preempt VM exit, trap and
+ * bt a new world entry. */
 void guest_run(guest *g, uint64_t ticks);
 /* The same run for a watcher (the debugger, the browser edition's live
  * panels): where it stops, or a stop request (Ctrl-C) stops it, is a pause
